@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Plugin vtables (Fluent Bit shape): inputs produce packets, the engine turns
+ * them into struct dt_record transactions, filters keep or drop records,
+ * outputs deliver them. Adding a plugin = one file + one line in
+ * pipeline/registry.c.
+ *
+ * Every plugin has a context struct of ctx_size bytes, zeroed, then filled
+ * by its option table before init(); callbacks get it back as `ctx`.
+ * Callbacks return 0 or a negative errno; on init failure they write one
+ * sentence to err (what is missing / wrong) instead of logging.
+ * `tag` / `match` are handled by the pipeline, not listed in the tables.
+ */
+#ifndef DT_PLUGIN_H
+#define DT_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/engine.h"
+#include "core/record.h"
+#include "core/stats.h"
+#include "pipeline/option.h"
+
+struct dt_errbuf {
+	char msg[512];
+};
+
+/* ---- inputs: run on the main loop; stay alive across a SIGHUP reload ---- */
+struct dt_input_plugin {
+	const char *name;
+	const char *description;
+	const struct dt_option *options;
+	size_t ctx_size;
+	/* Acquire resources (load/attach BPF, open the file). Runs before the
+	 * privilege drop. The engine to feed is created by the pipeline. */
+	int (*init)(void *ctx, struct dt_engine *engine, struct dt_errbuf *err);
+	/* fd the main loop polls for readability; -1 if the input is driven by
+	 * collect() calls only (pcap: called until it returns 1 = finished). */
+	int (*poll_fd)(void *ctx);
+	/* Read what is ready and feed it to the engine. Returns 0, 1 when the
+	 * input is exhausted (end of pcap file), or negative errno. */
+	int (*collect)(void *ctx);
+	/* Kernel-side counters (ring-buffer drops) to fold into dt_stats. */
+	uint64_t (*kernel_drops)(void *ctx);
+	/* Process identity for the engine (eBPF: exec/fork/exit cache). May be NULL. */
+	dt_process_lookup_fn process_lookup;
+	void (*exit)(void *ctx);
+};
+
+/* ---- filters: rebuilt on reload ---- */
+enum dt_filter_verdict { DT_FILTER_KEEP = 0, DT_FILTER_DROP = 1 };
+
+struct dt_filter_plugin {
+	const char *name;
+	const char *description;
+	const struct dt_option *options;
+	size_t ctx_size;
+	int (*init)(void *ctx, struct dt_errbuf *err);
+	enum dt_filter_verdict (*filter)(void *ctx, const struct dt_record *rec);
+	void (*exit)(void *ctx);
+};
+
+/* ---- outputs: rebuilt on reload; must never block the loop ---- */
+struct dt_output_plugin {
+	const char *name;
+	const char *description;
+	const struct dt_option *options;
+	size_t ctx_size;
+	int (*init)(void *ctx, struct dt_errbuf *err);
+	/* Deliver or queue (bounded, copying) one record. -EAGAIN / -ENOBUFS:
+	 * could not be queued; the pipeline counts it in output_drops. */
+	int (*process)(void *ctx, const struct dt_record *rec);
+	/* Called about every 100 ms and at shutdown: push queued data on. */
+	int (*flush)(void *ctx);
+	/* Records this output dropped on its own (after process() accepted
+	 * them: queue overflow on a dead syslog server...). May be NULL. */
+	uint64_t (*dropped)(void *ctx);
+	/* Periodic stats/heartbeat (zmq publishes a _stats. message). May be NULL. */
+	int (*heartbeat)(void *ctx, const struct dt_stats *stats);
+	/* Drain within a bounded time, close. */
+	void (*exit)(void *ctx);
+};
+
+#endif
