@@ -37,11 +37,21 @@ struct dt_engine_config {
 	void *emit_user;
 	dt_process_lookup_fn process_lookup;
 	void *process_lookup_user;
+	uint64_t tcp_idle_ns; /* idle TCP flow closed after; default 30 s */
 };
+
+/* Two sightings of one query (or response) closer than this are copies of
+ * one packet seen at several hops, not a retransmission. */
+#define DT_ENGINE_DUP_WINDOW_NS (10ull * 1000 * 1000)
+/* A response copy this long after the one that completed its transaction
+ * still counts as a duplicate, not an orphan. */
+#define DT_ENGINE_RECENT_NS (2ull * 1000 * 1000 * 1000)
 
 /* Returns 0 and *engine, or negative errno. */
 int dt_engine_new(const struct dt_engine_config *cfg, struct dt_engine **engine);
-/* Feed one packet (may emit zero or more records). */
+/* Feed one packet (may emit zero or more records). The packet's ts_ns also
+ * advances the engine's clock (so a pcap replay times out by the file's
+ * clock): do not tick a pcap-fed engine with the wall clock. */
 void dt_engine_packet(struct dt_engine *engine, const struct dt_packet *pkt);
 /* Advance the clock: emits timeouts for queries older than now - timeout. */
 void dt_engine_tick(struct dt_engine *engine, uint64_t now_ns);

@@ -68,7 +68,8 @@ struct dns_msg {
 	uint16_t qtype;
 	uint16_t qclass;
 
-	/* records, in wire order: answers, then authority, then additional */
+	/* records, in wire order: answers, then authority, then additional;
+	 * the OPT pseudo-record is not among them, it is parsed into edns */
 	struct dns_rr rr[DNS_MAX_RR];
 	uint16_t n_rr;
 	uint16_t n_answer, n_authority, n_additional; /* kept, per section */
@@ -93,7 +94,7 @@ struct dns_msg {
  */
 int dns_decode(const uint8_t *wire, size_t len, struct dns_msg *msg);
 
-/* Mnemonics; unknown values come out as "TYPE65280", "CLASS7", "RCODE23". */
+/* Mnemonics; unknown values come out as "TYPE65280", "CLASS7", "RCODE24". */
 const char *dns_type_str(uint16_t type, char buf[16]);
 const char *dns_class_str(uint16_t rclass, char buf[16]);
 const char *dns_rcode_str(uint16_t rcode, char buf[16]);
@@ -107,5 +108,7 @@ int dns_rcode_from_str(const char *s, uint16_t *rcode);
  * out; returns 0, or -ENOENT when the name has none (e.g. "com", "localhost").
  */
 int dns_registered_domain(const char *name, char *out, size_t out_len);
+/* Release the public suffix list loaded by dns_registered_domain(). */
+void dns_registered_domain_cleanup(void);
 
 #endif

@@ -29,6 +29,7 @@ enum dt_option_type {
 	DT_OPTION_DURATION, /* uint64_t ns: "5s", "250ms", "2m", or plain seconds */
 	DT_OPTION_SIZE, /* uint64_t bytes: "64k", "16M", or plain bytes */
 	DT_OPTION_STRING_LIST, /* char ** + size_t count; a scalar is a 1-list */
+	DT_OPTION_INT_LIST, /* int64_t * + size_t count, each range-checked; a scalar is a 1-list */
 };
 
 struct dt_option {
@@ -40,6 +41,7 @@ struct dt_option {
 	int64_t min, max; /* INT/DURATION(s)/SIZE range; both 0 = unchecked */
 	bool required;
 	const char *help; /* one line, for --help and the man page */
+	const char *const *choices; /* STRING: the allowed values, NULL-ended; NULL = any */
 };
 
 #define DT_OPT_STR(k, st, f, def, h) \
@@ -58,5 +60,13 @@ struct dt_option {
 #define DT_OPT_STR_LIST(k, st, f, n, h)                                                     \
 	{ .key = (k), .type = DT_OPTION_STRING_LIST, .offset = offsetof(st, f),               \
 	  .count_offset = offsetof(st, n), .help = (h) }
+
+#define DT_OPT_CHOICE(k, st, f, def, ch, h)                                                   \
+	{ .key = (k), .type = DT_OPTION_STRING, .offset = offsetof(st, f), .default_value = (def), \
+	  .choices = (ch), .help = (h) }
+#define DT_OPT_INT_LIST(k, st, f, n, def, lo, hi, h)                                         \
+	{ .key = (k), .type = DT_OPTION_INT_LIST, .offset = offsetof(st, f),                  \
+	  .count_offset = offsetof(st, n), .default_value = (def), .min = (lo), .max = (hi),  \
+	  .help = (h) }
 
 #endif

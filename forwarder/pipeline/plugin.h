@@ -80,6 +80,8 @@ struct dt_output_plugin {
 	int (*heartbeat)(void *ctx, const struct dt_stats *stats);
 	/* Drain within a bounded time, close. */
 	void (*exit)(void *ctx);
+	/* Records waiting in the output's own queue (metrics). May be NULL. */
+	uint64_t (*queued)(void *ctx);
 };
 
 #endif

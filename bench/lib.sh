@@ -1,0 +1,395 @@
+# SPDX-License-Identifier: MIT
+# Shared helpers of the dnstrail benchmark scripts; sourced, never run.
+#
+# Topology (all on this machine, nothing leaves it):
+#   netns $DTB_NS_C (dnsperf, iperf3 client) --veth-- netns $DTB_NS_S (NSD, iperf3 server)
+# dnstrail runs in the root namespace: its tracepoints are global, so it sees
+# both ends of the veth.
+
+DTB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DTB_BENCH="$DTB_ROOT/bench"
+
+: "${DTB_DURATION:=10}"		# seconds of dnsperf per run
+: "${DTB_ROUNDS:=3}"		# alternated rounds (overhead)
+: "${DTB_CLIENTS:=20}"		# dnsperf -c
+: "${DTB_OUTSTANDING:=200}"	# dnsperf -q
+: "${DTB_BUILD:=$DTB_ROOT/build}"
+: "${DTB_OUT:=$PWD/bench-results}"
+: "${DTB_PORT:=5599}"		# ZeroMQ port of the benchmarked daemon
+: "${DTB_NS_C:=dtbench-c}"
+: "${DTB_NS_S:=dtbench-s}"
+: "${DTB_IP_C:=10.213.8.1}"
+: "${DTB_IP_S:=10.213.8.2}"
+: "${DTB_ZONE:=bench.test}"
+: "${DTB_NAMES:=20000}"		# distinct query names (cycle >= 0.2 s at 100 k q/s)
+: "${DTB_PEERS:=tshark-pcap tshark-decode dnscap}"
+: "${DTB_NO_INSTALL:=}"		# set to skip apt-get
+: "${DTB_KEEP:=}"		# set to keep the work directory
+
+DTB_PY=/usr/bin/python3
+DTB_PIDS=()
+
+dtb_log() { printf '[%s %s] %s\n' "$(date +%T)" "${DTB_SCENARIO:-bench}" "$*" >&2; }
+dtb_die() { dtb_log "error: $*"; exit 1; }
+
+# Common flags; a script sets DTB_USAGE (its own text) before calling this.
+dtb_parse_args()
+{
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		-d|--duration) DTB_DURATION=$2; shift ;;
+		-r|--rounds) DTB_ROUNDS=$2; shift ;;
+		-c|--clients) DTB_CLIENTS=$2; shift ;;
+		-q|--outstanding) DTB_OUTSTANDING=$2; shift ;;
+		-b|--build) DTB_BUILD=$2; shift ;;
+		-o|--out) DTB_OUT=$2; shift ;;
+		-p|--port) DTB_PORT=$2; shift ;;
+		--peers) DTB_PEERS=$2; shift ;;
+		--no-install) DTB_NO_INSTALL=1 ;;
+		--keep) DTB_KEEP=1 ;;
+		-h|--help) dtb_usage; exit 0 ;;
+		*) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+		esac
+		shift
+	done
+}
+
+dtb_usage()
+{
+	cat <<EOF
+usage: $(basename "$0") [options]
+
+${DTB_USAGE:-}
+
+Common options (each also an environment variable):
+  -d, --duration S     seconds of load per run          DTB_DURATION=$DTB_DURATION
+  -r, --rounds N       alternated rounds                DTB_ROUNDS=$DTB_ROUNDS
+  -c, --clients N      dnsperf clients (-c)             DTB_CLIENTS=$DTB_CLIENTS
+  -q, --outstanding N  dnsperf outstanding queries (-q) DTB_OUTSTANDING=$DTB_OUTSTANDING
+  -b, --build DIR      build dir with bin/dnstrail      DTB_BUILD=$DTB_BUILD
+  -o, --out DIR        results directory                DTB_OUT=$DTB_OUT
+  -p, --port N         ZeroMQ port for the daemon       DTB_PORT=$DTB_PORT
+      --peers LIST     peers to compare ("" = none)     DTB_PEERS="$DTB_PEERS"
+      --no-install     do not apt-get missing tools     DTB_NO_INSTALL
+      --keep           keep the work directory          DTB_KEEP
+  -h, --help           this text
+
+Runs as root. Creates network namespaces $DTB_NS_C and $DTB_NS_S joined by a veth
+($DTB_IP_C <-> $DTB_IP_S); NSD serves $DTB_ZONE there. Traffic never leaves the machine.
+Every run ends with a table on stdout; results also go to \$DTB_OUT/<scenario>.tsv.
+EOF
+}
+
+dtb_need_root() { [ "$(id -u)" = 0 ] || dtb_die "must run as root (namespaces, eBPF)"; }
+
+# Installs the Debian packages behind missing commands.
+dtb_install_deps()
+{
+	local missing=() cmd pkg
+	for pair in dnsperf:dnsperf nsd:nsd kdig:knot-dnsutils tshark:tshark \
+		    dnscap:dnscap iperf3:iperf3 tcpdump:tcpdump capinfos:tshark \
+		    jq:jq bpftool:bpftool; do
+		cmd=${pair%%:*} pkg=${pair#*:}
+		command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+	done
+	[ -x "$DTB_PY" ] || missing+=(python3)
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ -n "$DTB_NO_INSTALL" ] && dtb_die "missing packages: ${missing[*]}"
+	dtb_log "installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=300 \
+		"${missing[@]}" >&2 || dtb_die "apt-get install failed"
+}
+
+dtb_have_dnstrail()
+{
+	[ -x "$DTB_BUILD/bin/dnstrail" ] && [ -x "$DTB_BUILD/bin/dnstrail-sub" ]
+}
+
+# Work directory, cleanup trap, output directory.
+dtb_init()
+{
+	DTB_SCENARIO=${DTB_SCENARIO:-$(basename "$0" .sh)}
+	dtb_need_root
+	dtb_install_deps
+	mkdir -p "$DTB_OUT"
+	DTB_OUT=$(cd "$DTB_OUT" && pwd)
+	DTB_WORK=$(mktemp -d /tmp/dnstrail-bench.XXXXXX)
+	DTB_TSV="$DTB_OUT/$DTB_SCENARIO.tsv"
+	: >"$DTB_TSV"
+	trap dtb_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+dtb_cleanup()
+{
+	local pid ns
+	set +e
+	for pid in "${DTB_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for ns in "$DTB_NS_C" "$DTB_NS_S"; do
+		# only processes this script started live in these namespaces
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill "$pid" 2>/dev/null
+		done
+	done
+	sleep 0.3
+	for ns in "$DTB_NS_C" "$DTB_NS_S"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -9 "$pid" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+		rm -rf "/etc/netns/$ns"
+	done
+	if [ -n "${DTB_BPF_STATS_OLD:-}" ]; then
+		sysctl -q -w kernel.bpf_stats_enabled="$DTB_BPF_STATS_OLD" >/dev/null
+	fi
+	if [ -n "$DTB_KEEP" ]; then
+		dtb_log "work directory kept: $DTB_WORK"
+	else
+		rm -rf "$DTB_WORK"
+	fi
+}
+
+dtb_net_up()
+{
+	local ns
+	for ns in "$DTB_NS_C" "$DTB_NS_S"; do
+		ip netns del "$ns" 2>/dev/null || true
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+		mkdir -p "/etc/netns/$ns"
+		echo "nameserver $DTB_IP_S" >"/etc/netns/$ns/resolv.conf"
+	done
+	ip -n "$DTB_NS_C" link add dtb-c type veth peer name dtb-s netns "$DTB_NS_S"
+	ip -n "$DTB_NS_C" addr add "$DTB_IP_C/24" dev dtb-c
+	ip -n "$DTB_NS_S" addr add "$DTB_IP_S/24" dev dtb-s
+	ip -n "$DTB_NS_C" link set dtb-c up
+	ip -n "$DTB_NS_S" link set dtb-s up
+}
+
+# Test zone: A for every name, AAAA for every 5th, a few MX/TXT; the query
+# file mixes in 5 % NXDOMAIN names.
+dtb_zone_files()
+{
+	"$DTB_PY" - "$DTB_WORK" "$DTB_ZONE" "$DTB_NAMES" <<'EOF'
+import random, sys
+work, zone, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with open(f"{work}/{zone}.zone", "w") as z:
+    z.write(f"$ORIGIN {zone}.\n$TTL 300\n"
+            f"@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\n"
+            f"ns1 IN A 10.213.8.2\n@ IN MX 10 mail\nmail IN A 192.0.2.25\n"
+            f'@ IN TXT "dnstrail benchmark zone"\n')
+    for i in range(n):
+        z.write(f"h{i} IN A 10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}\n")
+        if i % 5 == 0:
+            z.write(f"h{i} IN AAAA 2001:db8::{i:x}\n")
+rnd = random.Random(8)
+lines = []
+for i in range(n):
+    r = rnd.random()
+    if r < 0.05:
+        lines.append(f"nx{i}.{zone} A")
+    elif r < 0.25:
+        lines.append(f"h{i - i % 5}.{zone} AAAA")
+    elif r < 0.27:
+        lines.append(f"{zone} MX")
+    else:
+        lines.append(f"h{i}.{zone} A")
+rnd.shuffle(lines)
+with open(f"{work}/queries.txt", "w") as q:
+    q.write("\n".join(lines) + "\n")
+EOF
+}
+
+dtb_nsd_up()
+{
+	dtb_zone_files
+	cat >"$DTB_WORK/nsd.conf" <<EOF
+server:
+	ip-address: $DTB_IP_S
+	port: 53
+	username: ""
+	chroot: ""
+	zonesdir: "$DTB_WORK"
+	pidfile: "$DTB_WORK/nsd.pid"
+	xfrdfile: "$DTB_WORK/xfrd.state"
+	zonelistfile: "$DTB_WORK/zone.list"
+	database: ""
+	logfile: "$DTB_WORK/nsd.log"
+	server-count: 1
+	verbosity: 0
+	# response rate limiting would throttle the single benchmark client
+	rrl-ratelimit: 0
+	rrl-whitelist-ratelimit: 0
+remote-control:
+	control-enable: no
+zone:
+	name: $DTB_ZONE
+	zonefile: $DTB_ZONE.zone
+EOF
+	ip netns exec "$DTB_NS_S" nsd -d -c "$DTB_WORK/nsd.conf" >"$DTB_WORK/nsd.out" 2>&1 &
+	DTB_PIDS+=($!)
+	local i
+	for i in $(seq 1 50); do
+		if ip netns exec "$DTB_NS_C" kdig +short +timeout=1 +retry=0 "@$DTB_IP_S" \
+			"h1.$DTB_ZONE" A 2>/dev/null | grep -q '^10\.'; then
+			return 0
+		fi
+		sleep 0.2
+	done
+	cat "$DTB_WORK/nsd.out" "$DTB_WORK/nsd.log" >&2 2>/dev/null
+	dtb_die "NSD did not answer"
+}
+
+dtb_setup()
+{
+	dtb_net_up
+	dtb_nsd_up
+	dtb_log "namespaces $DTB_NS_C/$DTB_NS_S up, NSD answering on $DTB_IP_S"
+}
+
+# dtb_dnsperf OUTFILE [dnsperf args...]: full-speed run unless args say otherwise.
+# Sets DNSPERF_QPS, DNSPERF_COMPLETED, DNSPERF_LOST.
+dtb_dnsperf()
+{
+	local out=$1
+	shift
+	ip netns exec "$DTB_NS_C" dnsperf -s "$DTB_IP_S" -d "$DTB_WORK/queries.txt" \
+		-c "$DTB_CLIENTS" -q "$DTB_OUTSTANDING" -l "$DTB_DURATION" "$@" >"$out" 2>&1 || true
+	DNSPERF_QPS=$(awk '/Queries per second:/ {printf "%.0f\n", $4}' "$out")
+	DNSPERF_COMPLETED=$(awk '/Queries completed:/ {print $3}' "$out")
+	DNSPERF_LOST=$(awk '/Queries lost:/ {print $3}' "$out")
+	[ -n "$DNSPERF_QPS" ] || { cat "$out" >&2; dtb_die "dnsperf failed"; }
+}
+
+# CPU seconds (utime+stime) of a live process.
+dtb_cpu()
+{
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.3f\n", ($12 + $13) / hz }' \
+		"/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+dtb_status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null; }
+
+# RSS (kB) of the BPF map mmaps (the ring buffer) inside a process.
+dtb_bpf_map_rss_kb()
+{
+	awk '/^[0-9a-f]+-[0-9a-f]+ / { inmap = ($0 ~ /bpf/) }
+	     inmap && $1 == "Rss:" { s += $2 } END { print s + 0 }' "/proc/$1/smaps" 2>/dev/null
+}
+
+# dtb_daemon_start TAG [extra dnstrail args]: live capture, publishing on DTB_PORT.
+dtb_daemon_start()
+{
+	local tag=$1
+	shift
+	DTB_DAEMON_ERR="$DTB_WORK/dnstrail-$tag.err"
+	"$DTB_BUILD/bin/dnstrail" --publish "tcp://127.0.0.1:$DTB_PORT" "$@" \
+		>"$DTB_WORK/dnstrail-$tag.out" 2>"$DTB_DAEMON_ERR" &
+	DTB_DAEMON_PID=$!
+	DTB_PIDS+=($DTB_DAEMON_PID)
+	# ready once its BPF programs are loaded (or after 5 s)
+	local i
+	for i in $(seq 1 50); do
+		kill -0 "$DTB_DAEMON_PID" 2>/dev/null || {
+			cat "$DTB_DAEMON_ERR" >&2
+			dtb_die "dnstrail exited at start"
+		}
+		[ -n "$(dtb_bpf_prog_ids "$DTB_DAEMON_PID")" ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+}
+
+# Stops the daemon and waits for its flush; sets DTB_DAEMON_STATS (JSON).
+dtb_daemon_stop()
+{
+	kill -INT "$DTB_DAEMON_PID" 2>/dev/null
+	local i
+	for i in $(seq 1 100); do
+		kill -0 "$DTB_DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$DTB_DAEMON_PID" 2>/dev/null; then
+		dtb_log "dnstrail did not stop in 10 s after SIGINT; killing"
+		kill -9 "$DTB_DAEMON_PID"
+	fi
+	wait "$DTB_DAEMON_PID" 2>/dev/null
+	DTB_DAEMON_RC=$?
+	DTB_DAEMON_STATS=$(grep -h '"dnstrail_stats"' "$DTB_DAEMON_ERR" | tail -1)
+	[ -n "$DTB_DAEMON_STATS" ] || DTB_DAEMON_STATS='{"dnstrail_stats":{}}'
+}
+
+# dtb_sub_start TAG: JSON subscriber writing to $DTB_WORK/events-TAG.json.
+dtb_sub_start()
+{
+	local tag=$1
+	DTB_SUB_OUT="$DTB_WORK/events-$tag.json"
+	DTB_SUB_ERR="$DTB_WORK/sub-$tag.err"
+	"$DTB_BUILD/bin/dnstrail-sub" --connect "tcp://127.0.0.1:$DTB_PORT" --format json \
+		-o "$DTB_SUB_OUT" --timeout "${DTB_SUB_TIMEOUT:-4}" 2>"$DTB_SUB_ERR" &
+	DTB_SUB_PID=$!
+	DTB_PIDS+=($DTB_SUB_PID)
+	sleep 0.5 # for the subscription to reach the publisher
+}
+
+# Waits for the subscriber's idle timeout; sets DTB_SUB_STATS (JSON).
+dtb_sub_wait()
+{
+	local i
+	for i in $(seq 1 600); do
+		kill -0 "$DTB_SUB_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -INT "$DTB_SUB_PID" 2>/dev/null
+	wait "$DTB_SUB_PID" 2>/dev/null
+	DTB_SUB_STATS=$(grep -h '"dnstrail_sub_stats"' "$DTB_SUB_ERR" | tail -1)
+	[ -n "$DTB_SUB_STATS" ] || DTB_SUB_STATS='{"dnstrail_sub_stats":{}}'
+}
+
+# dtb_stat JSON KEY: a counter from a stats line, "?" when absent.
+dtb_stat()
+{
+	printf '%s' "$1" | jq -r "(.dnstrail_stats // .dnstrail_sub_stats).$2 // \"?\"" 2>/dev/null ||
+		echo "?"
+}
+
+# IDs of the BPF programs a process holds, from its fds' fdinfo (bpftool 7.1
+# on Debian lists no holder pids).
+dtb_bpf_prog_ids()
+{
+	local fd
+	for fd in /proc/"$1"/fd/*; do
+		case "$(readlink "$fd" 2>/dev/null)" in
+		anon_inode:bpf-prog|anon_inode:bpf_link)
+			awk '$1 == "prog_id:" {print $2}' "/proc/$1/fdinfo/${fd##*/}" 2>/dev/null ;;
+		esac
+	done | sort -un
+}
+
+# Analyses a subscriber's JSON file: our bench traffic only (client IP, zone).
+# Prints "key=value" lines; see analyze_events.py.
+dtb_analyze()
+{
+	"$DTB_PY" "$DTB_BENCH/analyze_events.py" --client "$DTB_IP_C" --zone "$DTB_ZONE" "$@"
+}
+
+# Results: one row per metric; printed as a table at the end.
+dtb_result() # metric value target note
+{
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "${3:-}" "${4:-}" >>"$DTB_TSV"
+}
+
+dtb_table()
+{
+	"$DTB_PY" "$DTB_BENCH/table.py" "$@"
+}
+
+dtb_median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {
+	if (NR == 0) { print "?"; exit }
+	m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+	s = sprintf("%.4f", m); sub(/0+$/, "", s); sub(/\.$/, "", s); print s }'; }
+dtb_minmax() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 {lo=$1} {hi=$1}
+	END { if (NR) printf "%s..%s\n", lo, hi; else print "?" }'; }
+dtb_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f\n", a / b; else print "?" }'; }

@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Overhead at saturation: dnsperf's queries/s alone vs with dnstrail (publishing
+# to dnstrail-sub writing ECS JSON to a file), and vs the peers, in alternated
+# rounds. Also completeness, duplicates, drops, CPU per 100 k transactions, RSS.
+set -uo pipefail
+DTB_USAGE="Overhead at saturation. Each round runs: alone, dnstrail, alone, then each peer
+(DTB_PEERS). The dnstrail ratio of a round is its queries/s over the mean of the
+two alone runs around it; the table gives the median over rounds and the spread.
+DTB_PROFILE=1: perf record -a -g during the first dnstrail run; the top symbols go to
+\$DTB_OUT/overhead-perf*.txt (BPF programs appear as bpf_prog_* symbols)."
+. "$(dirname "$0")/lib.sh"
+. "$DTB_BENCH/peers.sh"
+dtb_parse_args "$@"
+: "${DTB_PROFILE:=}"
+dtb_init
+dtb_setup
+
+WITH_DT=0
+if dtb_have_dnstrail; then
+	WITH_DT=1
+else
+	dtb_log "no $DTB_BUILD/bin/dnstrail{,-sub}: measuring the baseline and peers only"
+fi
+
+# dnstrail run: sub + daemon around one dnsperf; appends to the round arrays.
+run_dnstrail()
+{
+	local r=$1 cpu0 cpu1 tx
+	dtb_daemon_start "r$r"
+	dtb_sub_start "r$r"
+	cpu0=$(dtb_cpu "$DTB_DAEMON_PID")
+	if [ -n "$DTB_PROFILE" ] && [ "$r" = 1 ]; then
+		# system-wide: the BPF programs show up as bpf_prog_* kernel symbols
+		perf record -q -a -g -o "$DTB_WORK/perf.data" -- sleep "$DTB_DURATION" \
+			>/dev/null 2>&1 &
+		PERF=$!
+	fi
+	dtb_dnsperf "$DTB_WORK/dnsperf-dt-r$r.txt"
+	if [ -n "${PERF:-}" ]; then
+		wait "$PERF"
+		PERF=
+		perf report -i "$DTB_WORK/perf.data" --stdio --no-children --sort comm,dso,sym \
+			2>/dev/null | grep -v '^$' | grep -E '^ +[0-9]' | head -60 >"$DTB_OUT/overhead-perf.txt"
+		perf report -i "$DTB_WORK/perf.data" --stdio --no-children --comm dnstrail --sort sym \
+			2>/dev/null | grep -E '^ +[0-9]' | head -40 >"$DTB_OUT/overhead-perf-dnstrail.txt"
+	fi
+	cpu1=$(dtb_cpu "$DTB_DAEMON_PID")
+	HWM[$r]=$(dtb_status_kb "$DTB_DAEMON_PID" VmHWM)
+	RB_KB[$r]=$(dtb_bpf_map_rss_kb "$DTB_DAEMON_PID")
+	dtb_daemon_stop
+	dtb_sub_wait
+	QPS_DT[$r]=$DNSPERF_QPS
+	COMPLETED[$r]=$DNSPERF_COMPLETED
+	LOST[$r]=$DNSPERF_LOST
+	tx=$(dtb_stat "$DTB_DAEMON_STATS" transactions)
+	CPU100K[$r]=$(awk -v c="$cpu1" -v d="$cpu0" -v t="$tx" \
+		'BEGIN { if (t > 0) printf "%.4f", (c - d) * 100000 / t; else print "?" }')
+	KDROPS[$r]=$(dtb_stat "$DTB_DAEMON_STATS" kernel_drops)
+	ODROPS[$r]=$(dtb_stat "$DTB_DAEMON_STATS" output_drops)
+	SUBLOST[$r]=$(dtb_stat "$DTB_SUB_STATS" lost)
+	eval "$(dtb_analyze "$DTB_SUB_OUT" | sed 's/^/A_/')"
+	OK[$r]=${A_status_ok:-0}
+	DUPS[$r]=${A_duplicates:-0}
+	TMO[$r]=${A_status_timeout:-0}
+	PROC[$r]="${A_process_top:-?} ${A_process_top_share:-?}"
+	P50[$r]=${A_duration_p50_us:-?}
+	dtb_log "round $r dnstrail: $DNSPERF_QPS q/s, completed $DNSPERF_COMPLETED," \
+		"ok events ${OK[$r]}, dups ${DUPS[$r]}, timeouts ${TMO[$r]}," \
+		"cpu/100k ${CPU100K[$r]} s, stats $DTB_DAEMON_STATS $DTB_SUB_STATS"
+	cp "$DTB_DAEMON_ERR" "$DTB_OUT/overhead-dnstrail-r$r.err" 2>/dev/null
+	rm -f "$DTB_SUB_OUT"
+}
+
+declare -A PEER_QPS PEER_CAP PEER_RATIO
+for r in $(seq 1 "$DTB_ROUNDS"); do
+	dtb_dnsperf "$DTB_WORK/dnsperf-alone-a-r$r.txt"
+	A1=$DNSPERF_QPS
+	dtb_log "round $r alone: $A1 q/s"
+	if [ $WITH_DT = 1 ]; then
+		run_dnstrail "$r"
+		dtb_dnsperf "$DTB_WORK/dnsperf-alone-b-r$r.txt"
+		A2=$DNSPERF_QPS
+		dtb_log "round $r alone: $A2 q/s"
+		RATIO[$r]=$(dtb_ratio "${QPS_DT[$r]}" "$(awk -v a="$A1" -v b="$A2" 'BEGIN {print (a + b) / 2}')")
+		ALONE[$r]="$A1 $A2"
+	else
+		A2=$A1
+		ALONE[$r]="$A1"
+	fi
+	for p in $DTB_PEERS; do
+		dtb_peer_start "$p"
+		dtb_dnsperf "$DTB_WORK/dnsperf-$p-r$r.txt"
+		dtb_peer_stop "$p"
+		PEER_QPS[$p]="${PEER_QPS[$p]:-} $DNSPERF_QPS"
+		PEER_RATIO[$p]="${PEER_RATIO[$p]:-} $(dtb_ratio "$DNSPERF_QPS" "$A2")"
+		PEER_CAP[$p]="${PEER_CAP[$p]:-} $(dtb_ratio "$PEER_CAPTURED" $((2 * DNSPERF_COMPLETED)))"
+		dtb_log "round $r $p: $DNSPERF_QPS q/s, captured $PEER_CAPTURED of $((2 * DNSPERF_COMPLETED)) messages"
+	done
+done
+
+all_alone=$(printf '%s ' "${ALONE[@]}")
+dtb_result "queries/s alone" "$(dtb_median <<<"$all_alone") (median; $(dtb_minmax <<<"$all_alone"))" "" \
+	"dnsperf -c $DTB_CLIENTS -q $DTB_OUTSTANDING -l $DTB_DURATION, $DTB_ROUNDS rounds"
+if [ $WITH_DT = 1 ]; then
+	qd=$(printf '%s ' "${QPS_DT[@]}")
+	rt=$(printf '%s ' "${RATIO[@]}")
+	dtb_result "queries/s with dnstrail" "$(dtb_median <<<"$qd") ($(dtb_minmax <<<"$qd"))" "" ""
+	dtb_result "ratio with/without dnstrail" "$(dtb_median <<<"$rt") (spread $(dtb_minmax <<<"$rt"))" \
+		">= 0.95" "per round: $rt"
+	comp=$(printf '%s ' "${COMPLETED[@]}")
+	oks=$(printf '%s ' "${OK[@]}")
+	pct=""
+	for r in $(seq 1 "$DTB_ROUNDS"); do
+		pct="$pct $(awk -v o="${OK[$r]}" -v c="${COMPLETED[$r]}" \
+			'BEGIN { if (c > 0) printf "%.2f", 100 * o / c; else print "?" }')"
+	done
+	dtb_result "completeness % (ok events / dnsperf completed)" "$(echo $pct)" "100.00" \
+		"completed: $comp; ok events: $oks"
+	dtb_result "duplicate events" "$(printf '%s ' "${DUPS[@]}")" "0" ""
+	dtb_result "timeout events (dnsperf lost)" "$(printf '%s ' "${TMO[@]}") ($(printf '%s ' "${LOST[@]}"))" "" ""
+	dtb_result "kernel_drops / output_drops / sub lost" \
+		"$(printf '%s ' "${KDROPS[@]}")/ $(printf '%s ' "${ODROPS[@]}")/ $(printf '%s ' "${SUBLOST[@]}")" \
+		"0 / 0 / 0" "per round"
+	c100=$(printf '%s ' "${CPU100K[@]}")
+	dtb_result "CPU s per 100k transactions" "$(dtb_median <<<"$c100") ($(dtb_minmax <<<"$c100"))" \
+		"<= 0.05" "utime+stime of dnstrail during dnsperf"
+	dtb_result "VmHWM kB (ring-buffer RSS kB)" "$(printf '%s ' "${HWM[@]}")($(printf '%s ' "${RB_KB[@]}"))" \
+		"<= 16384 + ring" ""
+	dtb_result "process.name (share)" "${PROC[1]}" "dnsperf 1.0000" "attribution of bench events"
+	dtb_result "event.duration p50 us" "$(printf '%s ' "${P50[@]}")" "" ""
+fi
+for p in $DTB_PEERS; do
+	dtb_result "ratio with $p" "$(dtb_median <<<"${PEER_RATIO[$p]}") ($(dtb_minmax <<<"${PEER_RATIO[$p]}"))" "" \
+		"q/s:${PEER_QPS[$p]}; captured share of messages:${PEER_CAP[$p]}"
+done
+dtb_table "$DTB_TSV"

@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: MIT
+# Peer capture tools run beside dnsperf for context (sourced by overhead.sh).
+# Each captures on the server end of the veth, which carries every bench
+# packet exactly once. dtb_peer_start NAME / dtb_peer_stop NAME; the stop
+# sets PEER_CAPTURED (DNS messages the peer got) or "?".
+
+dtb_peer_start()
+{
+	local name=$1
+	DTB_PEER_ERR="$DTB_WORK/peer-$name.err"
+	DTB_PEER_OUT="$DTB_WORK/peer-$name.out"
+	case "$name" in
+	tshark-pcap)
+		DTB_PEER_OUT="$DTB_WORK/peer-$name.pcap"
+		ip netns exec "$DTB_NS_S" tshark -n -q -i dtb-s -f "udp port 53" \
+			-w "$DTB_PEER_OUT" 2>"$DTB_PEER_ERR" &
+		;;
+	tshark-decode)
+		ip netns exec "$DTB_NS_S" tshark -n -l -i dtb-s -f "udp port 53" -T fields \
+			-e frame.time_epoch -e ip.src -e udp.srcport -e dns.id \
+			-e dns.qry.name -e dns.qry.type -e dns.flags.rcode -e dns.a \
+			>"$DTB_PEER_OUT" 2>"$DTB_PEER_ERR" &
+		;;
+	dnscap)
+		# -g: dig-style decode of every message, on stderr
+		ip netns exec "$DTB_NS_S" dnscap -N -p -i dtb-s -g \
+			>/dev/null 2>"$DTB_PEER_OUT" &
+		;;
+	*)
+		dtb_die "unknown peer $name"
+		;;
+	esac
+	DTB_PEER_PID=$!
+	DTB_PIDS+=($DTB_PEER_PID)
+	# ready when capturing (tshark says so); dnscap says nothing: give it time
+	local i
+	for i in $(seq 1 50); do
+		grep -q "Capturing on" "$DTB_PEER_ERR" 2>/dev/null && break
+		[ "$name" = dnscap ] && [ "$i" -ge 10 ] && break
+		sleep 0.1
+	done
+	sleep 0.3
+}
+
+dtb_peer_stop()
+{
+	local name=$1 i
+	kill -INT "$DTB_PEER_PID" 2>/dev/null
+	for i in $(seq 1 100); do
+		kill -0 "$DTB_PEER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$DTB_PEER_PID" 2>/dev/null
+	wait "$DTB_PEER_PID" 2>/dev/null
+	case "$name" in
+	tshark-pcap)
+		PEER_CAPTURED=$(capinfos -M -c -T -r "$DTB_PEER_OUT" 2>/dev/null |
+			awk -F'\t' 'NF > 1 {print $2}' | tail -1)
+		;;
+	tshark-decode)
+		PEER_CAPTURED=$(wc -l <"$DTB_PEER_OUT")
+		;;
+	dnscap)
+		# one header line per message: "[len] date [idx src dst] dns OP,..."
+		PEER_CAPTURED=$(grep -c $'^\tdns ' "$DTB_PEER_OUT" 2>/dev/null)
+		;;
+	esac
+	: "${PEER_CAPTURED:=?}"
+	rm -f "$DTB_PEER_OUT"
+}

@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Pipeline throughput without the kernel: capture real dnsperf traffic with
+# tcpdump on the bench veth, replay it with `dnstrail --pcap` (decode, match,
+# encode, publish to a dnstrail-sub), and compare with the bare ZeroMQ send
+# rate of this machine measured in the same run (bench/zmq_send_rate.c).
+set -uo pipefail
+DTB_USAGE="Pipeline throughput: capture --duration seconds of dnsperf traffic (at most
+DTB_PCAP_PACKETS packets, default 2000000) with tcpdump, replay it DTB_REPLAYS times
+(default 3) through 'dnstrail --pcap', report DNS messages per CPU-second of dnstrail
+(= per core) and per wall second, against the bare ZeroMQ PUB->SUB rate.
+DTB_PROFILE=1 also runs callgrind on a 100 000-packet slice and keeps the top functions."
+. "$(dirname "$0")/lib.sh"
+dtb_parse_args "$@"
+: "${DTB_PCAP_PACKETS:=2000000}"
+: "${DTB_REPLAYS:=3}"
+: "${DTB_PROFILE:=}"
+: "${DTB_ZMQ_PAYLOAD:=300}"
+dtb_init
+
+# The bare ZeroMQ reference (built here: a bench tool, not part of the product).
+ZSR="$DTB_WORK/zmq_send_rate"
+cc -O2 -o "$ZSR" "$DTB_BENCH/zmq_send_rate.c" $(pkg-config --cflags --libs libzmq) -lpthread ||
+	dtb_die "cannot build zmq_send_rate (libzmq3-dev, gcc)"
+
+dtb_have_dnstrail || {
+	out=$("$ZSR" 1000000 "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
+	dtb_result "bare ZeroMQ msgs/s" "$(sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' <<<"$out")" "" "$out"
+	dtb_result "pipeline msgs/s/core" "n/a" ">= 1000000" "no $DTB_BUILD/bin/dnstrail"
+	dtb_table "$DTB_TSV"
+	exit 0
+}
+
+dtb_setup
+PCAP="$DTB_WORK/capture.pcap"
+ip netns exec "$DTB_NS_S" tcpdump -n -i dtb-s -s 0 -B 65536 -c "$DTB_PCAP_PACKETS" \
+	-w "$PCAP" udp port 53 2>"$DTB_WORK/tcpdump.err" &
+TCPDUMP=$!
+DTB_PIDS+=($TCPDUMP)
+sleep 1
+dtb_dnsperf "$DTB_WORK/dnsperf-capture.txt"
+kill -INT "$TCPDUMP" 2>/dev/null
+wait "$TCPDUMP" 2>/dev/null
+PACKETS=$(capinfos -M -c -T -r "$PCAP" | awk -F'\t' 'NF > 1 {print $2}' | tail -1)
+dtb_log "captured $PACKETS packets ($(du -h "$PCAP" | cut -f1)) at $DNSPERF_QPS q/s"
+
+replay()
+{
+	local i=$1 tf="$DTB_WORK/time-$1.txt" err="$DTB_WORK/replay-$1.err"
+	dtb_sub_start "replay$i"
+	sleep 0.5
+	/usr/bin/time -f '%e %U %S %M' -o "$tf" "$DTB_BUILD/bin/dnstrail" --pcap "$PCAP" \
+		--publish "tcp://127.0.0.1:$DTB_PORT" >/dev/null 2>"$err"
+	read -r WALL USR SYS MAXKB <"$tf"
+	local stats
+	stats=$(grep -h '"dnstrail_stats"' "$err" | tail -1)
+	dtb_sub_wait
+	DEC[$i]=$(dtb_stat "$stats" messages_decoded)
+	TX[$i]=$(dtb_stat "$stats" transactions)
+	PUB[$i]=$(dtb_stat "$stats" events_published)
+	ODR[$i]=$(dtb_stat "$stats" output_drops)
+	RCV[$i]=$(dtb_stat "$DTB_SUB_STATS" received)
+	PERCORE[$i]=$(awk -v m="${DEC[$i]}" -v u="$USR" -v s="$SYS" \
+		'BEGIN { if (u + s > 0) printf "%.0f", m / (u + s); else print "?" }')
+	PERWALL[$i]=$(awk -v m="${DEC[$i]}" -v w="$WALL" 'BEGIN { if (w > 0) printf "%.0f", m / w; else print "?" }')
+	TXWALL[$i]=$(awk -v m="${PUB[$i]}" -v w="$WALL" 'BEGIN { if (w > 0) printf "%.0f", m / w; else print "?" }')
+	MAXRSS[$i]=$MAXKB
+	dtb_log "replay $i: ${WALL}s wall, ${USR}+${SYS}s CPU, decoded ${DEC[$i]}, transactions ${TX[$i]}," \
+		"published ${PUB[$i]}, output_drops ${ODR[$i]}, sub received ${RCV[$i]}: ${PERCORE[$i]} msgs/CPU-s"
+	cp "$err" "$DTB_OUT/pipeline-replay-$i.err"
+	rm -f "$DTB_SUB_OUT"
+}
+
+declare -a DEC TX PUB ODR RCV PERCORE PERWALL TXWALL MAXRSS
+for i in $(seq 1 "$DTB_REPLAYS"); do
+	replay "$i"
+done
+ZOUT=$("$ZSR" 1000000 "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
+ZRATE=$(sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' <<<"$ZOUT")
+dtb_log "bare ZeroMQ: $ZOUT"
+
+pc=$(printf '%s ' "${PERCORE[@]}")
+pw=$(printf '%s ' "${PERWALL[@]}")
+tw=$(printf '%s ' "${TXWALL[@]}")
+dtb_result "capture" "$PACKETS packets" "" "dnsperf $DNSPERF_QPS q/s for ${DTB_DURATION}s, tcpdump on the veth"
+dtb_result "DNS msgs per CPU-second (per core)" "$(dtb_median <<<"$pc") ($(dtb_minmax <<<"$pc"))" \
+	">= 1000000" "messages_decoded / (utime+stime) of dnstrail --pcap, $DTB_REPLAYS replays"
+dtb_result "DNS msgs per wall second" "$(dtb_median <<<"$pw") ($(dtb_minmax <<<"$pw"))" "" ""
+dtb_result "events published per wall second" "$(dtb_median <<<"$tw")" "" \
+	"bare ZeroMQ PUB->SUB: $ZRATE msgs/s ($DTB_ZMQ_PAYLOAD B payload)"
+dtb_result "published / ZeroMQ bare rate" "$(dtb_ratio "$(dtb_median <<<"$tw")" "$ZRATE")" "" ""
+dtb_result "decoded / transactions / published / received" \
+	"${DEC[1]} / ${TX[1]} / ${PUB[1]} / ${RCV[1]}" "" "replay 1; output_drops ${ODR[1]}"
+dtb_result "max RSS kB (replay)" "$(printf '%s ' "${MAXRSS[@]}")" "" ""
+
+if [ -n "$DTB_PROFILE" ] && command -v valgrind >/dev/null; then
+	SLICE="$DTB_WORK/slice.pcap"
+	tcpdump -r "$PCAP" -c 100000 -w "$SLICE" 2>/dev/null
+	valgrind --tool=callgrind --callgrind-out-file="$DTB_WORK/callgrind.out" \
+		"$DTB_BUILD/bin/dnstrail" --pcap "$SLICE" --publish "tcp://127.0.0.1:$DTB_PORT" \
+		>/dev/null 2>"$DTB_WORK/callgrind.err"
+	callgrind_annotate --inclusive=no "$DTB_WORK/callgrind.out" 2>/dev/null |
+		head -45 >"$DTB_OUT/pipeline-callgrind.txt"
+	callgrind_annotate --inclusive=yes "$DTB_WORK/callgrind.out" 2>/dev/null |
+		head -45 >"$DTB_OUT/pipeline-callgrind-inclusive.txt"
+	dtb_result "callgrind profile" "see pipeline-callgrind.txt" "" "100 000 packets, self cost"
+fi
+dtb_table "$DTB_TSV"

@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: (MIT OR GPL-2.0)
+/*
+ * dnstrail kernel side: DNS-port packets and process lifecycle, from
+ * tracepoints only (tp_btf), into one ring buffer.
+ *
+ *   tp_btf/net_dev_queue      egress: packets leaving a device
+ *   tp_btf/netif_receive_skb  ingress: packets arriving on a device
+ *   tp_btf/sched_process_*    exec / fork / exit, so userspace keeps the
+ *                             identity of processes that are already gone
+ *
+ * Every packet on the host runs through the two net programs, so the order
+ * of checks is by cost: protocol, socket, one read of the L3+L4 headers,
+ * ports; only DNS-port packets go further.
+ *
+ * Exactly once: a message between local processes is visible at up to four
+ * hops (egress/ingress of each veth end, lo, bridge ports). We keep:
+ *   egress:  skb->sk set and the socket's netns is the device's netns
+ *            (locally originated here; forwarded and bridged copies have no
+ *            socket or a socket from another netns);
+ *   ingress: skb->sk NULL (a veth delivery still carries the sender's sk,
+ *            which its egress already recorded) and not a loopback device
+ *            (lo traffic was recorded at egress).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "dnstrail.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+#define IFF_LOOPBACK_ 0x8
+
+#define PF_KTHREAD_ 0x00200000
+
+/* global subprogram argument that is the program's context (kernel >= 6.8) */
+#define __arg_ctx __attribute__((btf_decl_tag("arg:ctx")))
+
+extern int bpf_dynptr_from_skb(struct __sk_buff *skb, __u64 flags, struct bpf_dynptr *ptr) __ksym;
+
+#define IPV6_EXT_MAX 6 /* extension headers walked before giving up */
+#define TCP_CHUNKS_MAX 16 /* records per TCP skb: 16 x snaplen covers 64 KiB */
+#define DT_TCP_SYN_ 0x02
+
+/* Settings, written by userspace between open and load. */
+const volatile __u16 dt_ports_be[DT_MAX_PORTS] = { 0x3500 /* htons(53) */ };
+const volatile __u32 dt_n_ports = 1;
+const volatile __u32 dt_snaplen = DT_SNAPLEN_MAX;
+const volatile __u32 dt_wakeup_batch = 64;
+const volatile __u64 dt_wakeup_ns = 10000000; /* wake at once after this much quiet */
+const volatile __u32 dt_nr_cpus = 1;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct dt_cpu_counters);
+	__uint(max_entries, 1); /* resized to the number of possible CPUs */
+} counters SEC(".maps");
+
+/*
+ * Packets recorded at egress on a virtual device (veth, bridge port, ...),
+ * keyed by a hash of what survives the trip unchanged: addresses, ports,
+ * transport, payload length and the DNS id+flags (UDP) or sequence number
+ * (TCP). An ingress copy of one of them is a repeat even when the path
+ * dropped skb->sk (a clone in a bridge).
+ */
+#define DUP_WINDOW_NS 2000000000ull
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u64);
+	__type(value, __u64); /* bpf_ktime_get_ns() of the egress record */
+	__uint(max_entries, 16384);
+} sent SEC(".maps");
+
+/* Bytes read at the network header in the first (usually only) read. */
+struct l3l4 {
+	__u8 b[60]; /* IPv6 header + TCP base header; IPv4 uses 40 */
+} __attribute__((aligned(8)));
+
+struct pktinfo {
+	__u32 netns;
+	__u32 ifindex;
+	__u32 pay_off; /* from skb->data (the dynptr's offset 0) */
+	__u32 sender; /* the current task sent it: record its identity */
+	__u32 orig_len;
+	__u32 cap;
+	__u32 flags;
+	__u32 tcp_seq;
+	__u16 sport, dport; /* network order */
+	__u8 family, transport, tcp_flags, dir;
+	__u8 saddr[16], daddr[16];
+};
+
+static __always_inline struct dt_cpu_counters *cpu_counters(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&counters, &cpu);
+}
+
+static __always_inline bool port_match(__u16 sp, __u16 dp)
+{
+#pragma unroll
+	for (int i = 0; i < DT_MAX_PORTS; i++) {
+		if (i >= dt_n_ports)
+			break;
+		if (sp == dt_ports_be[i] || dp == dt_ports_be[i])
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the current task sent this egress packet from its socket `net`.
+ * The xmit path of UDP, and of TCP data/SYN/FIN written by sendmsg, connect
+ * or close, runs in the sender's context. Not the sender: a kernel thread
+ * (ksoftirqd, workers), or a task of another netns (a veth delivers in the
+ * peer's context, so the server's SYN-ACK goes out "in" the client). Not
+ * caught: a softirq that interrupted an unrelated task of the same netns
+ * (__preempt_count, which would tell, is not in kallsyms without
+ * CONFIG_KALLSYMS_ALL).
+ */
+static __always_inline bool sent_by_current(const struct net *net)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	if (t->flags & PF_KTHREAD_)
+		return false;
+	return BPF_CORE_READ(t, nsproxy, net_ns) == net;
+}
+
+static __always_inline __u64 mix(__u64 h, __u64 v)
+{
+	h ^= v;
+	h *= 0x9E3779B97F4A7C15ull;
+	return h ^ (h >> 29);
+}
+
+static __always_inline __u64 wake_flags(struct dt_cpu_counters *c, __u64 now)
+{
+	if (++c->unwoken >= dt_wakeup_batch || now - c->last_wake_ns >= dt_wakeup_ns) {
+		c->unwoken = 0;
+		c->last_wake_ns = now;
+		c->wakeups++;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* Reserve a record of a constant size class, fill it, copy the payload. */
+static __always_inline int emit_class(struct pktinfo *pi, struct dt_cpu_counters *c,
+				      struct bpf_dynptr *skbp, const __u32 size)
+{
+	struct dt_ev_pkt *rec;
+	__u64 n = pi->cap;
+	__u64 now = bpf_ktime_get_ns();
+
+	rec = bpf_ringbuf_reserve(&events, size, 0);
+	if (!rec) {
+		__sync_fetch_and_add(&c->drops, 1);
+		return 0;
+	}
+	/* clamp in one register, in a form the verifier tracks */
+	asm volatile("if %0 <= %1 goto +1; %0 = %1" : "+r"(n) : "i"(size - sizeof(*rec)));
+
+	rec->hdr.type = DT_EV_PKT;
+	rec->hdr.size = sizeof(*rec) + n;
+	rec->hdr.ts_ns = now;
+	if (pi->sender) {
+		__u64 pt = bpf_get_current_pid_tgid();
+		__u64 ug = bpf_get_current_uid_gid();
+
+		rec->pid = pt >> 32;
+		rec->tid = (__u32)pt;
+		rec->uid = (__u32)ug;
+		rec->gid = ug >> 32;
+		rec->cgroup_id = bpf_get_current_cgroup_id();
+		bpf_get_current_comm(rec->comm, sizeof(rec->comm));
+		pi->flags |= DT_EV_HAS_PROCESS;
+	} else {
+		rec->pid = rec->tid = rec->uid = rec->gid = 0;
+		rec->cgroup_id = 0;
+		__builtin_memset(rec->comm, 0, sizeof(rec->comm));
+	}
+	rec->netns = pi->netns;
+	rec->ifindex = pi->ifindex;
+	__builtin_memcpy(rec->saddr, pi->saddr, 16);
+	__builtin_memcpy(rec->daddr, pi->daddr, 16);
+	rec->sport = bpf_ntohs(pi->sport);
+	rec->dport = bpf_ntohs(pi->dport);
+	rec->direction = pi->dir;
+	rec->family = pi->family;
+	rec->transport = pi->transport;
+	rec->tcp_flags = pi->tcp_flags;
+	rec->flags = pi->flags;
+	rec->tcp_seq = pi->tcp_seq;
+	rec->orig_len = pi->orig_len;
+	rec->cap_len = n;
+	rec->pad = 0;
+	if (0 && n && bpf_dynptr_read(rec->payload, n, skbp, pi->pay_off, 0) < 0) {
+		rec->cap_len = 0;
+		rec->hdr.size = sizeof(*rec);
+		rec->flags |= DT_EV_TRUNCATED;
+	}
+	c->emitted++;
+	bpf_ringbuf_submit(rec, wake_flags(c, now));
+	return 0;
+}
+
+/*
+ * A global function is verified once, on its own, instead of once per path
+ * through the header parser: keeps the load time of the net programs short.
+ */
+__noinline int dt_emit(void *ctx __arg_ctx, struct pktinfo *pi)
+{
+	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
+	struct dt_cpu_counters *c = cpu_counters();
+	struct bpf_dynptr skbp;
+	__u32 cap;
+
+	if (!pi || !c)
+		return 0;
+	/* reads the payload wherever it sits, linear area or page fragments */
+	if (0 && bpf_dynptr_from_skb((struct __sk_buff *)skb, 0, &skbp))
+		return 0;
+	cap = pi->cap;
+	/* size classes keep a 60-byte query from taking a 4 KiB slot */
+	if (cap <= 256 - sizeof(struct dt_ev_pkt))
+		return emit_class(pi, c, &skbp, 256);
+	if (cap <= 512 - sizeof(struct dt_ev_pkt))
+		return emit_class(pi, c, &skbp, 512);
+	if (cap <= 1024 - sizeof(struct dt_ev_pkt))
+		return emit_class(pi, c, &skbp, 1024);
+	if (cap <= 1536 - sizeof(struct dt_ev_pkt))
+		return emit_class(pi, c, &skbp, 1536);
+	if (cap <= 2048 - sizeof(struct dt_ev_pkt))
+		return emit_class(pi, c, &skbp, 2048);
+	return emit_class(pi, c, &skbp, sizeof(struct dt_ev_pkt) + DT_SNAPLEN_MAX);
+}
+
+static __always_inline void count_dup(void)
+{
+	struct dt_cpu_counters *c = cpu_counters();
+
+	if (c)
+		c->skipped_dup++;
+}
+
+static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
+{
+	__u16 proto = skb->protocol;
+	struct sock *sk = skb->sk;
+	const unsigned char *head;
+	struct pktinfo pi;
+	struct l3l4 h;
+	__u8 l4h[20] __attribute__((aligned(4)));
+	__u32 nh, l3len, l4hlen, ip_len;
+
+	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
+		return 0;
+	/* cheap exactly-once checks that need no packet bytes */
+	if (dir == 0 && !sk)
+		return 0; /* forwarded: seen where it was sent or received */
+	if (dir == 1 && sk)
+		return 0; /* veth delivery of a local socket's packet */
+
+	head = skb->head;
+	nh = skb->network_header;
+	if (proto == bpf_htons(ETH_P_IP)) {
+		if (bpf_probe_read_kernel(&h, 40, head + nh) < 0)
+			return 0;
+		__u8 proto4 = h.b[9];
+
+		if (proto4 != IPPROTO_UDP_ && proto4 != IPPROTO_TCP_)
+			return 0;
+		if ((h.b[6] & 0x1f) | h.b[7])
+			return 0; /* a later fragment: no transport header */
+		l3len = (h.b[0] & 0xf) * 4;
+		if (l3len < 20)
+			return 0;
+		if (l3len == 20)
+			__builtin_memcpy(l4h, &h.b[20], 20);
+		else if (bpf_probe_read_kernel(l4h, 20, head + nh + l3len) < 0)
+			return 0;
+		if (!port_match(*(__u16 *)&l4h[0], *(__u16 *)&l4h[2]))
+			return 0;
+		pi.family = 4;
+		pi.transport = proto4;
+		ip_len = bpf_ntohs(*(__u16 *)&h.b[2]);
+		__builtin_memset(pi.saddr, 0, 16);
+		__builtin_memset(pi.daddr, 0, 16);
+		__builtin_memcpy(pi.saddr, &h.b[12], 4);
+		__builtin_memcpy(pi.daddr, &h.b[16], 4);
+	} else {
+		if (bpf_probe_read_kernel(&h, 60, head + nh) < 0)
+			return 0;
+		__u8 next = h.b[6];
+
+		l3len = 40;
+		ip_len = bpf_ntohs(*(__u16 *)&h.b[4]);
+		ip_len = ip_len ? ip_len + 40 : 0; /* 0: jumbogram */
+		if (next != IPPROTO_UDP_ && next != IPPROTO_TCP_) {
+			/* walk extension headers; they shift the L4 header out of h */
+#pragma unroll
+			for (int i = 0; i < IPV6_EXT_MAX; i++) {
+				__u8 eh[8];
+
+				if (next != 0 && next != 43 && next != 60 && next != 44 && next != 51)
+					break;
+				if (bpf_probe_read_kernel(eh, 8, head + nh + l3len) < 0)
+					return 0;
+				if (next == 44) {
+					if ((eh[2] << 8 | eh[3]) & 0xfff8)
+						return 0; /* a later fragment */
+					l3len += 8;
+				} else if (next == 51) {
+					l3len += (eh[1] + 2) * 4;
+				} else {
+					l3len += (eh[1] + 1) * 8;
+				}
+				next = eh[0];
+			}
+			if (next != IPPROTO_UDP_ && next != IPPROTO_TCP_)
+				return 0;
+			if (bpf_probe_read_kernel(l4h, 20, head + nh + l3len) < 0)
+				return 0;
+		} else {
+			__builtin_memcpy(l4h, &h.b[40], 20);
+		}
+		if (!port_match(*(__u16 *)&l4h[0], *(__u16 *)&l4h[2]))
+			return 0;
+		pi.family = 6;
+		pi.transport = next;
+		__builtin_memcpy(pi.saddr, &h.b[8], 16);
+		__builtin_memcpy(pi.daddr, &h.b[24], 16);
+	}
+
+	/* a DNS-port packet: now the exactly-once checks that cost more */
+	struct net_device *dev = skb->dev;
+
+	if (!dev)
+		return 0;
+	pi.sender = 0;
+	if (dir == 0) {
+		struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+
+		if (net != dev->nd_net.net) {
+			count_dup();
+			return 0; /* bridged/routed on in another netns */
+		}
+		pi.sender = sent_by_current(net);
+	} else if (dev->flags & IFF_LOOPBACK_) {
+		count_dup();
+		return 0;
+	}
+
+	pi.sport = *(__u16 *)&l4h[0];
+	pi.dport = *(__u16 *)&l4h[2];
+	pi.tcp_flags = 0;
+	pi.tcp_seq = 0;
+	if (pi.transport == IPPROTO_TCP_) {
+		l4hlen = (l4h[12] >> 4) * 4;
+		if (l4hlen < 20)
+			return 0;
+		pi.tcp_flags = l4h[13] & 0x07;
+		pi.tcp_seq = bpf_ntohl(*(__u32 *)&l4h[4]);
+	} else {
+		l4hlen = 8;
+	}
+
+	/* payload bytes in this skb from skb->len (right with GSO), capped by
+	 * the IP length (ingress may still carry Ethernet padding) */
+	__u32 data_off = (const unsigned char *)skb->data - head;
+	__u32 len = skb->len, data_len = skb->data_len;
+	__u32 pay_off = nh + l3len + l4hlen;
+	__u32 before = pay_off - data_off; /* bytes of skb->len before the payload */
+	__u32 wire = len > before ? len - before : 0;
+
+	if (ip_len) {
+		__u32 by_ip = ip_len > l3len + l4hlen ? ip_len - l3len - l4hlen : 0;
+
+		if (by_ip < wire)
+			wire = by_ip;
+	}
+	/* orig: the message length as the sender meant it; a UDP datagram cut
+	 * by IP fragmentation has fewer bytes here than its UDP length */
+	__u32 orig = wire;
+
+	if (pi.transport == IPPROTO_UDP_) {
+		__u32 ulen = bpf_ntohs(*(__u16 *)&l4h[4]);
+
+		if (ulen >= 8)
+			orig = ulen - 8;
+		if (orig < wire)
+			wire = orig;
+	} else if (!wire && !pi.tcp_flags) {
+		return 0; /* a bare ACK */
+	}
+
+	/* an ingress copy of a packet a local socket sent (and we recorded) */
+	__u64 key = 0, now = 0;
+	__u64 *a = (__u64 *)pi.saddr, *b = (__u64 *)pi.daddr;
+	bool virt = dev->rtnl_link_ops != NULL;
+
+	if (dir == 1 || virt) {
+		key = mix(mix(mix(mix(0x5bd1e995, a[0]), a[1]), b[0]), b[1]);
+		key = mix(key, (__u64)pi.sport << 48 | (__u64)pi.dport << 32 | pi.transport << 24);
+		key = mix(key, (__u64)wire << 32 |
+				       (pi.transport == IPPROTO_UDP_ ? *(__u32 *)&l4h[8] : pi.tcp_seq));
+		now = bpf_ktime_get_ns();
+	}
+	if (dir == 1) {
+		__u64 *seen = bpf_map_lookup_elem(&sent, &key);
+
+		if (seen && now - *seen < DUP_WINDOW_NS) {
+			count_dup();
+			return 0;
+		}
+	} else if (virt) {
+		//bpf_map_update_elem(&sent, &key, &now, BPF_ANY);
+	}
+
+	/* the payload is copied through an skb dynptr, page fragments too;
+	 * NONLINEAR only tells that some of it sat there */
+	__u32 linear_end = data_off + len - data_len;
+	__u32 lin = linear_end > pay_off ? linear_end - pay_off : 0;
+	__u32 avail = wire;
+	__u32 snap = dt_snaplen < DT_SNAPLEN_MAX ? dt_snaplen : DT_SNAPLEN_MAX;
+
+	pi.flags = 0;
+	if (lin < wire)
+		pi.flags |= DT_EV_NONLINEAR;
+	pi.netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	pi.ifindex = dev->ifindex;
+	pi.pay_off = before; /* skb->data is the dynptr's offset 0 */
+	pi.dir = dir;
+
+	if (pi.transport == IPPROTO_UDP_) {
+		pi.cap = avail < snap ? avail : snap;
+		pi.orig_len = orig;
+		if (pi.cap < orig)
+			pi.flags |= DT_EV_TRUNCATED;
+		return dt_emit(ctx, &pi);
+	}
+
+	/* TCP: a GSO skb may carry up to 64 KiB; emit it as consecutive chunks
+	 * of at most snaplen bytes, each with its own sequence number, so the
+	 * ring slots stay small and reassembly sees no gap. SYN goes with the
+	 * first chunk, FIN/RST with the last. */
+	__u8 flags = pi.tcp_flags;
+	__u32 off = 0;
+
+	for (int i = 0; i < TCP_CHUNKS_MAX; i++) {
+		__u32 left = avail - off;
+		__u32 n = left < snap ? left : snap;
+		bool last = off + n >= avail || i == TCP_CHUNKS_MAX - 1;
+
+		pi.cap = n;
+		pi.orig_len = last ? wire - off : n;
+		pi.tcp_flags = (i == 0 ? flags & DT_TCP_SYN_ : 0) | (last ? flags & ~DT_TCP_SYN_ : 0);
+		if (last && pi.cap < pi.orig_len)
+			pi.flags |= DT_EV_TRUNCATED;
+		dt_emit(ctx, &pi);
+		if (last)
+			break;
+		off += n;
+		pi.pay_off += n;
+		pi.tcp_seq += n;
+	}
+	return 0;
+}
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(dt_net_dev_queue, struct sk_buff *skb)
+{
+	return handle(ctx, skb, 0);
+}
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(dt_netif_receive_skb, struct sk_buff *skb)
+{
+	return handle(ctx, skb, 1);
+}
+
+/* ---- process lifecycle ---- */
+
+static __always_inline void proc_submit(void *rec, struct dt_cpu_counters *c)
+{
+	c->proc_events++;
+	bpf_ringbuf_submit(rec, wake_flags(c, bpf_ktime_get_ns()));
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(dt_sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct dt_cpu_counters *c = cpu_counters();
+	struct dt_ev_exec *e;
+	__u64 ug;
+
+	if (!c)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&c->drops, 1);
+		return 0;
+	}
+	ug = bpf_get_current_uid_gid();
+	e->hdr.type = DT_EV_EXEC;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts_ns = bpf_ktime_get_ns();
+	e->pid = p->tgid;
+	e->ppid = BPF_CORE_READ(p, real_parent, tgid);
+	e->uid = (__u32)ug;
+	e->gid = ug >> 32;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (bpf_probe_read_kernel_str(e->exe, sizeof(e->exe), BPF_CORE_READ(bprm, filename)) < 0)
+		e->exe[0] = 0;
+	proc_submit(e, c);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(dt_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct dt_cpu_counters *c;
+	struct dt_ev_fork *e;
+	__u64 ug;
+
+	if (child->pid != child->tgid)
+		return 0; /* a new thread, not a new process */
+	c = cpu_counters();
+	if (!c)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&c->drops, 1);
+		return 0;
+	}
+	ug = bpf_get_current_uid_gid();
+	e->hdr.type = DT_EV_FORK;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts_ns = bpf_ktime_get_ns();
+	e->pid = child->tgid;
+	e->ppid = BPF_CORE_READ(child, real_parent, tgid);
+	e->uid = (__u32)ug;
+	e->gid = ug >> 32;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
+	proc_submit(e, c);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(dt_sched_process_exit, struct task_struct *p, bool group_dead)
+{
+	struct dt_cpu_counters *c;
+	struct dt_ev_exit *e;
+
+	if (!group_dead)
+		return 0; /* other threads live on */
+	c = cpu_counters();
+	if (!c)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&c->drops, 1);
+		return 0;
+	}
+	e->hdr.type = DT_EV_EXIT;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts_ns = bpf_ktime_get_ns();
+	e->pid = p->tgid;
+	e->exit_code = p->exit_code;
+	proc_submit(e, c);
+	return 0;
+}

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Packets to transactions. Hot path: no allocation; one reused dns_msg for
+ * the packet's message and one for re-decoding a stored query at emit time.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/engine.h"
+#include "core/stats.h"
+#include "core/tcp_reasm.h"
+#include "core/txn_table.h"
+
+#define DEFAULT_TIMEOUT_NS (5ull * 1000 * 1000 * 1000)
+#define DEFAULT_MAX_PENDING 65536
+#define DEFAULT_MAX_TCP_FLOWS 4096
+#define DEFAULT_MAX_TCP_BUFFER 65537
+#define DEFAULT_TCP_IDLE_NS (30ull * 1000 * 1000 * 1000)
+
+struct dt_engine {
+	struct dt_engine_config cfg;
+	struct dt_txn_table *txns;
+	struct dt_tcp_reasm *tcp;
+	struct dns_msg *msg; /* the message being handled */
+	struct dns_msg *qmsg; /* a stored query, re-decoded for its record */
+	struct dt_record rec;
+	uint64_t now_ns;
+};
+
+static uint64_t absdiff(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+static size_t addr_len(uint8_t family)
+{
+	return family == 4 ? 4 : 16;
+}
+
+static void emit(struct dt_engine *e, struct dt_record *rec)
+{
+	rec->tag = e->cfg.tag;
+	rec->host_name = e->cfg.host_name;
+	dt_stats_add(&dt_stats.transactions, 1);
+	if (rec->status == DT_STATUS_TIMEOUT)
+		dt_stats_add(&dt_stats.timeouts, 1);
+	else if (rec->status == DT_STATUS_ORPHAN_RESPONSE)
+		dt_stats_add(&dt_stats.orphan_responses, 1);
+	if (e->cfg.emit)
+		e->cfg.emit(rec, e->cfg.emit_user);
+}
+
+static bool packet_cut(const struct dt_packet *pkt)
+{
+	/* TCP: the reassembler only delivers whole messages. */
+	return pkt->transport == DT_TRANSPORT_UDP &&
+	       ((pkt->flags & DT_PKT_TRUNCATED) || pkt->orig_len > pkt->payload_len);
+}
+
+/* Identity of the sender: the kernel's view at send time (ids, thread
+ * name) over whatever the lookup adds (process name, exe, parent). */
+static bool fill_process(struct dt_engine *e, const struct dt_packet *pkt, struct dt_process *proc)
+{
+	if (!(pkt->flags & DT_PKT_HAS_PROCESS))
+		return false;
+	memset(proc, 0, sizeof(*proc));
+	if (e->cfg.process_lookup &&
+	    e->cfg.process_lookup(pkt->pid, pkt->tid, proc, e->cfg.process_lookup_user) < 0)
+		memset(proc, 0, sizeof(*proc));
+	proc->pid = pkt->pid;
+	proc->tid = pkt->tid;
+	proc->uid = pkt->uid;
+	proc->gid = pkt->gid;
+	memcpy(proc->thread_name, pkt->comm, sizeof(proc->thread_name));
+	proc->thread_name[sizeof(proc->thread_name) - 1] = '\0';
+	if (!proc->name[0] && pkt->pid == pkt->tid)
+		memcpy(proc->name, proc->thread_name, sizeof(proc->name));
+	if (!proc->cgroup_id)
+		proc->cgroup_id = pkt->cgroup_id;
+	return true;
+}
+
+static uint32_t packet_rec_flags(const struct dt_packet *pkt, bool response)
+{
+	uint32_t flags = 0;
+
+	if (packet_cut(pkt))
+		flags |= response ? DT_REC_RESPONSE_TRUNCATED : DT_REC_QUERY_TRUNCATED;
+	if (pkt->flags & DT_PKT_NONLINEAR)
+		flags |= DT_REC_NONLINEAR;
+	return flags;
+}
+
+/*
+ * Keep at most DT_TXN_WIRE_MAX bytes of a query. A longer one (big EDNS
+ * options) keeps its header and question, with the other counts zeroed, so
+ * it still re-decodes. Returns the length stored.
+ */
+static uint16_t store_query(uint8_t *dst, const uint8_t *wire, size_t len)
+{
+	size_t off = 12;
+
+	if (len <= DT_TXN_WIRE_MAX) {
+		memcpy(dst, wire, len);
+		return (uint16_t)len;
+	}
+	while (off < DT_TXN_WIRE_MAX - 4 && wire[off] && (wire[off] & 0xc0) == 0)
+		off += 1 + wire[off];
+	if (off < DT_TXN_WIRE_MAX - 4 && (wire[off] & 0xc0) == 0xc0)
+		off += 2;
+	else
+		off += 1;
+	off += 4;
+	if (off > DT_TXN_WIRE_MAX || off > len) {
+		off = 12; /* header only */
+		memcpy(dst, wire, off);
+		memset(dst + 4, 0, 8);
+		return (uint16_t)off;
+	}
+	memcpy(dst, wire, off);
+	dst[4] = 0;
+	dst[5] = 1;
+	memset(dst + 6, 0, 6);
+	return (uint16_t)off;
+}
+
+/* A record from a pending query, with or without its response. */
+static void emit_txn(struct dt_engine *e, const struct dt_txn *txn, enum dt_status status,
+		     const struct dt_packet *rpkt, const uint8_t *rwire, size_t rlen)
+{
+	struct dt_record *rec = &e->rec;
+	size_t alen = addr_len(txn->key.family);
+
+	memset(rec, 0, sizeof(*rec));
+	rec->status = status;
+	rec->query_ts_ns = txn->ts_ns;
+	rec->flags = txn->flags;
+	rec->has_process = txn->has_process;
+	if (txn->has_process)
+		rec->process = txn->process;
+	rec->family = txn->key.family;
+	rec->transport = txn->key.transport;
+	memcpy(rec->src_ip, txn->key.cli_ip, alen);
+	memcpy(rec->dst_ip, txn->key.srv_ip, alen);
+	rec->src_port = txn->key.cli_port;
+	rec->dst_port = txn->key.srv_port;
+	rec->netns = txn->netns;
+	rec->ifindex = txn->ifindex;
+	/* It decoded when it arrived; a fault now can only be a cut capture. */
+	dns_decode(txn->wire, txn->wire_len, e->qmsg);
+	rec->query = e->qmsg;
+	rec->query_wire = txn->wire;
+	rec->query_wire_len = txn->wire_len;
+	if (rpkt) {
+		rec->response_ts_ns = rpkt->ts_ns;
+		rec->response = e->msg;
+		rec->response_wire = rwire;
+		rec->response_wire_len = rlen;
+		rec->flags |= packet_rec_flags(rpkt, true);
+	}
+	emit(e, rec);
+}
+
+static void expire_pending(struct dt_engine *e)
+{
+	struct dt_txn *txn;
+
+	while ((txn = dt_txn_oldest(e->txns)) && txn->ts_ns + e->cfg.timeout_ns <= e->now_ns) {
+		emit_txn(e, txn, DT_STATUS_TIMEOUT, NULL, NULL, 0);
+		dt_txn_remove(e->txns, txn);
+	}
+}
+
+static void fill_key(struct dt_txn_key *key, const struct dt_packet *pkt, uint16_t id,
+		     bool response)
+{
+	size_t alen = addr_len(pkt->family);
+
+	memset(key, 0, sizeof(*key));
+	key->family = pkt->family;
+	key->transport = pkt->transport;
+	key->id = id;
+	if (!response) {
+		key->cli_port = pkt->sport;
+		key->srv_port = pkt->dport;
+		memcpy(key->cli_ip, pkt->saddr, alen);
+		memcpy(key->srv_ip, pkt->daddr, alen);
+	} else {
+		key->cli_port = pkt->dport;
+		key->srv_port = pkt->sport;
+		memcpy(key->cli_ip, pkt->daddr, alen);
+		memcpy(key->srv_ip, pkt->saddr, alen);
+	}
+}
+
+static uint64_t msg_qhash(const struct dns_msg *msg)
+{
+	if (!msg->has_question)
+		return 0;
+	return dt_txn_question_hash(msg->qname, msg->qtype, msg->qclass);
+}
+
+static void on_query(struct dt_engine *e, const uint8_t *wire, size_t len,
+		     const struct dt_packet *pkt)
+{
+	const struct dt_txn_recent *recent;
+	struct dt_txn_key key;
+	struct dt_txn *txn;
+	uint64_t hash, qhash;
+
+	fill_key(&key, pkt, e->msg->id, false);
+	hash = dt_txn_key_hash(e->txns, &key);
+	qhash = msg_qhash(e->msg);
+
+	txn = dt_txn_find(e->txns, &key, hash, qhash);
+	if (txn) {
+		/* The same query again: a copy from another hop, or a resend. */
+		if (absdiff(pkt->ts_ns, txn->ts_ns) < DT_ENGINE_DUP_WINDOW_NS)
+			dt_stats_add(&dt_stats.duplicates, 1);
+		else
+			txn->flags |= DT_REC_RETRANSMITTED;
+		if (!txn->has_process)
+			txn->has_process = fill_process(e, pkt, &txn->process);
+		return;
+	}
+	recent = dt_txn_recent_find(e->txns, &key, hash);
+	if (recent && recent->query_ts_ns && (!qhash || recent->qhash == qhash) &&
+	    absdiff(pkt->ts_ns, recent->query_ts_ns) < DT_ENGINE_DUP_WINDOW_NS) {
+		/* A late copy of a query already answered. */
+		dt_stats_add(&dt_stats.duplicates, 1);
+		return;
+	}
+	if (dt_txn_full(e->txns)) {
+		txn = dt_txn_oldest(e->txns);
+		dt_stats_add(&dt_stats.table_evictions, 1);
+		emit_txn(e, txn, DT_STATUS_TIMEOUT, NULL, NULL, 0);
+		dt_txn_remove(e->txns, txn);
+	}
+	txn = dt_txn_insert(e->txns, &key, hash, qhash);
+	if (!txn)
+		return; /* cannot happen: a slot was just freed */
+	txn->ts_ns = pkt->ts_ns;
+	txn->netns = pkt->netns;
+	txn->ifindex = pkt->ifindex;
+	txn->direction = pkt->direction;
+	txn->flags = packet_rec_flags(pkt, false);
+	txn->wire_len = store_query(txn->wire, wire, len);
+	if (txn->wire_len < len)
+		txn->flags |= DT_REC_QUERY_TRUNCATED;
+	txn->has_process = fill_process(e, pkt, &txn->process);
+}
+
+static void on_response(struct dt_engine *e, const uint8_t *wire, size_t len,
+			const struct dt_packet *pkt)
+{
+	const struct dt_txn_recent *recent;
+	struct dt_record *rec = &e->rec;
+	struct dt_txn_key key;
+	struct dt_txn *txn;
+	uint64_t hash, qhash;
+	size_t alen = addr_len(pkt->family);
+
+	fill_key(&key, pkt, e->msg->id, true);
+	hash = dt_txn_key_hash(e->txns, &key);
+	qhash = msg_qhash(e->msg);
+
+	txn = dt_txn_find(e->txns, &key, hash, qhash);
+	if (txn) {
+		emit_txn(e, txn, DT_STATUS_OK, pkt, wire, len);
+		dt_txn_recent_add(e->txns, &key, hash, txn->qhash, txn->ts_ns, pkt->ts_ns);
+		dt_txn_remove(e->txns, txn);
+		return;
+	}
+	recent = dt_txn_recent_find(e->txns, &key, hash);
+	if (recent && (!qhash || !recent->qhash || recent->qhash == qhash) &&
+	    absdiff(pkt->ts_ns, recent->response_ts_ns) < DT_ENGINE_RECENT_NS) {
+		/* Second copy of a response already emitted. */
+		dt_stats_add(&dt_stats.duplicates, 1);
+		return;
+	}
+	dt_txn_recent_add(e->txns, &key, hash, qhash, 0, pkt->ts_ns);
+
+	memset(rec, 0, sizeof(*rec));
+	rec->status = DT_STATUS_ORPHAN_RESPONSE;
+	rec->response_ts_ns = pkt->ts_ns;
+	rec->flags = packet_rec_flags(pkt, true);
+	rec->family = pkt->family;
+	rec->transport = pkt->transport;
+	memcpy(rec->src_ip, pkt->daddr, alen);
+	memcpy(rec->dst_ip, pkt->saddr, alen);
+	rec->src_port = pkt->dport;
+	rec->dst_port = pkt->sport;
+	rec->netns = pkt->netns;
+	rec->ifindex = pkt->ifindex;
+	rec->response = e->msg;
+	rec->response_wire = wire;
+	rec->response_wire_len = len;
+	emit(e, rec);
+}
+
+static void on_malformed(struct dt_engine *e, const uint8_t *wire, size_t len,
+			 const struct dt_packet *pkt)
+{
+	struct dt_record *rec = &e->rec;
+	bool response = len >= 3 && (wire[2] & 0x80);
+	size_t alen = addr_len(pkt->family);
+
+	memset(rec, 0, sizeof(*rec));
+	rec->status = DT_STATUS_MALFORMED;
+	rec->flags = packet_rec_flags(pkt, response);
+	rec->family = pkt->family;
+	rec->transport = pkt->transport;
+	rec->netns = pkt->netns;
+	rec->ifindex = pkt->ifindex;
+	if (response) {
+		rec->response_ts_ns = pkt->ts_ns;
+		rec->response = e->msg;
+		rec->response_wire = wire;
+		rec->response_wire_len = len;
+		memcpy(rec->src_ip, pkt->daddr, alen);
+		memcpy(rec->dst_ip, pkt->saddr, alen);
+		rec->src_port = pkt->dport;
+		rec->dst_port = pkt->sport;
+	} else {
+		rec->query_ts_ns = pkt->ts_ns;
+		rec->query = e->msg;
+		rec->query_wire = wire;
+		rec->query_wire_len = len;
+		memcpy(rec->src_ip, pkt->saddr, alen);
+		memcpy(rec->dst_ip, pkt->daddr, alen);
+		rec->src_port = pkt->sport;
+		rec->dst_port = pkt->dport;
+		rec->has_process = fill_process(e, pkt, &rec->process);
+	}
+	emit(e, rec);
+}
+
+/* One whole DNS message, from a UDP datagram or the TCP reassembler. */
+static void on_message(const uint8_t *wire, size_t len, const struct dt_packet *pkt, void *user)
+{
+	struct dt_engine *e = user;
+	int rc;
+
+	rc = dns_decode(wire, len, e->msg);
+	/* A datagram cut by the capture still matches if its question is in. */
+	if (rc < 0 && !(packet_cut(pkt) && len >= 12 && e->msg->has_question)) {
+		dt_stats_add(&dt_stats.malformed, 1);
+		on_malformed(e, wire, len, pkt);
+		return;
+	}
+	dt_stats_add(&dt_stats.messages_decoded, 1);
+	if (e->msg->flags & DNS_FLAG_QR)
+		on_response(e, wire, len, pkt);
+	else
+		on_query(e, wire, len, pkt);
+}
+
+int dt_engine_new(const struct dt_engine_config *cfg, struct dt_engine **engine)
+{
+	struct dt_engine *e;
+
+	if (!cfg || !engine)
+		return -EINVAL;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->cfg = *cfg;
+	if (!e->cfg.timeout_ns)
+		e->cfg.timeout_ns = DEFAULT_TIMEOUT_NS;
+	if (!e->cfg.max_pending)
+		e->cfg.max_pending = DEFAULT_MAX_PENDING;
+	if (!e->cfg.max_tcp_flows)
+		e->cfg.max_tcp_flows = DEFAULT_MAX_TCP_FLOWS;
+	if (!e->cfg.max_tcp_buffer)
+		e->cfg.max_tcp_buffer = DEFAULT_MAX_TCP_BUFFER;
+	if (!e->cfg.tcp_idle_ns)
+		e->cfg.tcp_idle_ns = DEFAULT_TCP_IDLE_NS;
+
+	e->msg = malloc(sizeof(*e->msg));
+	e->qmsg = malloc(sizeof(*e->qmsg));
+	if (!e->msg || !e->qmsg)
+		goto err_free_engine;
+	e->txns = dt_txn_table_new(e->cfg.max_pending);
+	if (!e->txns)
+		goto err_free_engine;
+	e->tcp = dt_tcp_reasm_new(e->cfg.max_tcp_flows, e->cfg.max_tcp_buffer, e->cfg.tcp_idle_ns,
+				  on_message, e);
+	if (!e->tcp)
+		goto err_free_engine;
+	*engine = e;
+	return 0;
+
+err_free_engine:
+	dt_engine_free(e);
+	return -ENOMEM;
+}
+
+void dt_engine_packet(struct dt_engine *e, const struct dt_packet *pkt)
+{
+	dt_stats_add(&dt_stats.packets_captured, 1);
+	if (pkt->ts_ns > e->now_ns) {
+		e->now_ns = pkt->ts_ns;
+		expire_pending(e);
+	}
+	if (pkt->family != 4 && pkt->family != 6)
+		return;
+	if (pkt->transport == DT_TRANSPORT_UDP)
+		on_message(pkt->payload, pkt->payload_len, pkt, e);
+	else if (pkt->transport == DT_TRANSPORT_TCP)
+		dt_tcp_reasm_segment(e->tcp, pkt);
+}
+
+void dt_engine_tick(struct dt_engine *e, uint64_t now_ns)
+{
+	if (now_ns > e->now_ns)
+		e->now_ns = now_ns;
+	expire_pending(e);
+	dt_tcp_reasm_expire(e->tcp, e->now_ns);
+}
+
+void dt_engine_flush(struct dt_engine *e)
+{
+	struct dt_txn *txn;
+
+	dt_tcp_reasm_close_all(e->tcp);
+	while ((txn = dt_txn_oldest(e->txns))) {
+		emit_txn(e, txn, DT_STATUS_TIMEOUT, NULL, NULL, 0);
+		dt_txn_remove(e->txns, txn);
+	}
+}
+
+void dt_engine_set_emit(struct dt_engine *e, dt_emit_fn emit, void *user)
+{
+	e->cfg.emit = emit;
+	e->cfg.emit_user = user;
+}
+
+void dt_engine_free(struct dt_engine *e)
+{
+	if (!e)
+		return;
+	dt_tcp_reasm_free(e->tcp);
+	dt_txn_table_free(e->txns);
+	free(e->qmsg);
+	free(e->msg);
+	free(e);
+}

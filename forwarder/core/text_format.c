@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/* For people: snprintf is fine here, clarity over speed. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/fmt.h"
+#include "core/text_format.h"
+
+struct tw {
+	char *buf;
+	size_t size;
+	size_t len;
+	bool full;
+};
+
+static void tw_printf(struct tw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void tw_printf(struct tw *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (w->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(w->buf + w->len, w->size - w->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= w->size - w->len) {
+		w->full = true;
+		return;
+	}
+	w->len += (size_t)n;
+}
+
+/* Process names come from the kernel as sent: keep the line one line. */
+static void printable(char *dst, const char *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && src[i]; i++)
+		dst[i] = (src[i] > 0x20 && src[i] < 0x7f) ? src[i] : '?';
+	dst[i] = '\0';
+}
+
+static void endpoint(struct tw *w, uint8_t family, const uint8_t *ip, uint16_t port)
+{
+	char addr[DT_FMT_IP_MAX];
+
+	dt_fmt_ip(family, ip, addr);
+	if (family == 6)
+		tw_printf(w, "[%s]:%u", addr, port);
+	else
+		tw_printf(w, "%s:%u", addr, port);
+}
+
+static void duration(struct tw *w, uint64_t ns)
+{
+	if (ns < 1000000)
+		tw_printf(w, " %.3fms", ns / 1e6);
+	else if (ns < 1000000000)
+		tw_printf(w, " %.1fms", ns / 1e6);
+	else
+		tw_printf(w, " %.2fs", ns / 1e9);
+}
+
+/* The answers' data, comma-separated, cut with ",..." when out of room. */
+static void answers(struct tw *w, const struct dns_msg *r)
+{
+	bool first = true;
+
+	for (unsigned i = 0; i < r->n_rr && !w->full; i++) {
+		const struct dns_rr *rr = &r->rr[i];
+		size_t need;
+
+		if (rr->section != DNS_SECTION_ANSWER || !rr->data)
+			continue;
+		need = strlen(rr->data) + 1;
+		if (w->len + need + 48 > w->size) { /* room for ",..." and flags */
+			tw_printf(w, first ? " ..." : ",...");
+			return;
+		}
+		tw_printf(w, "%s%s", first ? " " : ",", rr->data);
+		first = false;
+	}
+}
+
+int dt_text_format(const struct dt_record *rec, char *buf, size_t size)
+{
+	struct tw w = { buf, size, 0, size == 0 };
+	const struct dns_msg *q = rec->query && rec->query_wire_len >= 12 ? rec->query : NULL;
+	const struct dns_msg *r =
+		rec->response && rec->response_wire_len >= 12 ? rec->response : NULL;
+	const struct dns_msg *qs = q && q->has_question ? q : (r && r->has_question ? r : NULL);
+	char ts[DT_FMT_TIME_MAX], tmp[16], name[16];
+
+	dt_fmt_time(rec->query_ts_ns ? rec->query_ts_ns : rec->response_ts_ns, 3, ts);
+	tw_printf(&w, "%s ", ts);
+	if (rec->has_process) {
+		printable(name, rec->process.name[0] ? rec->process.name : rec->process.thread_name,
+			  sizeof(name));
+		tw_printf(&w, "%s[%u] uid=%u ", name[0] ? name : "?", rec->process.pid,
+			  rec->process.uid);
+	} else {
+		tw_printf(&w, "- ");
+	}
+	tw_printf(&w, "%s ", rec->transport == 6 ? "tcp" : "udp");
+	endpoint(&w, rec->family, rec->src_ip, rec->src_port);
+	tw_printf(&w, " -> ");
+	endpoint(&w, rec->family, rec->dst_ip, rec->dst_port);
+	if (qs)
+		tw_printf(&w, " %s %s", dns_type_str(qs->qtype, tmp),
+			  qs->qname && qs->qname[0] ? qs->qname : ".");
+	else
+		tw_printf(&w, " - -");
+
+	switch (rec->status) {
+	case DT_STATUS_OK:
+		tw_printf(&w, " %s", r ? dns_rcode_str(r->rcode, tmp) : "?");
+		duration(&w, rec->response_ts_ns > rec->query_ts_ns
+				     ? rec->response_ts_ns - rec->query_ts_ns
+				     : 0);
+		break;
+	case DT_STATUS_TIMEOUT:
+		tw_printf(&w, " TIMEOUT");
+		break;
+	case DT_STATUS_ORPHAN_RESPONSE:
+		tw_printf(&w, " ORPHAN %s", r ? dns_rcode_str(r->rcode, tmp) : "?");
+		break;
+	case DT_STATUS_MALFORMED: {
+		const struct dns_msg *m = rec->response ? rec->response : rec->query;
+
+		tw_printf(&w, " MALFORMED(%s)", m && m->error_text ? m->error_text : "?");
+		break;
+	}
+	}
+	if (r && rec->status != DT_STATUS_MALFORMED)
+		answers(&w, r);
+	if (rec->flags) {
+		tw_printf(&w, " [%s%s%s%s]",
+			  rec->flags & DT_REC_RETRANSMITTED ? "retransmitted," : "",
+			  rec->flags & (DT_REC_QUERY_TRUNCATED | DT_REC_RESPONSE_TRUNCATED)
+				  ? "truncated,"
+				  : "",
+			  rec->flags & DT_REC_NONLINEAR ? "nonlinear," : "", "");
+		if (!w.full && w.len >= 2 && buf[w.len - 2] == ',') {
+			buf[w.len - 2] = ']';
+			buf[--w.len] = '\0';
+		}
+	}
+	if (w.full)
+		return -ENOSPC;
+	return (int)w.len;
+}

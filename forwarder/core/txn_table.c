@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "core/txn_table.h"
+
+#define NIL UINT32_MAX
+
+struct dt_txn_table {
+	struct dt_txn *pool;
+	uint32_t *buckets;
+	uint32_t bucket_mask;
+	uint32_t max;
+	uint32_t count;
+	uint32_t head, tail; /* FIFO, oldest at head */
+	uint32_t free_head; /* recycled entries, LIFO so the same few stay hot */
+	uint32_t fresh; /* entries [fresh, max) never used yet */
+	uint64_t seed; /* per table, so chains cannot be predicted from outside */
+	struct dt_txn_recent recent[DT_TXN_RECENT];
+};
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t dt_txn_key_hash(const struct dt_txn_table *t, const struct dt_txn_key *key)
+{
+	uint64_t w[sizeof(*key) / 8];
+	uint64_t h = t->seed;
+
+	_Static_assert(sizeof(struct dt_txn_key) == 40, "key is packed");
+	memcpy(w, key, sizeof(w));
+	for (size_t i = 0; i < sizeof(w) / 8; i++)
+		h = mix(h ^ w[i]);
+	return h;
+}
+
+uint64_t dt_txn_question_hash(const char *qname, uint16_t qtype, uint16_t qclass)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (const unsigned char *p = (const unsigned char *)(qname ? qname : ""); *p; p++) {
+		unsigned char c = *p;
+
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		h = (h ^ c) * 0x100000001b3ULL;
+	}
+	h = mix(h ^ ((uint64_t)qtype << 16 | qclass));
+	return h ? h : 1;
+}
+
+static bool key_eq(const struct dt_txn_key *a, const struct dt_txn_key *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+struct dt_txn_table *dt_txn_table_new(uint32_t max_entries)
+{
+	struct dt_txn_table *t;
+	uint32_t nb = 16;
+
+	if (max_entries == 0 || max_entries > (1u << 26))
+		return NULL;
+	while (nb < max_entries * 2u)
+		nb <<= 1;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	/* calloc of large blocks is mmap-backed: entries never touched cost no
+	 * RSS, so they are handed out from `fresh` only when the free list is
+	 * empty rather than threaded into it up front. */
+	t->pool = calloc(max_entries, sizeof(*t->pool));
+	if (!t->pool)
+		goto err_free_table;
+	t->buckets = malloc(nb * sizeof(*t->buckets));
+	if (!t->buckets)
+		goto err_free_pool;
+	memset(t->buckets, 0xff, nb * sizeof(*t->buckets));
+	t->bucket_mask = nb - 1;
+	t->max = max_entries;
+	t->head = t->tail = NIL;
+	t->free_head = NIL;
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
+		t->seed = (uint64_t)(uintptr_t)t ^ 0x9e3779b97f4a7c15ULL;
+	return t;
+
+err_free_pool:
+	free(t->pool);
+err_free_table:
+	free(t);
+	return NULL;
+}
+
+void dt_txn_table_free(struct dt_txn_table *t)
+{
+	if (!t)
+		return;
+	free(t->buckets);
+	free(t->pool);
+	free(t);
+}
+
+struct dt_txn *dt_txn_find(struct dt_txn_table *t, const struct dt_txn_key *key, uint64_t hash,
+			   uint64_t qhash)
+{
+	for (uint32_t i = t->buckets[hash & t->bucket_mask]; i != NIL; i = t->pool[i].hnext) {
+		struct dt_txn *txn = &t->pool[i];
+
+		if (txn->hash == hash && key_eq(&txn->key, key) &&
+		    (qhash == 0 || txn->qhash == 0 || txn->qhash == qhash))
+			return txn;
+	}
+	return NULL;
+}
+
+struct dt_txn *dt_txn_insert(struct dt_txn_table *t, const struct dt_txn_key *key, uint64_t hash,
+			     uint64_t qhash)
+{
+	uint32_t i = t->free_head;
+	uint32_t *bucket = &t->buckets[hash & t->bucket_mask];
+	struct dt_txn *txn;
+
+	if (i != NIL) {
+		txn = &t->pool[i];
+		t->free_head = txn->next;
+	} else if (t->fresh < t->max) {
+		i = t->fresh++;
+		txn = &t->pool[i];
+	} else {
+		return NULL;
+	}
+
+	txn->key = *key;
+	txn->hash = hash;
+	txn->qhash = qhash;
+	txn->ts_ns = 0;
+	txn->flags = 0;
+	txn->netns = 0;
+	txn->ifindex = 0;
+	txn->direction = 0;
+	txn->has_process = false;
+	txn->wire_len = 0;
+	txn->in_use = true;
+
+	txn->hnext = *bucket;
+	*bucket = i;
+
+	txn->next = NIL;
+	txn->prev = t->tail;
+	if (t->tail != NIL)
+		t->pool[t->tail].next = i;
+	else
+		t->head = i;
+	t->tail = i;
+	t->count++;
+	return txn;
+}
+
+void dt_txn_remove(struct dt_txn_table *t, struct dt_txn *txn)
+{
+	uint32_t i = (uint32_t)(txn - t->pool);
+	uint32_t *link = &t->buckets[txn->hash & t->bucket_mask];
+
+	while (*link != NIL && *link != i)
+		link = &t->pool[*link].hnext;
+	if (*link == i)
+		*link = txn->hnext;
+
+	if (txn->prev != NIL)
+		t->pool[txn->prev].next = txn->next;
+	else
+		t->head = txn->next;
+	if (txn->next != NIL)
+		t->pool[txn->next].prev = txn->prev;
+	else
+		t->tail = txn->prev;
+
+	txn->in_use = false;
+	txn->next = t->free_head;
+	t->free_head = i;
+	t->count--;
+}
+
+struct dt_txn *dt_txn_oldest(struct dt_txn_table *t)
+{
+	return t->head == NIL ? NULL : &t->pool[t->head];
+}
+
+uint32_t dt_txn_count(const struct dt_txn_table *t)
+{
+	return t->count;
+}
+
+bool dt_txn_full(const struct dt_txn_table *t)
+{
+	return t->free_head == NIL && t->fresh == t->max;
+}
+
+void dt_txn_recent_add(struct dt_txn_table *t, const struct dt_txn_key *key, uint64_t hash,
+		       uint64_t qhash, uint64_t query_ts_ns, uint64_t response_ts_ns)
+{
+	struct dt_txn_recent *r = &t->recent[hash & (DT_TXN_RECENT - 1)];
+
+	r->key = *key;
+	r->hash = hash;
+	r->qhash = qhash;
+	r->query_ts_ns = query_ts_ns;
+	r->response_ts_ns = response_ts_ns;
+	r->valid = true;
+}
+
+const struct dt_txn_recent *dt_txn_recent_find(const struct dt_txn_table *t,
+					       const struct dt_txn_key *key, uint64_t hash)
+{
+	const struct dt_txn_recent *r = &t->recent[hash & (DT_TXN_RECENT - 1)];
+
+	if (r->valid && r->hash == hash && key_eq(&r->key, key))
+		return r;
+	return NULL;
+}

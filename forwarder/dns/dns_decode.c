@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dns_decode(): header, question, the three record sections, EDNS. The
+ * first fault ends decoding; what was read before it stays in msg.
+ */
+#include <errno.h>
+
+#include "dns/dns_internal.h"
+
+#define TYPE_OPT 41
+#define CLASS_IN 1
+#define CLASS_NONE 254
+#define CLASS_ANY 255
+
+struct dec {
+	const uint8_t *wire;
+	size_t len;
+	size_t pos;
+	struct dns_msg *msg;
+};
+
+static int fail(struct dns_msg *msg, int err, const char *why)
+{
+	if (err == -ENOSPC)
+		why = "text storage of the message exhausted";
+	msg->error = err;
+	msg->error_text = why;
+	return err;
+}
+
+/* Read a name at d->pos into the text storage (or skip it when res is NULL). */
+static int read_name(struct dec *d, const char **res, const char **why)
+{
+	struct dns_out o;
+	int err;
+
+	if (!res)
+		return dns_name_read(d->wire, d->len, &d->pos, NULL, false, why);
+	dns_out_begin(d->msg, &o);
+	err = dns_name_read(d->wire, d->len, &d->pos, &o, false, why);
+	if (err)
+		return err;
+	return dns_out_end(d->msg, &o, res);
+}
+
+static int read_question(struct dec *d, bool keep)
+{
+	struct dns_msg *msg = d->msg;
+	const char *why = NULL;
+	const char *name = NULL;
+	int err;
+
+	err = read_name(d, keep ? &name : NULL, &why);
+	if (err)
+		return fail(msg, err, why);
+	if (d->len - d->pos < 4)
+		return fail(msg, -EBADMSG, "question cut off after its name");
+	if (keep) {
+		msg->qname = name;
+		msg->qtype = dns_get16(d->wire + d->pos);
+		msg->qclass = dns_get16(d->wire + d->pos + 2);
+		msg->has_question = true;
+	}
+	d->pos += 4;
+	return 0;
+}
+
+static int read_rr(struct dec *d, uint8_t section)
+{
+	struct dns_msg *msg = d->msg;
+	size_t name_pos = d->pos;
+	size_t text_mark = msg->text_used;
+	bool keep = msg->n_rr < DNS_MAX_RR;
+	const char *why = NULL;
+	const char *name = NULL;
+	uint16_t type, rclass, rdlen;
+	uint32_t ttl;
+	struct dns_rr *rr;
+	struct dns_out o;
+	int err;
+
+	err = read_name(d, keep ? &name : NULL, &why);
+	if (err)
+		goto err_rewind;
+	if (d->len - d->pos < 10) {
+		err = -EBADMSG;
+		why = "record header cut off";
+		goto err_rewind;
+	}
+	type = dns_get16(d->wire + d->pos);
+	rclass = dns_get16(d->wire + d->pos + 2);
+	ttl = dns_get32(d->wire + d->pos + 4);
+	rdlen = dns_get16(d->wire + d->pos + 8);
+	d->pos += 10;
+	if (rdlen > d->len - d->pos) {
+		err = -EBADMSG;
+		why = "record data runs past the end of the message";
+		goto err_rewind;
+	}
+
+	if (type == TYPE_OPT) {
+		msg->text_used = text_mark; /* the root owner name is not kept */
+		if (section != DNS_SECTION_ADDITIONAL || d->wire[name_pos] != 0)
+			return fail(msg, -EBADMSG,
+				    "OPT record outside the additional section or not at the root");
+		err = dns_edns_parse(msg, rclass, ttl, d->wire + d->pos, rdlen, &why);
+		if (err)
+			return fail(msg, err, why);
+		d->pos += rdlen;
+		return 0;
+	}
+
+	if (!keep) {
+		msg->rr_truncated = true;
+		d->pos += rdlen;
+		return 0;
+	}
+
+	rr = &msg->rr[msg->n_rr];
+	rr->name = name;
+	rr->type = type;
+	rr->rclass = rclass;
+	rr->ttl = ttl;
+	rr->rdlength = rdlen;
+	rr->rdata = d->wire + d->pos;
+	rr->section = section;
+
+	dns_out_begin(msg, &o);
+	if (rdlen == 0 && (rclass == CLASS_NONE || rclass == CLASS_ANY))
+		err = 0; /* UPDATE prerequisites and deletions (RFC 2136): no rdata */
+	else if (rclass != CLASS_IN && type == 1)
+		dns_rdata_unknown(d->wire + d->pos, rdlen, &o); /* A outside IN: Chaosnet etc. */
+	else
+		err = dns_rdata_present(d->wire, d->len, d->pos, rdlen, type, &o, &why);
+	if (!err)
+		err = dns_out_end(msg, &o, &rr->data);
+	if (err)
+		goto err_rewind;
+
+	d->pos += rdlen;
+	msg->n_rr++;
+	switch (section) {
+	case DNS_SECTION_ANSWER:
+		msg->n_answer++;
+		break;
+	case DNS_SECTION_AUTHORITY:
+		msg->n_authority++;
+		break;
+	default:
+		msg->n_additional++;
+	}
+	return 0;
+
+err_rewind:
+	msg->text_used = text_mark;
+	return fail(msg, err, why);
+}
+
+static void reset(struct dns_msg *msg)
+{
+	/* Not the whole struct: text and rr[] are overwritten as they fill. */
+	msg->id = 0;
+	msg->flags = 0;
+	msg->opcode = 0;
+	msg->rcode = 0;
+	msg->qdcount = msg->ancount = msg->nscount = msg->arcount = 0;
+	msg->has_question = false;
+	msg->qname = NULL;
+	msg->qtype = msg->qclass = 0;
+	msg->n_rr = msg->n_answer = msg->n_authority = msg->n_additional = 0;
+	msg->rr_truncated = false;
+	msg->edns = (struct dns_edns){ .ede_code = -1 };
+	msg->error = 0;
+	msg->error_text = NULL;
+	msg->text_used = 0;
+	msg->text[0] = '\0';
+}
+
+int dns_decode(const uint8_t *wire, size_t len, struct dns_msg *msg)
+{
+	struct dec d = { .wire = wire, .len = len, .pos = 12, .msg = msg };
+	static const uint8_t sections[3] = { DNS_SECTION_ANSWER, DNS_SECTION_AUTHORITY,
+					     DNS_SECTION_ADDITIONAL };
+	uint16_t counts[3];
+	int err;
+
+	if (!msg)
+		return -EINVAL;
+	reset(msg);
+	if (!wire || len < 12)
+		return fail(msg, -EBADMSG, "shorter than the 12-byte DNS header");
+
+	msg->id = dns_get16(wire);
+	msg->flags = dns_get16(wire + 2);
+	msg->opcode = (msg->flags >> 11) & 0xf;
+	msg->rcode = msg->flags & 0xf;
+	msg->qdcount = dns_get16(wire + 4);
+	msg->ancount = dns_get16(wire + 6);
+	msg->nscount = dns_get16(wire + 8);
+	msg->arcount = dns_get16(wire + 10);
+
+	for (unsigned i = 0; i < msg->qdcount; i++) {
+		if (d.pos >= len)
+			return fail(msg, -EBADMSG, "question count beyond the end of the message");
+		err = read_question(&d, i == 0);
+		if (err)
+			return err;
+	}
+
+	counts[0] = msg->ancount;
+	counts[1] = msg->nscount;
+	counts[2] = msg->arcount;
+	for (unsigned s = 0; s < 3; s++) {
+		for (unsigned i = 0; i < counts[s]; i++) {
+			if (d.pos >= len)
+				return fail(msg, -EBADMSG, "record count beyond the end of the message");
+			err = read_rr(&d, sections[s]);
+			if (err)
+				return err;
+		}
+	}
+	/* Trailing bytes after the last record are tolerated (padding, TSIG-less junk). */
+	return 0;
+}

@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: MIT */
+/* Load, configure and attach the dnstrail BPF programs; see ebpf_loader.h. */
+#include "inputs/ebpf_loader.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dnstrail.skel.h"
+
+#define CAP_SYS_ADMIN_BIT 21
+#define CAP_PERFMON_BIT 38
+#define CAP_BPF_BIT 39
+#define MAX_LINKS 8
+
+struct dt_ebpf {
+	struct dnstrail_bpf *skel;
+	struct bpf_link *links[MAX_LINKS];
+	int n_links;
+	struct ring_buffer *rb;
+	int epfd;
+	int timerfd;
+	void *counters; /* mmap of the counters array */
+	size_t counters_len;
+	int n_cpus;
+	int64_t clock_offset;
+	dt_ebpf_record_fn fn;
+	void *user;
+};
+
+/* libbpf messages during open/load/attach, to explain a failure in one sentence. */
+static struct {
+	char first_fail[256];
+	char last_log[256];
+	char prev[256];
+} lbmsg;
+
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = 0;
+}
+
+/* Keep the first warning that says "fail" and the verifier's last words
+ * (the line before "-- END PROG LOAD LOG --"); the log is one long message. */
+static int libbpf_capture(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	static char text[65536];
+	char *line, *save = NULL;
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	if (getenv("DNSTRAIL_LIBBPF_DEBUG"))
+		fputs(text, stderr);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		chomp(line);
+		if (!line[0])
+			continue;
+		if (strstr(line, "-- END PROG LOAD LOG --") && !lbmsg.last_log[0])
+			snprintf(lbmsg.last_log, sizeof(lbmsg.last_log), "%s", lbmsg.prev);
+		if (!lbmsg.first_fail[0] && level <= LIBBPF_WARN && strstr(line, "fail"))
+			snprintf(lbmsg.first_fail, sizeof(lbmsg.first_fail), "%s", line);
+		if (strncmp(line, "processed ", 10) != 0)
+			snprintf(lbmsg.prev, sizeof(lbmsg.prev), "%s", line);
+	}
+	return 0;
+}
+
+static uint64_t cap_eff(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	uint64_t caps = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CapEff:", 7)) {
+			caps = strtoull(line + 7, NULL, 16);
+			break;
+		}
+	fclose(f);
+	return caps;
+}
+
+int64_t dt_clock_offset_now(void)
+{
+	struct timespec m1, r, m2;
+	int64_t best = 0, best_w = INT64_MAX;
+
+	/* the narrowest of a few brackets: offset exact to the vDSO's noise */
+	for (int i = 0; i < 3; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &m1);
+		clock_gettime(CLOCK_REALTIME, &r);
+		clock_gettime(CLOCK_MONOTONIC, &m2);
+		int64_t a = m1.tv_sec * 1000000000LL + m1.tv_nsec;
+		int64_t b = m2.tv_sec * 1000000000LL + m2.tv_nsec;
+		int64_t rr = r.tv_sec * 1000000000LL + r.tv_nsec;
+
+		if (b - a < best_w) {
+			best_w = b - a;
+			best = rr - (a + (b - a) / 2);
+		}
+	}
+	return best;
+}
+
+void dt_ebpf_config_default(struct dt_ebpf_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ports[0] = 53;
+	cfg->n_ports = 1;
+	cfg->snaplen = DT_SNAPLEN_MAX;
+	cfg->ring_size = 8u << 20;
+	cfg->wakeup_batch = 64;
+	cfg->wakeup_ns = 10 * 1000000ull;
+	cfg->poll_interval_ms = 10;
+}
+
+static int ring_cb(void *ctx, void *data, size_t size)
+{
+	struct dt_ebpf *e = ctx;
+
+	e->fn(e->user, data, size);
+	return 0;
+}
+
+static uint64_t pow2_at_least(uint64_t v)
+{
+	uint64_t p = 4096;
+
+	while (p < v && p < (1ull << 31))
+		p <<= 1;
+	return p;
+}
+
+static int setup_poll(struct dt_ebpf *e, const struct dt_ebpf_config *cfg, char *err,
+		      size_t errlen)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	uint32_t ms = cfg->poll_interval_ms;
+	struct itimerspec its = {
+		.it_interval = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L },
+		.it_value = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L },
+	};
+
+	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (e->epfd < 0)
+		goto err_errno;
+	ev.data.fd = ring_buffer__epoll_fd(e->rb);
+	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+		goto err_errno;
+	if (!ms)
+		return 0; /* the caller collects on its own timer */
+	e->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (e->timerfd < 0 || timerfd_settime(e->timerfd, 0, &its, NULL) < 0)
+		goto err_errno;
+	ev.data.fd = e->timerfd;
+	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->timerfd, &ev) < 0)
+		goto err_errno;
+	return 0;
+err_errno:
+	snprintf(err, errlen, "setting up the ring-buffer poll set failed: %s", strerror(errno));
+	return -errno;
+}
+
+int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *user,
+		 struct dt_ebpf **out, char *err, size_t errlen)
+{
+	struct dnstrail_bpf *skel;
+	struct bpf_program *prog;
+	struct dt_ebpf *e;
+	uint64_t caps;
+	int ret;
+
+	caps = cap_eff();
+	if (!(caps & (1ull << CAP_SYS_ADMIN_BIT)) &&
+	    (caps & (3ull << CAP_PERFMON_BIT)) != (3ull << CAP_PERFMON_BIT)) {
+		snprintf(err, errlen,
+			 "live capture needs root or CAP_BPF+CAP_PERFMON (this process has "
+			 "neither); run as root or read a file with --pcap");
+		return -EPERM;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+		snprintf(err, errlen,
+			 "the kernel has no BTF (/sys/kernel/btf/vmlinux missing): build it with "
+			 "CONFIG_DEBUG_INFO_BTF=y, or use --pcap");
+		return -ENOTSUP;
+	}
+	if (!cfg->n_ports || cfg->n_ports > DT_MAX_PORTS || cfg->snaplen < DT_SNAPLEN_MIN ||
+	    cfg->snaplen > DT_SNAPLEN_MAX) {
+		snprintf(err, errlen, "invalid eBPF settings: 1..%d ports, snaplen %d..%d",
+			 DT_MAX_PORTS, DT_SNAPLEN_MIN, DT_SNAPLEN_MAX);
+		return -EINVAL;
+	}
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->epfd = e->timerfd = -1;
+	e->fn = fn;
+	e->user = user;
+	memset(&lbmsg, 0, sizeof(lbmsg));
+	libbpf_print_fn_t old_print = libbpf_set_print(libbpf_capture);
+
+	skel = dnstrail_bpf__open();
+	if (!skel) {
+		ret = -errno;
+		snprintf(err, errlen, "opening the BPF object failed: %s", strerror(errno));
+		goto err_free;
+	}
+	e->skel = skel;
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		skel->rodata->dt_ports_be[i] = htobe16(cfg->ports[i]);
+	skel->rodata->dt_n_ports = cfg->n_ports;
+	skel->rodata->dt_snaplen = cfg->snaplen;
+	skel->rodata->dt_wakeup_batch = cfg->wakeup_batch ? cfg->wakeup_batch : 1;
+	skel->rodata->dt_wakeup_ns = cfg->wakeup_ns;
+	e->n_cpus = libbpf_num_possible_cpus();
+	if (e->n_cpus <= 0) {
+		ret = e->n_cpus ? e->n_cpus : -EINVAL;
+		snprintf(err, errlen, "cannot count the possible CPUs");
+		goto err_destroy;
+	}
+	skel->rodata->dt_nr_cpus = e->n_cpus;
+	bpf_map__set_max_entries(skel->maps.counters, e->n_cpus);
+	bpf_map__set_max_entries(skel->maps.events, pow2_at_least(cfg->ring_size));
+	if (cfg->no_process_events) {
+		bpf_program__set_autoload(skel->progs.dt_sched_process_exec, false);
+		bpf_program__set_autoload(skel->progs.dt_sched_process_fork, false);
+		bpf_program__set_autoload(skel->progs.dt_sched_process_exit, false);
+	}
+
+	ret = dnstrail_bpf__load(skel);
+	if (ret) {
+		snprintf(err, errlen, "loading the BPF programs failed: %s%s%s",
+			 lbmsg.first_fail[0] ? lbmsg.first_fail : strerror(-ret),
+			 lbmsg.last_log[0] ? "; verifier: " : "", lbmsg.last_log);
+		goto err_destroy;
+	}
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		if (!bpf_program__autoload(prog) || e->n_links >= MAX_LINKS)
+			continue;
+		struct bpf_link *l = bpf_program__attach(prog);
+
+		if (!l) {
+			ret = -errno;
+			snprintf(err, errlen, "attaching BPF program %s (%s) failed: %s",
+				 bpf_program__name(prog), bpf_program__section_name(prog),
+				 strerror(-ret));
+			goto err_destroy;
+		}
+		e->links[e->n_links++] = l;
+	}
+
+	e->counters_len = (size_t)e->n_cpus * sizeof(struct dt_cpu_counters);
+	e->counters_len = (e->counters_len + 4095) & ~(size_t)4095;
+	e->counters = mmap(NULL, e->counters_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   bpf_map__fd(skel->maps.counters), 0);
+	if (e->counters == MAP_FAILED) {
+		ret = -errno;
+		e->counters = NULL;
+		snprintf(err, errlen, "mapping the BPF counters failed: %s", strerror(-ret));
+		goto err_destroy;
+	}
+	e->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), ring_cb, e, NULL);
+	if (!e->rb) {
+		ret = -errno;
+		snprintf(err, errlen, "mapping the BPF ring buffer failed: %s", strerror(-ret));
+		goto err_destroy;
+	}
+	ret = setup_poll(e, cfg, err, errlen);
+	if (ret)
+		goto err_destroy;
+	e->clock_offset = dt_clock_offset_now();
+	libbpf_set_print(old_print);
+	*out = e;
+	return 0;
+
+err_destroy:
+	libbpf_set_print(old_print);
+	dt_ebpf_close(e);
+	return ret;
+err_free:
+	libbpf_set_print(old_print);
+	free(e);
+	return ret;
+}
+
+int dt_ebpf_poll_fd(const struct dt_ebpf *e)
+{
+	return e->epfd;
+}
+
+int dt_ebpf_consume(struct dt_ebpf *e)
+{
+	uint64_t expirations;
+	int n;
+
+	while (e->timerfd >= 0 && read(e->timerfd, &expirations, sizeof(expirations)) > 0)
+		;
+	e->clock_offset = dt_clock_offset_now();
+	n = ring_buffer__consume(e->rb);
+	return n;
+}
+
+void dt_ebpf_counters(const struct dt_ebpf *e, struct dt_cpu_counters *sum)
+{
+	const volatile struct dt_cpu_counters *c = e->counters;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!c)
+		return;
+	for (int i = 0; i < e->n_cpus; i++) {
+		sum->drops += c[i].drops;
+		sum->emitted += c[i].emitted;
+		sum->skipped_dup += c[i].skipped_dup;
+		sum->proc_events += c[i].proc_events;
+		sum->wakeups += c[i].wakeups;
+	}
+}
+
+int64_t dt_ebpf_clock_offset(const struct dt_ebpf *e)
+{
+	return e->clock_offset;
+}
+
+int dt_ebpf_prog_ids(const struct dt_ebpf *e, uint32_t *ids, const char **names, int max)
+{
+	struct bpf_program *prog;
+	int n = 0;
+
+	bpf_object__for_each_program(prog, e->skel->obj)
+	{
+		struct bpf_prog_info info = { 0 };
+		uint32_t len = sizeof(info);
+
+		if (n >= max || bpf_program__fd(prog) < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			continue;
+		ids[n] = info.id;
+		names[n] = bpf_program__name(prog);
+		n++;
+	}
+	return n;
+}
+
+void dt_ebpf_close(struct dt_ebpf *e)
+{
+	if (!e)
+		return;
+	if (e->epfd >= 0)
+		close(e->epfd);
+	if (e->timerfd >= 0)
+		close(e->timerfd);
+	ring_buffer__free(e->rb);
+	if (e->counters)
+		munmap(e->counters, e->counters_len);
+	for (int i = 0; i < e->n_links; i++)
+		bpf_link__destroy(e->links[i]);
+	dnstrail_bpf__destroy(e->skel);
+	free(e);
+}

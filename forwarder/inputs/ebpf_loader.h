@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loads and attaches bpf/dnstrail.bpf.c and hands its ring-buffer records
+ * to a callback. Everything needing privileges (bpf(), mmap of the maps)
+ * happens in dt_ebpf_open(); afterwards only the ring buffer's mmap, epoll
+ * and a timerfd are used, so it keeps working after the process dropped
+ * every capability.
+ *
+ * Wake-ups: the kernel side forces a wake-up every `wakeup_batch` records
+ * per CPU, or at once for the first record after `wakeup_ns` of quiet; all
+ * other records are written with BPF_RB_NO_WAKEUP. The tail of a burst is
+ * picked up by a timerfd (every `poll_interval_ms`) that sits in the same
+ * epoll set as the ring buffer, so the poll fd becomes readable for either
+ * (or by the caller's own timer: the daemon collects every service.tick_ms).
+ */
+#ifndef DT_EBPF_LOADER_H
+#define DT_EBPF_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnstrail.h"
+
+struct dt_ebpf_config {
+	uint16_t ports[DT_MAX_PORTS]; /* host byte order */
+	unsigned n_ports;
+	uint32_t snaplen; /* DT_SNAPLEN_MIN..DT_SNAPLEN_MAX */
+	uint64_t ring_size; /* bytes, rounded up to a power of two */
+	uint32_t wakeup_batch; /* records per CPU between forced wake-ups */
+	uint64_t wakeup_ns; /* quiet time after which a record wakes at once */
+	uint32_t poll_interval_ms; /* timerfd period (tail of a batch); 0 = none, the
+				     * caller calls dt_ebpf_consume() on its own timer */
+	int no_process_events; /* leave sched_process_* unattached */
+};
+
+/* Called for every ring-buffer record (data points into the ring). */
+typedef void (*dt_ebpf_record_fn)(void *user, const void *data, size_t size);
+
+struct dt_ebpf;
+
+void dt_ebpf_config_default(struct dt_ebpf_config *cfg);
+/* Returns 0 and *out, or negative errno with one sentence in err. */
+int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *user,
+		 struct dt_ebpf **out, char *err, size_t errlen);
+/* Readable when records may be waiting or the poll timer expired. */
+int dt_ebpf_poll_fd(const struct dt_ebpf *e);
+/* Drain the timer and every record; returns records handled or -errno. */
+int dt_ebpf_consume(struct dt_ebpf *e);
+/* Sum of the per-CPU counters (through the mmapped array). */
+void dt_ebpf_counters(const struct dt_ebpf *e, struct dt_cpu_counters *sum);
+/* CLOCK_REALTIME - CLOCK_MONOTONIC in ns, refreshed by dt_ebpf_consume(). */
+int64_t dt_ebpf_clock_offset(const struct dt_ebpf *e);
+/* Program ids (for bpftool/bpf_stats measurements); n = entries written. */
+int dt_ebpf_prog_ids(const struct dt_ebpf *e, uint32_t *ids, const char **names, int max);
+void dt_ebpf_close(struct dt_ebpf *e); /* NULL-safe */
+
+/* Measure CLOCK_REALTIME - CLOCK_MONOTONIC, bracketing to well under 1 µs. */
+int64_t dt_clock_offset_now(void);
+
+#endif

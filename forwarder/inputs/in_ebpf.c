@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Input `ebpf`: live capture from kernel tracepoints (bpf/dnstrail.bpf.c).
+ *
+ * init() loads and attaches everything while the daemon still has its
+ * privileges; afterwards only the ring buffer (mmap + epoll) and the
+ * mmapped per-CPU counters are touched, so collection goes on after the
+ * daemon dropped to an unprivileged user. Process identity comes from a
+ * cache fed by exec/fork/exit records of the same ring buffer.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/engine.h"
+#include "inputs/ebpf_loader.h"
+#include "pipeline/plugin.h"
+#include "proc/proc_cache.h"
+
+struct in_ebpf {
+	/* options */
+	int64_t *ports;
+	size_t n_ports;
+	int64_t snaplen;
+	uint64_t ring_buffer_size;
+	int64_t wakeup_batch;
+	uint64_t wakeup_quiet;
+	uint64_t poll_interval;
+	bool process_events;
+	int64_t process_cache_size;
+	uint64_t process_grace;
+	/* state */
+	struct dt_engine *engine;
+	struct dt_ebpf *bpf;
+	struct dt_proc_cache *procs;
+	int64_t clock_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC, this batch */
+	uint64_t last_expire_ns;
+	uint64_t bad_records;
+};
+
+static const struct dt_option in_ebpf_options[] = {
+	DT_OPT_INT_LIST("ports", struct in_ebpf, ports, n_ports, "[53]", 1, 65535,
+			"UDP/TCP ports whose packets are captured (at most 16)"),
+	DT_OPT_INT("snaplen", struct in_ebpf, snaplen, "4096", 512, 4096,
+		   "payload bytes copied per UDP packet and per TCP chunk (TCP skbs are split, up to 16 chunks)"),
+	DT_OPT_SIZE("ring_buffer_size", struct in_ebpf, ring_buffer_size, "8M",
+		    "kernel ring buffer (rounded up to a power of two); full = counted kernel_drops"),
+	DT_OPT_INT("wakeup_batch", struct in_ebpf, wakeup_batch, "64", 1, 65536,
+		   "records per CPU between forced wake-ups of the daemon (1 = every record)"),
+	DT_OPT_DURATION("wakeup_quiet", struct in_ebpf, wakeup_quiet, "10ms",
+			"a record after this much quiet wakes the daemon at once"),
+	DT_OPT_DURATION("poll_interval", struct in_ebpf, poll_interval, "0",
+			"own timer for the ring buffer's tail (0: the main loop's tick_ms does it)"),
+	DT_OPT_BOOL("process_events", struct in_ebpf, process_events, "true",
+		    "trace exec/fork/exit to keep exe and parent of short-lived processes"),
+	DT_OPT_INT("process_cache_size", struct in_ebpf, process_cache_size, "16384", 64, 4194304,
+		   "processes remembered (oldest exited evicted first)"),
+	DT_OPT_DURATION("process_grace", struct in_ebpf, process_grace, "15s",
+			"how long an exited process's identity is kept (> service.timeout)"),
+	{ 0 },
+};
+
+static void on_packet(struct in_ebpf *in, const struct dt_ev_pkt *r, size_t size)
+{
+	struct dt_packet pkt;
+
+	if (size < sizeof(*r) || r->cap_len > size - sizeof(*r)) {
+		in->bad_records++;
+		return;
+	}
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.ts_ns = r->hdr.ts_ns + in->clock_offset;
+	pkt.pid = r->pid;
+	pkt.tid = r->tid;
+	pkt.uid = r->uid;
+	pkt.gid = r->gid;
+	memcpy(pkt.comm, r->comm, sizeof(pkt.comm));
+	pkt.comm[sizeof(pkt.comm) - 1] = 0;
+	pkt.cgroup_id = r->cgroup_id;
+	pkt.netns = r->netns;
+	pkt.ifindex = r->ifindex;
+	pkt.flags = r->flags & (DT_PKT_TRUNCATED | DT_PKT_NONLINEAR | DT_PKT_HAS_PROCESS);
+	pkt.direction = r->direction ? DT_DIR_INGRESS : DT_DIR_EGRESS;
+	pkt.family = r->family;
+	pkt.transport = r->transport;
+	pkt.tcp_flags = r->tcp_flags;
+	pkt.tcp_seq = r->tcp_seq;
+	memcpy(pkt.saddr, r->saddr, 16);
+	memcpy(pkt.daddr, r->daddr, 16);
+	pkt.sport = r->sport;
+	pkt.dport = r->dport;
+	pkt.orig_len = r->orig_len;
+	pkt.payload_len = r->cap_len;
+	pkt.payload = r->payload;
+	if ((pkt.flags & DT_PKT_HAS_PROCESS) && in->procs)
+		dt_proc_cache_note(in->procs, r->pid, r->tid, r->uid, r->gid, r->cgroup_id,
+				   pkt.comm, r->hdr.ts_ns);
+	dt_engine_packet(in->engine, &pkt);
+}
+
+static void on_record(void *user, const void *data, size_t size)
+{
+	struct in_ebpf *in = user;
+	const struct dt_ev_hdr *h = data;
+
+	if (size < sizeof(*h)) {
+		in->bad_records++;
+		return;
+	}
+	switch (h->type) {
+	case DT_EV_PKT:
+		on_packet(in, data, size);
+		break;
+	case DT_EV_EXEC: {
+		const struct dt_ev_exec *e = data;
+		char comm[DT_COMM_LEN + 1] = { 0 }, exe[DT_EXE_MAX + 1] = { 0 };
+
+		if (size < sizeof(*e) || !in->procs)
+			break;
+		memcpy(comm, e->comm, DT_COMM_LEN);
+		memcpy(exe, e->exe, DT_EXE_MAX);
+		dt_proc_cache_exec(in->procs, e->pid, e->ppid, e->uid, e->gid, e->cgroup_id, comm,
+				   exe, h->ts_ns);
+		break;
+	}
+	case DT_EV_FORK: {
+		const struct dt_ev_fork *f = data;
+		char comm[DT_COMM_LEN + 1] = { 0 };
+
+		if (size < sizeof(*f) || !in->procs)
+			break;
+		memcpy(comm, f->comm, DT_COMM_LEN);
+		dt_proc_cache_fork(in->procs, f->pid, f->ppid, f->uid, f->gid, f->cgroup_id, comm,
+				   h->ts_ns);
+		break;
+	}
+	case DT_EV_EXIT: {
+		const struct dt_ev_exit *x = data;
+
+		if (size >= sizeof(*x) && in->procs)
+			dt_proc_cache_exit(in->procs, x->pid, h->ts_ns);
+		break;
+	}
+	default:
+		in->bad_records++;
+	}
+}
+
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int in_ebpf_init(void *ctx, struct dt_engine *engine, struct dt_errbuf *err)
+{
+	struct in_ebpf *in = ctx;
+	struct dt_ebpf_config cfg;
+	int ret;
+
+	in->engine = engine;
+	dt_ebpf_config_default(&cfg);
+	if (in->n_ports > DT_MAX_PORTS) {
+		snprintf(err->msg, sizeof(err->msg), "ports: at most %d ports, got %zu",
+			 DT_MAX_PORTS, in->n_ports);
+		return -EINVAL;
+	}
+	if (in->n_ports) {
+		cfg.n_ports = in->n_ports;
+		for (size_t i = 0; i < in->n_ports; i++)
+			cfg.ports[i] = (uint16_t)in->ports[i];
+	}
+	if (in->snaplen)
+		cfg.snaplen = in->snaplen;
+	if (in->ring_buffer_size)
+		cfg.ring_size = in->ring_buffer_size;
+	if (in->wakeup_batch)
+		cfg.wakeup_batch = in->wakeup_batch;
+	cfg.wakeup_ns = in->wakeup_quiet;
+	cfg.poll_interval_ms = in->poll_interval / 1000000;
+	cfg.no_process_events = !in->process_events;
+
+	if (in->process_events) {
+		struct dt_proc_cache_config pc = {
+			.capacity = in->process_cache_size,
+			.grace_ns = in->process_grace,
+		};
+
+		ret = dt_proc_cache_new(&pc, &in->procs);
+		if (ret) {
+			snprintf(err->msg, sizeof(err->msg), "process cache: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	ret = dt_ebpf_open(&cfg, on_record, in, &in->bpf, err->msg, sizeof(err->msg));
+	if (ret)
+		goto err_free_procs;
+	/* after attaching, so a process started meanwhile is in one or the other */
+	if (in->procs)
+		dt_proc_cache_scan(in->procs, mono_now());
+	in->clock_offset = dt_ebpf_clock_offset(in->bpf);
+	return 0;
+
+err_free_procs:
+	dt_proc_cache_free(in->procs);
+	in->procs = NULL;
+	return ret;
+}
+
+static int in_ebpf_poll_fd(void *ctx)
+{
+	struct in_ebpf *in = ctx;
+
+	return in->bpf ? dt_ebpf_poll_fd(in->bpf) : -1;
+}
+
+static int in_ebpf_collect(void *ctx)
+{
+	struct in_ebpf *in = ctx;
+	int n;
+
+	if (!in->bpf)
+		return -EINVAL;
+	in->clock_offset = dt_clock_offset_now();
+	n = dt_ebpf_consume(in->bpf);
+	if (in->procs) {
+		uint64_t now = mono_now();
+
+		if (now - in->last_expire_ns >= 100000000ull) {
+			dt_proc_cache_expire(in->procs, now);
+			in->last_expire_ns = now;
+		}
+	}
+	return n < 0 ? n : 0;
+}
+
+static uint64_t in_ebpf_kernel_drops(void *ctx)
+{
+	struct in_ebpf *in = ctx;
+	struct dt_cpu_counters sum;
+
+	if (!in->bpf)
+		return 0;
+	dt_ebpf_counters(in->bpf, &sum);
+	return sum.drops;
+}
+
+/* The pipeline passes the input's context as `user`. */
+static int in_ebpf_process_lookup(uint32_t pid, uint32_t tid, struct dt_process *proc,
+				  void *user)
+{
+	struct in_ebpf *in = user;
+
+	if (!in || !in->procs)
+		return -ENOENT;
+	return dt_proc_lookup(pid, tid, proc, in->procs);
+}
+
+static void in_ebpf_exit(void *ctx)
+{
+	struct in_ebpf *in = ctx;
+
+	/* the pipeline collected what the ring held before calling exit() */
+	dt_ebpf_close(in->bpf);
+	in->bpf = NULL;
+	dt_proc_cache_free(in->procs);
+	in->procs = NULL;
+}
+
+const struct dt_input_plugin dt_input_ebpf = {
+	.name = "ebpf",
+	.description = "live capture from kernel tracepoints (eBPF), with process identity",
+	.options = in_ebpf_options,
+	.ctx_size = sizeof(struct in_ebpf),
+	.init = in_ebpf_init,
+	.poll_fd = in_ebpf_poll_fd,
+	.collect = in_ebpf_collect,
+	.kernel_drops = in_ebpf_kernel_drops,
+	.process_lookup = in_ebpf_process_lookup,
+	.exit = in_ebpf_exit,
+};

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Output `zmq`: every record as [topic][dnstrail.v1.Envelope] on an XPUB
+ * socket (bind and/or connect), plus a _stats.<host>. message every
+ * stats_interval (also a heartbeat).
+ *
+ * XPUB with XPUB_NODROP and ZMQ_DONTWAIT: a subscriber at its high-water
+ * mark turns into EAGAIN, which we count instead of libzmq dropping in
+ * silence. Every message, sent or not, consumes one sequence number, so
+ * subscribers see the gap. Reconnects are libzmq's.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include "outputs/out_zmq.h"
+#include "outputs/zmq_curve.h"
+#include "pipeline/plugin.h"
+#include "wire/record_proto.h"
+
+#ifndef DNSTRAIL_VERSION
+#define DNSTRAIL_VERSION "0.0.0"
+#endif
+
+/* Subscription messages read per flush (XPUB queues them until read). */
+#define SUBS_PER_FLUSH 1024
+
+struct zmq_out {
+	/* options */
+	char **publish;
+	size_t n_publish;
+	char **connect;
+	size_t n_connect;
+	int64_t sndhwm;
+	uint64_t linger_ns;
+	uint64_t stats_interval_ns;
+	bool include_wire;
+	char *curve_secret_key_file;
+	char **curve_allow;
+	size_t n_curve_allow;
+	char *host;
+	int64_t wait_subscribers;
+	uint64_t wait_timeout_ns;
+
+	/* state */
+	void *zctx; /* own context (drained by zmq_ctx_term), or czmq's for CURVE */
+	bool own_zctx;
+	void *sock;
+	struct dt_zmq_curve_server curve;
+	struct dt_wire_encoder *enc;
+	struct dt_wire_buf buf;
+	char hostname[256];
+	uint64_t sequence;
+	uint64_t published;
+	uint64_t dropped;
+	uint64_t start_ns;
+	uint64_t last_stats_ns;
+};
+
+static const struct dt_option zmq_options[] = {
+	DT_OPT_STR_LIST("publish", struct zmq_out, publish, n_publish,
+			"ZeroMQ endpoints to bind (tcp://127.0.0.1:5556, ipc:///run/dnstrail.sock)"),
+	DT_OPT_STR_LIST("connect", struct zmq_out, connect, n_connect,
+			"ZeroMQ endpoints to connect to (a collector or dnstrail-broker)"),
+	DT_OPT_INT("sndhwm", struct zmq_out, sndhwm, "10000", 1, 10000000,
+		   "messages queued per subscriber before further ones count as output_drops"),
+	DT_OPT_DURATION("linger", struct zmq_out, linger_ns, "2s",
+			"how long exit waits for queued messages to leave (at most 60s)"),
+	DT_OPT_DURATION("stats_interval", struct zmq_out, stats_interval_ns, "5s",
+			"period of the _stats.<host>. message (heartbeat); 0 = off"),
+	DT_OPT_BOOL("include_wire", struct zmq_out, include_wire, "true",
+		    "carry the raw DNS query/response bytes (needed for dnstap downstream)"),
+	DT_OPT_STR("curve_secret_key_file", struct zmq_out, curve_secret_key_file, NULL,
+		   "CURVE server key pair (NAME.key_secret from dnstrail keygen, mode 0600)"),
+	DT_OPT_STR_LIST("curve_allow", struct zmq_out, curve_allow, n_curve_allow,
+			"client public key files or one directory of them allowed in (\"*\" = any)"),
+	DT_OPT_STR("host", struct zmq_out, host, NULL,
+		   "publisher host name in topics and envelopes (default: gethostname)"),
+	DT_OPT_INT("wait_subscribers", struct zmq_out, wait_subscribers, "0", 0, 1000,
+		   "at start, wait for this many subscriptions to dns. topics (pcap replay)"),
+	DT_OPT_DURATION("wait_timeout", struct zmq_out, wait_timeout_ns, "10s",
+			"longest wait for wait_subscribers; then start anyway"),
+	{ 0 },
+};
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t random_session_id(void)
+{
+	uint64_t id = 0;
+
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
+		id = now_ns(CLOCK_REALTIME) ^ ((uint64_t)getpid() << 32);
+	return id ? id : 1;
+}
+
+static void zmq_out_close(struct zmq_out *z)
+{
+	if (z->sock)
+		zmq_close(z->sock);
+	z->sock = NULL;
+	/* Blocks until queued messages are out, at most linger. */
+	if (z->own_zctx && z->zctx)
+		zmq_ctx_term(z->zctx);
+	z->zctx = NULL;
+	z->own_zctx = false;
+	dt_zmq_curve_server_release(&z->curve);
+	dt_wire_encoder_free(z->enc);
+	z->enc = NULL;
+	dt_wire_buf_release(&z->buf);
+}
+
+/*
+ * A PUB socket drops what it sends before a subscription arrives: a pcap
+ * replay would be gone before its subscribers joined. Wait (bounded) for
+ * wait_subscribers subscriptions to topics other than _stats.
+ */
+static void wait_for_subscribers(struct zmq_out *z)
+{
+	uint64_t deadline = now_ns(CLOCK_MONOTONIC) + z->wait_timeout_ns;
+	int64_t seen = 0;
+	uint8_t sub[256];
+
+	while (seen < z->wait_subscribers) {
+		zmq_pollitem_t it = { .socket = z->sock, .events = ZMQ_POLLIN };
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+		int n;
+
+		if (now >= deadline)
+			break;
+		if (zmq_poll(&it, 1, (long)((deadline - now) / 1000000) + 1) <= 0)
+			continue;
+		n = zmq_recv(z->sock, sub, sizeof(sub), ZMQ_DONTWAIT);
+		if (n >= 1 && sub[0] == 1 && !(n >= 8 && memcmp(sub + 1, "_stats.", 7) == 0))
+			seen++;
+	}
+}
+
+static int zmq_out_init(void *ctx, struct dt_errbuf *err)
+{
+	struct zmq_out *z = ctx;
+	struct dt_wire_publisher pub = { 0 };
+	int one = 1, hwm, linger, rc;
+	uint64_t linger_ms = z->linger_ns / 1000000;
+
+	if (z->n_publish == 0 && z->n_connect == 0) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "zmq output needs at least one endpoint in publish or connect");
+		return -EINVAL;
+	}
+	if (z->curve_secret_key_file == NULL && z->n_curve_allow) {
+		snprintf(err->msg, sizeof(err->msg), "curve_allow needs curve_secret_key_file");
+		return -EINVAL;
+	}
+	if (z->host && z->host[0]) {
+		snprintf(z->hostname, sizeof(z->hostname), "%s", z->host);
+	} else if (gethostname(z->hostname, sizeof(z->hostname) - 1) != 0) {
+		snprintf(z->hostname, sizeof(z->hostname), "localhost");
+	}
+	hwm = z->sndhwm > 0 ? (int)z->sndhwm : 10000;
+	linger = (int)(linger_ms > 60000 ? 60000 : linger_ms);
+
+	/*
+	 * zauth (the ZAP handler) serves one context: czmq's. Without CURVE
+	 * the output has its own context, so exit() can wait for the queue to
+	 * drain (zmq_ctx_term with linger) without touching anyone else's.
+	 */
+	if (z->curve_secret_key_file) {
+		z->zctx = dt_zmq_context();
+	} else {
+		z->zctx = zmq_ctx_new();
+		z->own_zctx = z->zctx != NULL;
+	}
+	z->sock = z->zctx ? zmq_socket(z->zctx, ZMQ_XPUB) : NULL;
+	if (!z->sock) {
+		snprintf(err->msg, sizeof(err->msg), "zmq_socket: %s", zmq_strerror(zmq_errno()));
+		return -ENOMEM;
+	}
+	if (zmq_setsockopt(z->sock, ZMQ_XPUB_NODROP, &one, sizeof(one)) ||
+	    zmq_setsockopt(z->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm)) ||
+	    zmq_setsockopt(z->sock, ZMQ_LINGER, &linger, sizeof(linger)) ||
+	    zmq_setsockopt(z->sock, ZMQ_IPV6, &one, sizeof(one)) ||
+	    (z->wait_subscribers &&
+	     zmq_setsockopt(z->sock, ZMQ_XPUB_VERBOSE, &one, sizeof(one)))) {
+		snprintf(err->msg, sizeof(err->msg), "zmq socket options: %s",
+			 zmq_strerror(zmq_errno()));
+		rc = -EINVAL;
+		goto err_close;
+	}
+	if (z->curve_secret_key_file) {
+		rc = dt_zmq_curve_server(z->sock, z->curve_secret_key_file, z->curve_allow,
+					 z->n_curve_allow, &z->curve, err->msg, sizeof(err->msg));
+		if (rc)
+			goto err_close;
+	}
+	for (size_t i = 0; i < z->n_publish; i++) {
+		if (zmq_bind(z->sock, z->publish[i]) != 0) {
+			snprintf(err->msg, sizeof(err->msg), "zmq publish %s: %s", z->publish[i],
+				 zmq_strerror(zmq_errno()));
+			rc = -EADDRNOTAVAIL;
+			goto err_close;
+		}
+	}
+	for (size_t i = 0; i < z->n_connect; i++) {
+		if (zmq_connect(z->sock, z->connect[i]) != 0) {
+			snprintf(err->msg, sizeof(err->msg), "zmq connect %s: %s", z->connect[i],
+				 zmq_strerror(zmq_errno()));
+			rc = -EINVAL;
+			goto err_close;
+		}
+	}
+
+	z->start_ns = now_ns(CLOCK_REALTIME);
+	z->last_stats_ns = now_ns(CLOCK_MONOTONIC);
+	pub.host = z->hostname;
+	pub.session_id = random_session_id();
+	pub.version = DNSTRAIL_VERSION;
+	pub.pid = (uint32_t)getpid();
+	pub.start_time_ns = z->start_ns;
+	rc = dt_wire_encoder_new(&pub, &z->enc);
+	if (rc) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		goto err_close;
+	}
+	if (z->wait_subscribers > 0)
+		wait_for_subscribers(z);
+	return 0;
+
+err_close:
+	zmq_out_close(z);
+	return rc;
+}
+
+/* [topic][payload], non-blocking. 0, or -EAGAIN at the high-water mark. */
+static int send_frames(struct zmq_out *z, const char *topic, size_t topic_len, int flags)
+{
+	if (zmq_send(z->sock, topic, topic_len, ZMQ_SNDMORE | flags) < 0)
+		return -zmq_errno();
+	/* The high-water mark is checked on the first frame only: the rest of
+	 * a message that got in always follows. */
+	if (zmq_send(z->sock, z->buf.data, z->buf.len, flags) < 0)
+		return -zmq_errno();
+	return 0;
+}
+
+static int zmq_out_process(void *ctx, const struct dt_record *rec)
+{
+	struct zmq_out *z = ctx;
+	char topic[DT_WIRE_TOPIC_MAX];
+	uint64_t seq = ++z->sequence; /* consumed even if the send fails */
+	int len, rc;
+
+	/* A configured host name wins over the record's (several forwarders
+	 * on one machine, containers). */
+	len = z->host && z->host[0] ? dt_wire_topic_host(rec, z->hostname, topic, sizeof(topic))
+				    : dt_wire_topic(rec, z->hostname, topic, sizeof(topic));
+	if (len < 0)
+		len = snprintf(topic, sizeof(topic), "dns.");
+	rc = dt_wire_encode_record(z->enc, seq, now_ns(CLOCK_REALTIME), rec, z->include_wire,
+				   &z->buf);
+	if (rc == -EMSGSIZE && z->include_wire)
+		rc = dt_wire_encode_record(z->enc, seq, now_ns(CLOCK_REALTIME), rec, false,
+					   &z->buf);
+	if (rc == 0)
+		rc = send_frames(z, topic, (size_t)len, ZMQ_DONTWAIT);
+	if (rc) {
+		z->dropped++;
+		/* The pipeline counts this in output_drops. */
+		return rc == -EAGAIN ? -EAGAIN : rc;
+	}
+	z->published++;
+	dt_stats_add(&dt_stats.events_published, 1);
+	return 0;
+}
+
+static int publish_stats(struct zmq_out *z, const struct dt_stats *stats, int flags)
+{
+	char topic[DT_WIRE_TOPIC_MAX];
+	struct dt_wire_session_counts sc;
+	uint64_t seq = ++z->sequence;
+	int len, rc;
+
+	sc.uptime_ns = now_ns(CLOCK_REALTIME) - z->start_ns;
+	sc.published = z->published;
+	sc.dropped = z->dropped;
+	z->last_stats_ns = now_ns(CLOCK_MONOTONIC);
+	len = dt_wire_stats_topic(z->hostname, topic, sizeof(topic));
+	if (len < 0)
+		len = snprintf(topic, sizeof(topic), "_stats.");
+	rc = dt_wire_encode_stats(z->enc, seq, now_ns(CLOCK_REALTIME), stats, &sc, &z->buf);
+	if (rc == 0)
+		rc = send_frames(z, topic, (size_t)len, flags);
+	if (rc) {
+		z->dropped++;
+		return rc;
+	}
+	return 0;
+}
+
+static int zmq_out_flush(void *ctx)
+{
+	struct zmq_out *z = ctx;
+	char sub[256];
+
+	/* XPUB hands us (un)subscriptions; unread they pile up. */
+	for (int i = 0; i < SUBS_PER_FLUSH; i++)
+		if (zmq_recv(z->sock, sub, sizeof(sub), ZMQ_DONTWAIT) < 0)
+			break;
+	if (z->stats_interval_ns &&
+	    now_ns(CLOCK_MONOTONIC) - z->last_stats_ns >= z->stats_interval_ns)
+		publish_stats(z, &dt_stats, ZMQ_DONTWAIT);
+	return 0;
+}
+
+static int zmq_out_heartbeat(void *ctx, const struct dt_stats *stats)
+{
+	return publish_stats(ctx, stats ? stats : &dt_stats, ZMQ_DONTWAIT);
+}
+
+static void zmq_out_exit(void *ctx)
+{
+	struct zmq_out *z = ctx;
+	int timeout = (int)(z->linger_ns / 1000000 > 60000 ? 60000 : z->linger_ns / 1000000);
+
+	if (z->sock && z->enc) {
+		/* A last stats message, bounded by linger: it tells subscribers the
+		 * final sequence number, so losses at the tail show too. */
+		zmq_setsockopt(z->sock, ZMQ_SNDTIMEO, &timeout, sizeof(timeout));
+		publish_stats(z, &dt_stats, 0);
+	}
+	zmq_out_close(z);
+}
+
+const struct dt_output_plugin dt_output_zmq = {
+	.name = "zmq",
+	.description = "publish records as [topic][protobuf] on a ZeroMQ XPUB socket",
+	.options = zmq_options,
+	.ctx_size = sizeof(struct zmq_out),
+	.init = zmq_out_init,
+	.process = zmq_out_process,
+	.flush = zmq_out_flush,
+	.heartbeat = zmq_out_heartbeat,
+	.exit = zmq_out_exit,
+};
+
+/* For tests and the daemon's final line: this output's own counts. */
+void dt_output_zmq_counts(void *ctx, uint64_t *published, uint64_t *dropped, uint64_t *sequence)
+{
+	struct zmq_out *z = ctx;
+
+	*published = z->published;
+	*dropped = z->dropped;
+	*sequence = z->sequence;
+}

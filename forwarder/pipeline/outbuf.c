@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+#include "pipeline/outbuf.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t dt_now_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int dt_outbuf_init(struct dt_outbuf *b, int fd, size_t cap)
+{
+	memset(b, 0, sizeof(*b));
+	b->data = malloc(cap);
+	if (!b->data)
+		return -ENOMEM;
+	b->cap = cap;
+	b->fd = fd;
+	return 0;
+}
+
+void dt_outbuf_free(struct dt_outbuf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->cap = b->head = b->len = 0;
+}
+
+int dt_outbuf_flush(struct dt_outbuf *b)
+{
+	while (b->len) {
+		ssize_t n = write(b->fd, b->data + b->head, b->len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return -EAGAIN;
+			b->error = errno;
+			return -errno;
+		}
+		b->head += (size_t)n;
+		b->len -= (size_t)n;
+	}
+	b->head = 0;
+	return 0;
+}
+
+int dt_outbuf_line(struct dt_outbuf *b, const char *s, size_t len)
+{
+	if (len + 1 > b->cap)
+		return -ENOBUFS;
+	if (b->head + b->len + len + 1 > b->cap) {
+		/* make room: write out, then move what is left to the front */
+		dt_outbuf_flush(b);
+		if (b->head) {
+			memmove(b->data, b->data + b->head, b->len);
+			b->head = 0;
+		}
+		if (b->len + len + 1 > b->cap)
+			return -ENOBUFS;
+	}
+	memcpy(b->data + b->head + b->len, s, len);
+	b->data[b->head + b->len + len] = '\n';
+	b->len += len + 1;
+	return 0;
+}
+
+size_t dt_outbuf_drain(struct dt_outbuf *b, int timeout_ms)
+{
+	uint64_t end = dt_now_mono_ns() + (uint64_t)timeout_ms * 1000000ull;
+
+	while (dt_outbuf_flush(b) == -EAGAIN) {
+		struct pollfd p = { .fd = b->fd, .events = POLLOUT };
+		uint64_t now = dt_now_mono_ns();
+
+		if (now >= end)
+			break;
+		poll(&p, 1, (int)((end - now) / 1000000ull) + 1);
+	}
+	return b->len;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A bounded byte buffer in front of a (non-blocking) fd: outputs append whole
+ * lines and push them with write() on flush; what does not fit is refused so
+ * the caller counts it. Used by the stdout and file outputs.
+ */
+#ifndef DT_OUTBUF_H
+#define DT_OUTBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct dt_outbuf {
+	char *data;
+	size_t cap, head, len; /* bytes [head, head + len) are pending */
+	int fd;
+	int error; /* last write errno other than EAGAIN, 0 if none */
+};
+
+int dt_outbuf_init(struct dt_outbuf *b, int fd, size_t cap);
+/* Append one line (adds the '\n'); -ENOBUFS if it does not fit even after a write. */
+int dt_outbuf_line(struct dt_outbuf *b, const char *s, size_t len);
+/* Write what the fd takes now. 0 when empty, -EAGAIN when data remains, or -errno. */
+int dt_outbuf_flush(struct dt_outbuf *b);
+/* Keep writing (polling the fd) until empty or timeout_ms passed; returns bytes left. */
+size_t dt_outbuf_drain(struct dt_outbuf *b, int timeout_ms);
+void dt_outbuf_free(struct dt_outbuf *b);
+
+/* Monotonic clock in ns. */
+uint64_t dt_now_mono_ns(void);
+
+#endif

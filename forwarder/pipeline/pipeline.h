@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The rebuildable part of the daemon: filters and outputs with their match
+ * patterns and counters. A SIGHUP reload builds a new one and frees the old
+ * one (flushed and drained) while the inputs and engines stay.
+ */
+#ifndef DT_PIPELINE_H
+#define DT_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pipeline/model.h"
+#include "pipeline/plugin.h"
+
+/*
+ * True while every input is a file (pcap replay): nothing upstream can be
+ * lost by waiting, so outputs may apply back-pressure (block) instead of
+ * dropping. Set by the daemon before outputs are built.
+ */
+extern bool dt_replay_mode;
+
+struct dt_filter_inst {
+	const struct dt_filter_plugin *p;
+	const struct dt_option *options;
+	void *ctx;
+	char *match;
+	char label[48];
+	uint64_t in, removed;
+};
+
+struct dt_output_inst {
+	const struct dt_output_plugin *p;
+	const struct dt_option *options;
+	void *ctx;
+	bool initialised;
+	char *match;
+	char label[48];
+	uint64_t in, out, rejected; /* rejected: process() said no */
+};
+
+struct dt_pipeline {
+	struct dt_filter_inst *filters;
+	size_t n_filters;
+	struct dt_output_inst *outputs;
+	size_t n_outputs;
+	uint64_t records_in;
+};
+
+/*
+ * Build from cfg, taking the plugin contexts out of it (cfg keeps nothing
+ * to free for them). with_outputs false = dry run: filters are initialised
+ * (their lists compiled), outputs only checked by their option tables.
+ */
+int dt_pipeline_new(struct dt_config *cfg, bool with_outputs, struct dt_pipeline **pl,
+		    struct dt_errbuf *err);
+/* Filters by tag, then every output whose match fits. */
+void dt_pipeline_route(struct dt_pipeline *pl, const struct dt_record *rec);
+void dt_pipeline_flush(struct dt_pipeline *pl);
+void dt_pipeline_heartbeat(struct dt_pipeline *pl, const struct dt_stats *stats);
+/* Records an output lost: rejected by process() plus what it dropped later. */
+uint64_t dt_output_inst_drops(const struct dt_output_inst *o);
+/* Fold output drops (this pipeline's plus retired pipelines') into dt_stats.output_drops. */
+void dt_pipeline_update_stats(const struct dt_pipeline *pl);
+/* Flush, exit (outputs drain in bounded time), free. NULL-safe. */
+void dt_pipeline_free(struct dt_pipeline *pl);
+
+#endif

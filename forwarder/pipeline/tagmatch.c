@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+#include "pipeline/tagmatch.h"
+
+#include <stddef.h>
+
+/* Greedy glob with one backtrack point: linear in practice, no recursion. */
+bool dt_tag_match(const char *pattern, const char *tag)
+{
+	const char *star = NULL, *resume = NULL;
+
+	if (!pattern || !tag)
+		return false;
+	while (*tag) {
+		if (*pattern == '*') {
+			star = pattern++;
+			resume = tag;
+		} else if (*pattern == *tag) {
+			pattern++;
+			tag++;
+		} else if (star) {
+			pattern = star + 1;
+			tag = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*pattern == '*')
+		pattern++;
+	return *pattern == '\0';
+}

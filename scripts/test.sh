@@ -1,0 +1,83 @@
+#!/bin/bash
+# The whole test suite, as CI runs it (.ci/run):
+#   1. build/       release build, ctest: unit + live (+ everything else registered)
+#   2. build-asan/  -DDNSTRAIL_SANITIZE=ON, ctest -L unit
+#   3. build-fuzz/  clang, -DDNSTRAIL_FUZZ=ON, ctest -L fuzz, bounded
+# Installs what the tests need first. Every stage runs even when an earlier
+# one failed; the exit status is non-zero when any failed.
+#   sudo scripts/test.sh
+# Environment: JOBS (default nproc), FUZZ_SECONDS per fuzz target (default 30),
+# SKIP_INSTALL=1, SKIP_ASAN=1, SKIP_FUZZ=1, BUILD_PREFIX (default build: build/,
+# build-asan/, build-fuzz/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=$PWD
+jobs=${JOBS:-$(nproc)}
+prefix=${BUILD_PREFIX:-build}
+logs=$src/$prefix/test-logs
+
+if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
+	scripts/install-deps.sh --test
+fi
+# tp_btf programs attach without tracefs; classic tracepoints and debugging need it
+if ((EUID == 0)) && [[ -d /sys/kernel/tracing ]] && ! mountpoint -q /sys/kernel/tracing; then
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+fi
+
+declare -a summary=()
+failed=0
+# stage NAME BUILD_DIR CTEST_ARGS -- CMAKE_ARGS...
+stage() {
+	local name=$1 dir=$2 ctest_args=$3 log
+	shift 4
+	mkdir -p "$logs"
+	log=$logs/$name.log
+	echo "=== $name: configure + build in $dir"
+	if ! cmake -S "$src" -B "$dir" "$@" >"$logs/$name-configure.log" 2>&1; then
+		tail -n 30 "$logs/$name-configure.log"
+		summary+=("$name: configure FAILED (see $logs/$name-configure.log)")
+		failed=1
+		return 0
+	fi
+	if ! cmake --build "$dir" -j"$jobs" >"$logs/$name-build.log" 2>&1; then
+		grep -E 'error|Error' "$logs/$name-build.log" | head -n 30
+		summary+=("$name: build FAILED (see $logs/$name-build.log)")
+		failed=1
+		return 0
+	fi
+	echo "=== $name: ctest $ctest_args"
+	local rc
+	set +e
+	# shellcheck disable=SC2086
+	(cd "$dir" && ctest --output-on-failure -j"$jobs" $ctest_args) 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	set -e
+	((rc == 0)) || failed=1
+	local line
+	line=$(grep -E 'tests passed|No tests were found' "$log" | tail -n 1 || true)
+	summary+=("$name: ${line:-no ctest summary} (ctest exit $rc)")
+}
+
+start=$SECONDS
+stage main "$src/$prefix" "" -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [[ "${SKIP_ASAN:-0}" != 1 ]]; then
+	stage asan "$src/$prefix-asan" "-L unit" -- -DCMAKE_BUILD_TYPE=Debug -DDNSTRAIL_SANITIZE=ON
+fi
+if [[ "${SKIP_FUZZ:-0}" != 1 ]]; then
+	# every library instrumented for coverage; the fuzz targets link libFuzzer
+	stage fuzz "$src/$prefix-fuzz" "-L fuzz" -- -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+		-DDNSTRAIL_FUZZ=ON -DDNSTRAIL_FUZZ_SECONDS="${FUZZ_SECONDS:-30}" \
+		-DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+		-DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
+fi
+
+echo
+echo "=== summary ($((SECONDS - start)) s)"
+for s in "${summary[@]}"; do
+	echo "$s"
+done
+if ((failed)); then
+	echo "RESULT: FAILED"
+	exit 1
+fi
+echo "RESULT: all stages passed"

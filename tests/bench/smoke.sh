@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# CI smoke test of the benchmark harness: runs bench/run-all.sh --quick (about
+# 30-60 s) and checks that it produced its table. Never judges the numbers:
+# timings on shared CI machines mean nothing.
+# usage: smoke.sh [BUILD_DIR]; exit 77 (skipped) without root or namespaces.
+set -u
+BUILD=${1:-$(cd "$(dirname "$0")/../.." && pwd)/build}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
+ip netns add dtbench-probe 2>/dev/null || { echo "skip: no network namespaces"; exit 77; }
+ip netns del dtbench-probe
+for cmd in dnsperf nsd kdig jq tcpdump capinfos iperf3 bpftool; do
+	command -v "$cmd" >/dev/null && continue
+	echo "skip: $cmd not installed"
+	[ "${CI:-}" = true ] && exit 1 # CI installs them: a missing tool is a failure there
+	exit 77
+done
+PEER=tshark-pcap
+command -v tshark >/dev/null || PEER=
+
+OUT=$(mktemp -d /tmp/dnstrail-bench-smoke.XXXXXX)
+trap 'rm -rf "$OUT"' EXIT
+# a port of its own, so a concurrent daemon test does not collide
+DTB_PORT=$((20000 + $$ % 20000)) DTB_NO_INSTALL=1 DTB_MEM_SECONDS=6 DTB_PEERS=$PEER \
+	"$ROOT/bench/run-all.sh" --quick --build "$BUILD" --out "$OUT" >"$OUT/stdout.txt" 2>"$OUT/stderr.txt"
+rc=$?
+fail() { echo "FAIL: $*"; echo "--- stdout"; cat "$OUT/stdout.txt"; echo "--- stderr"; tail -40 "$OUT/stderr.txt"; exit 1; }
+[ $rc = 0 ] || fail "run-all.sh exited $rc"
+grep -q '^| scenario *| metric' "$OUT/stdout.txt" || fail "no table header"
+grep -q '^| overhead *| queries/s alone *| [0-9]' "$OUT/stdout.txt" || fail "no baseline queries/s row"
+[ -z "$PEER" ] || grep -q '^| overhead *| ratio with tshark-pcap *| [0-9]' "$OUT/stdout.txt" ||
+	fail "no peer row"
+for s in overhead bpf_cost pipeline_pcap memory burst; do
+	grep -q "^| $s " "$OUT/stdout.txt" || fail "no row for scenario $s"
+done
+if [ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/dnstrail-sub" ]; then
+	grep -q '^| overhead *| ratio with/without dnstrail *| [0-9]' "$OUT/stdout.txt" ||
+		fail "dnstrail is built but no with/without ratio"
+	grep -q '^| overhead *| completeness' "$OUT/stdout.txt" || fail "no completeness row"
+	[ -s "$OUT/memory.csv" ] && [ "$(wc -l <"$OUT/memory.csv")" -ge 3 ] || fail "no memory curve"
+fi
+cat "$OUT/stdout.txt"
+echo "PASS"

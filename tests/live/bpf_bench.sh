@@ -1,0 +1,142 @@
+#!/bin/bash
+# Kernel-side cost of the BPF programs, from the kernel's own accounting
+# (sysctl kernel.bpf_stats_enabled=1: run_time_ns / run_cnt per program):
+#
+#   1. DNS load: dnsperf (UDP) client namespace -> NSD over veth. The egress
+#      program's average is the cost per recorded DNS packet; the ingress
+#      program mostly takes the veth early exit (skb->sk set).
+#   2. non-DNS load: iperf3 UDP with small datagrams on port 5201. Both
+#      programs' averages are the cost per non-DNS packet.
+#   3. dnsperf throughput with and without the programs loaded, alternated.
+#
+#   bpf_bench.sh [SECONDS]      (default 10 per phase)
+# Prints one JSON line {"bpf_bench":{...}} on stdout. Needs root.
+. "$(dirname "$0")/lib.sh"
+
+SECS=${1:-10}
+BPF_DUMP=${BPF_DUMP:-$DT_BUILD/bin/bpf_dump}
+for tool in dnsperf iperf3 bpftool jq; do
+	command -v $tool >/dev/null || die "$tool not installed"
+done
+dt_setup
+dt_topo_veth
+# NSD as lib.sh starts it, but without response rate limiting (its default,
+# 200 answers/s per client network, would be what dnsperf measures)
+start_nsd_norrl() {
+	local d=$DT_WORK/nsd
+	mkdir -p "$d"
+	cat >"$d/nsd.conf" <<-EOF
+		server:
+		  ip-address: $DT_S4
+		  port: 53
+		  server-count: 1
+		  username: ""
+		  chroot: ""
+		  zonesdir: "$DT_ZONES"
+		  database: ""
+		  zonelistfile: "$d/zone.list"
+		  xfrdfile: "$d/xfrd.state"
+		  pidfile: "$d/nsd.pid"
+		  logfile: "$d/nsd.log"
+		  rrl-ratelimit: 0
+		  rrl-whitelist-ratelimit: 0
+		remote-control:
+		  control-enable: no
+		zone:
+		  name: $DT_ZONE
+		  zonefile: "$DT_ZONES/$DT_ZONE.zone"
+	EOF
+	ip netns exec "$DT_NS_S" nsd -d -c "$d/nsd.conf" >"$d/stdout" 2>&1 &
+	DT_PIDS+=($!)
+	for _ in $(seq 50); do
+		ip netns exec "$DT_NS_C" dig +short +tries=1 +timeout=1 "@$DT_S4" "www.$DT_ZONE" A 2>/dev/null |
+			grep -q 192.0.2.1 && return 0
+		sleep 0.2
+	done
+	die "nsd did not answer"
+}
+start_nsd_norrl
+
+QF=$DT_WORK/queries.txt
+for n in www mail txt alias _sip._udp nothere; do
+	printf '%s.%s A\n%s.%s AAAA\n' "$n" "$DT_ZONE" "$n" "$DT_ZONE"
+done >"$QF"
+
+OLD_STATS=$(sysctl -n kernel.bpf_stats_enabled)
+restore_stats() { sysctl -qw kernel.bpf_stats_enabled="$OLD_STATS"; }
+trap 'restore_stats; dt_cleanup' EXIT
+sysctl -qw kernel.bpf_stats_enabled=1
+
+start_dump() {
+	IDS=$DT_WORK/ids.txt
+	rm -f "$IDS"
+	"$BPF_DUMP" -q -i "$IDS" ${DUMP_ARGS:-} >/dev/null 2>"$DT_WORK/dump.err" &
+	DUMP_PID=$!
+	DT_PIDS+=($DUMP_PID)
+	for _ in $(seq 100); do
+		grep -q ready "$DT_WORK/dump.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	cat "$DT_WORK/dump.err" >&2
+	die "bpf_dump did not start"
+}
+stop_dump() {
+	kill -INT "$DUMP_PID" 2>/dev/null || true
+	wait "$DUMP_PID" 2>/dev/null || true
+}
+prog_id() { awk -v n="$1" '$1 == n { print $2 }' "$IDS"; }
+# snapshot NAME -> "run_time_ns run_cnt"
+snapshot() {
+	bpftool prog show id "$(prog_id "$1")" -j | jq -r '"\(.run_time_ns // 0) \(.run_cnt // 0)"'
+}
+# ns per run between two snapshots
+per_run() {
+	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ");
+		n = y[2] - x[2]; r = 0; if (n > 0) r = (y[1] - x[1]) / n; printf "%.1f %d", r, n }'
+}
+dnsperf_qps() {
+	ip netns exec "$DT_NS_C" dnsperf -s "$DT_S4" -d "$QF" -l "$1" -c 4 -q 200 2>&1 |
+		awk '/Queries per second/ { print $4 }'
+}
+
+start_dump
+# 1. DNS load
+e0=$(snapshot dt_net_dev_queue)
+i0=$(snapshot dt_netif_receive_skb)
+QPS_ON=$(dnsperf_qps "$SECS")
+e1=$(snapshot dt_net_dev_queue)
+i1=$(snapshot dt_netif_receive_skb)
+read -r DNS_EGRESS_NS DNS_EGRESS_RUNS <<<"$(per_run "$e0" "$e1")"
+read -r DNS_INGRESS_NS DNS_INGRESS_RUNS <<<"$(per_run "$i0" "$i1")"
+log "DNS load: $QPS_ON q/s; egress $DNS_EGRESS_NS ns/run ($DNS_EGRESS_RUNS runs), ingress $DNS_INGRESS_NS ns/run ($DNS_INGRESS_RUNS runs)"
+
+# 2. non-DNS load
+ip netns exec "$DT_NS_S" iperf3 -s -1 -B "$DT_S4" >/dev/null 2>&1 &
+DT_PIDS+=($!)
+sleep 0.5
+e0=$(snapshot dt_net_dev_queue)
+i0=$(snapshot dt_netif_receive_skb)
+ip netns exec "$DT_NS_C" iperf3 -c "$DT_S4" -u -b 0 -l 64 -t "$SECS" >"$DT_WORK/iperf.txt" 2>&1 || true
+e1=$(snapshot dt_net_dev_queue)
+i1=$(snapshot dt_netif_receive_skb)
+read -r OTHER_EGRESS_NS OTHER_EGRESS_RUNS <<<"$(per_run "$e0" "$e1")"
+read -r OTHER_INGRESS_NS OTHER_INGRESS_RUNS <<<"$(per_run "$i0" "$i1")"
+log "non-DNS load: egress $OTHER_EGRESS_NS ns/run ($OTHER_EGRESS_RUNS runs), ingress $OTHER_INGRESS_NS ns/run ($OTHER_INGRESS_RUNS runs)"
+stop_dump
+log "bpf_dump: $(tail -n 1 "$DT_WORK/dump.err")"
+
+# 3. throughput, alternated runs (the baseline drifts on these VMs)
+RATIOS=()
+for r in 1 2 3; do
+	off=$(dnsperf_qps 5)
+	start_dump
+	on=$(dnsperf_qps 5)
+	stop_dump
+	RATIOS+=("$(awk -v a="$on" -v b="$off" 'BEGIN { r = 0; if (b > 0) r = a / b; printf "%.3f", r }')")
+	log "round $r: $off q/s without, $on q/s with the programs"
+done
+
+printf '{"bpf_bench":{"dns_egress_ns_per_run":%s,"dns_egress_runs":%s,"dns_ingress_ns_per_run":%s,"dnsperf_qps_with_capture":%s,"non_dns_egress_ns_per_run":%s,"non_dns_ingress_ns_per_run":%s,"non_dns_runs":%s,"qps_ratio_with_vs_without":[%s]}}\n' \
+	"$DNS_EGRESS_NS" "$DNS_EGRESS_RUNS" "$DNS_INGRESS_NS" "${QPS_ON:-0}" \
+	"$OTHER_EGRESS_NS" "$OTHER_INGRESS_NS" "$OTHER_EGRESS_RUNS" "$(IFS=,; echo "${RATIOS[*]}")"
+exit 0

@@ -1,0 +1,64 @@
+#!/bin/bash
+# service.http_listen: /api/v1/health and /api/v1/metrics/prometheus scraped
+# with curl during live capture; counters checked against the traffic sent.
+. "$(dirname "$0")/pipeline_lib.sh"
+need_root
+
+DNS=$PORT_BASE
+HTTP=$((PORT_BASE + 1))
+DEAD=$((PORT_BASE + 2))
+N=200
+start_responder $DNS
+cat >"$W/c.yaml" <<YAML
+service:
+  http_listen: 127.0.0.1:$HTTP
+pipeline:
+  inputs:
+    - name: ebpf
+      tag: dns.lo
+      ports: [$DNS]
+  filters:
+    - name: domain
+      match: "dns.*"
+      exclude: [q7.example.com]
+  outputs:
+    - name: file
+      match: "dns.*"
+      path: $W/out.jsonl
+    - name: syslog
+      match: "*"
+      address: tcp://127.0.0.1:$DEAD
+      queue_size: 10
+YAML
+"$DNSTRAIL" -c "$W/c.yaml" 2>"$W/err" & D=$!
+PIDS+=($D)
+H=http://127.0.0.1:$HTTP
+check "health answers 200 ok" wait_for 100 bash -c "[ \"\$(curl -s $H/api/v1/health)\" = ok ]"
+eq "unknown path" "$(curl -s -o /dev/null -w '%{http_code}' $H/nope)" 404
+eq "POST refused" "$(curl -s -o /dev/null -w '%{http_code}' -X POST $H/api/v1/health)" 405
+
+sent=$(python3 "$HERE/pipeline_dns.py" query $DNS $N 400)
+eq "client" "$sent" "{\"sent\": $N, \"answered\": $N}"
+metric() { curl -s $H/api/v1/metrics/prometheus | awk -v k="$1" '$1 == k { print $2 }'; }
+wait_for 50 bash -c "[ \"\$(curl -s $H/api/v1/metrics/prometheus | awk '\$1 == \"dnstrail_transactions_total\" {print \$2}')\" = $N ]" || true
+curl -s $H/api/v1/metrics/prometheus >"$W/metrics"
+eq "transactions_total" "$(metric dnstrail_transactions_total)" $N
+eq "filtered_total" "$(metric dnstrail_filtered_total)" 1
+eq "file.0 in" "$(metric 'dnstrail_plugin_records_in_total{kind="output",name="file.0"}')" $((N - 1))
+eq "file.0 out" "$(metric 'dnstrail_plugin_records_out_total{kind="output",name="file.0"}')" $((N - 1))
+eq "domain.0 removed" "$(metric 'dnstrail_plugin_records_removed_total{kind="filter",name="domain.0"}')" 1
+# the dead syslog: 10 queued, the rest refused
+eq "syslog.0 dropped" "$(metric 'dnstrail_plugin_records_dropped_total{kind="output",name="syslog.0"}')" $((N - 1 - 10))
+eq "syslog.0 queue depth" "$(metric 'dnstrail_output_queue_depth{name="syslog.0"}')" 10
+check "uptime gauge" grep -q '^dnstrail_uptime_seconds [0-9.]*$' "$W/metrics"
+check "HELP/TYPE lines" grep -q '^# TYPE dnstrail_kernel_drops_total counter$' "$W/metrics"
+code=$(curl -s -o "$W/health" -w '%{http_code}' $H/api/v1/health)
+eq "health while an output drops" "$code" 503
+check "503 gives the reason" grep -q "dropped records" "$W/health"
+
+kill -INT $D
+wait $D; eq "daemon exit" $? 0
+eq "final transactions" "$(stat_of "$W/err" transactions)" $N
+eq "final output_drops (syslog: refused + queued at exit)" "$(stat_of "$W/err" output_drops)" $((N - 1))
+eq "file lines" "$(wc -l <"$W/out.jsonl")" $((N - 1))
+finish

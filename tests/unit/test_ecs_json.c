@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ECS JSON, text lines and the stats line, checked by parsing the output
+ * with a real JSON parser (jansson) and comparing values.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "core/ecs_json.h"
+#include "core/fmt.h"
+#include "core/text_format.h"
+#include "core_testlib.h"
+
+/* The last record the engine emitted, formatted both ways. */
+static struct {
+	unsigned n;
+	int json_len, text_len;
+	char json[DT_ECS_JSON_MAX];
+	char text[4096];
+	/* the decoder's own strings, to compare with what JSON gives back */
+	char answer_data[DNS_MAX_RR][1024];
+	unsigned n_answer;
+	char qname[DNS_NAME_MAX];
+} out;
+
+static void format_emit(const struct dt_record *rec, void *user)
+{
+	const struct dns_msg *r = rec->response;
+	const struct dns_msg *q = rec->query ? rec->query : r;
+
+	out.n++;
+	out.json_len = dt_ecs_json(rec, out.json, sizeof(out.json));
+	out.text_len = dt_text_format(rec, out.text, sizeof(out.text));
+	out.n_answer = 0;
+	out.qname[0] = '\0';
+	if (q && q->has_question)
+		snprintf(out.qname, sizeof(out.qname), "%s", q->qname);
+	for (unsigned i = 0; r && i < r->n_rr; i++)
+		if (r->rr[i].section == DNS_SECTION_ANSWER && r->rr[i].data)
+			snprintf(out.answer_data[out.n_answer++], sizeof(out.answer_data[0]), "%s",
+				 r->rr[i].data);
+}
+
+static struct dt_engine *engine(void)
+{
+	struct dt_engine_config cfg = { .tag = "dns", .host_name = "web01",
+					.emit = format_emit };
+	struct dt_engine *e = NULL;
+
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(dt_engine_new(&cfg, &e), 0);
+	return e;
+}
+
+static json_t *parse(const char *s)
+{
+	json_error_t err;
+	json_t *j = json_loads(s, JSON_REJECT_DUPLICATES, &err);
+
+	if (!j)
+		fail_msg("not JSON (%s at %d): %s", err.text, err.position, s);
+	return j;
+}
+
+/* Value at a path "a.b.c" of nested objects (no dotted keys). */
+static json_t *at(json_t *j, const char *path)
+{
+	char key[128];
+	const char *p = path;
+
+	while (j && *p) {
+		size_t n = strcspn(p, ".");
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, p);
+		j = json_object_get(j, key);
+		p += n + (p[n] == '.');
+	}
+	return j;
+}
+
+static const char *str_at(json_t *j, const char *path)
+{
+	json_t *v = at(j, path);
+
+	if (!json_is_string(v))
+		fail_msg("%s is not a string", path);
+	return json_string_value(v);
+}
+
+static json_int_t int_at(json_t *j, const char *path)
+{
+	json_t *v = at(j, path);
+
+	if (!json_is_integer(v))
+		fail_msg("%s is not an integer", path);
+	return json_integer_value(v);
+}
+
+/* No nulls, no dotted keys, anywhere. */
+static void check_clean(json_t *j)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	assert_false(json_is_null(j));
+	if (json_is_object(j)) {
+		json_object_foreach(j, key, v) {
+			if (strchr(key, '.'))
+				fail_msg("dotted key %s", key);
+			check_clean(v);
+		}
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			check_clean(v);
+	}
+}
+
+static void udp(struct dt_engine *e, bool from_client, uint16_t cport, uint64_t ts,
+		const struct wire *w, bool with_process)
+{
+	struct dt_packet p;
+
+	if (from_client)
+		pkt_init(&p, DT_TRANSPORT_UDP, "10.0.0.1", cport, "10.0.0.2", 53, ts, w->b, w->n);
+	else
+		pkt_init(&p, DT_TRANSPORT_UDP, "10.0.0.2", 53, "10.0.0.1", cport, ts, w->b, w->n);
+	p.netns = 4026531840u;
+	p.ifindex = 2;
+	if (with_process) {
+		p.flags = DT_PKT_HAS_PROCESS;
+		p.pid = 4242;
+		p.tid = 4243;
+		p.uid = 1000;
+		p.gid = 100;
+		snprintf(p.comm, sizeof(p.comm), "isc-net-0000");
+	}
+	dt_engine_packet(e, &p);
+}
+
+static int lookup(uint32_t pid, uint32_t tid, struct dt_process *proc, void *user)
+{
+	proc->ppid = 1;
+	snprintf(proc->name, sizeof(proc->name), "dig");
+	snprintf(proc->exe, sizeof(proc->exe), "/usr/bin/dig");
+	snprintf(proc->container_id, sizeof(proc->container_id), "%064x", 0xabc);
+	return 0;
+}
+
+static void ok_record_every_field(void **state)
+{
+	struct dt_engine_config cfg = { .tag = "dns", .host_name = "web01",
+					.emit = format_emit, .process_lookup = lookup };
+	struct dt_engine *e = NULL;
+	static struct wire q, r;
+	json_t *j, *a;
+
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(dt_engine_new(&cfg, &e), 0);
+	wire_load(&q, "a.query");
+	wire_load(&r, "a.response");
+	udp(e, true, 53011, T0, &q, true);
+	udp(e, false, 53011, T0 + 1500000, &r, false);
+	assert_int_equal(out.n, 1);
+	assert_true(out.json_len > 0);
+	assert_int_equal(out.json_len, strlen(out.json));
+	j = parse(out.json);
+	check_clean(j);
+
+	assert_string_equal(str_at(j, "@timestamp"), "2025-11-26T13:08:01.123456789Z");
+	assert_string_equal(str_at(j, "event.kind"), "event");
+	a = at(j, "event.category");
+	assert_true(json_is_array(a) && json_array_size(a) == 1);
+	assert_string_equal(json_string_value(json_array_get(a, 0)), "network");
+	a = at(j, "event.type");
+	assert_true(json_is_array(a) && json_array_size(a) == 1);
+	assert_string_equal(json_string_value(json_array_get(a, 0)), "protocol");
+	assert_string_equal(str_at(j, "event.dataset"), "dnstrail.dns");
+	assert_int_equal(int_at(j, "event.duration"), 1500000);
+	assert_string_equal(str_at(j, "event.outcome"), "success");
+
+	assert_string_equal(str_at(j, "dns.type"), "answer");
+	assert_int_equal(int_at(j, "dns.id"), 0x1000);
+	assert_string_equal(str_at(j, "dns.op_code"), "QUERY");
+	a = at(j, "dns.header_flags"); /* a.response: QR AA RD */
+	assert_int_equal(json_array_size(a), 2);
+	assert_string_equal(json_string_value(json_array_get(a, 0)), "AA");
+	assert_string_equal(json_string_value(json_array_get(a, 1)), "RD");
+	assert_string_equal(str_at(j, "dns.response_code"), "NOERROR");
+	assert_string_equal(str_at(j, "dns.question.name"), "www.example.test");
+	assert_string_equal(str_at(j, "dns.question.type"), "A");
+	assert_string_equal(str_at(j, "dns.question.class"), "IN");
+	assert_string_equal(str_at(j, "dns.question.registered_domain"), "example.test");
+	assert_string_equal(str_at(j, "dns.question.subdomain"), "www");
+	assert_string_equal(str_at(j, "dns.question.top_level_domain"), "test");
+	a = at(j, "dns.answers");
+	assert_int_equal(json_array_size(a), 1);
+	assert_string_equal(str_at(json_array_get(a, 0), "name"), "www.example.test");
+	assert_string_equal(str_at(json_array_get(a, 0), "type"), "A");
+	assert_string_equal(str_at(json_array_get(a, 0), "class"), "IN");
+	assert_int_equal(int_at(json_array_get(a, 0), "ttl"), 3600);
+	assert_string_equal(str_at(json_array_get(a, 0), "data"), "192.0.2.1");
+	a = at(j, "dns.resolved_ip");
+	assert_int_equal(json_array_size(a), 1);
+	assert_string_equal(json_string_value(json_array_get(a, 0)), "192.0.2.1");
+
+	assert_int_equal(int_at(j, "process.pid"), 4242);
+	assert_string_equal(str_at(j, "process.name"), "dig");
+	assert_string_equal(str_at(j, "process.executable"), "/usr/bin/dig");
+	assert_int_equal(int_at(j, "process.parent.pid"), 1);
+	assert_int_equal(int_at(j, "process.thread.id"), 4243);
+	assert_string_equal(str_at(j, "process.thread.name"), "isc-net-0000");
+	assert_string_equal(str_at(j, "user.id"), "1000");
+	assert_string_equal(str_at(j, "group.id"), "100");
+	assert_string_equal(str_at(j, "source.ip"), "10.0.0.1");
+	assert_int_equal(int_at(j, "source.port"), 53011);
+	assert_string_equal(str_at(j, "destination.ip"), "10.0.0.2");
+	assert_int_equal(int_at(j, "destination.port"), 53);
+	assert_string_equal(str_at(j, "network.transport"), "udp");
+	assert_string_equal(str_at(j, "network.type"), "ipv4");
+	assert_string_equal(str_at(j, "network.protocol"), "dns");
+	assert_string_equal(str_at(j, "network.iana_number"), "17");
+	assert_string_equal(str_at(j, "host.name"), "web01");
+	assert_int_equal(strlen(str_at(j, "container.id")), 64);
+
+	assert_string_equal(str_at(j, "dnstrail.status"), "ok");
+	assert_string_equal(str_at(j, "dnstrail.tag"), "dns");
+	assert_int_equal(int_at(j, "dnstrail.netns"), 4026531840u);
+	assert_int_equal(int_at(j, "dnstrail.ifindex"), 2);
+	assert_int_equal(int_at(j, "dnstrail.query_size"), q.n);
+	assert_int_equal(int_at(j, "dnstrail.response_size"), r.n);
+	assert_int_equal(int_at(j, "dnstrail.answers"), 1);
+	assert_int_equal(int_at(j, "dnstrail.authorities"), 1);
+	assert_int_equal(int_at(j, "dnstrail.additionals"), 2);
+	assert_int_equal(int_at(j, "dnstrail.edns.udp_size"), 1232);
+	assert_true(json_is_false(at(j, "dnstrail.edns.do")));
+	assert_null(at(j, "dnstrail.flags"));
+	assert_null(at(j, "dnstrail.error"));
+	json_decref(j);
+
+	assert_string_equal(out.text, "2025-11-26T13:08:01.123Z dig[4242] uid=1000 udp "
+				      "10.0.0.1:53011 -> 10.0.0.2:53 A www.example.test NOERROR "
+				      "1.5ms 192.0.2.1");
+	dt_engine_free(e);
+}
+
+static void timeout_record(void **state)
+{
+	struct dt_engine *e = engine();
+	static struct wire q;
+	json_t *j;
+
+	wire_load(&q, "aaaa.query");
+	udp(e, true, 53012, T0, &q, false);
+	udp(e, true, 53012, T0 + 2 * SEC, &q, false);
+	dt_engine_flush(e);
+	assert_int_equal(out.n, 1);
+	j = parse(out.json);
+	check_clean(j);
+	assert_string_equal(str_at(j, "@timestamp"), "2025-11-26T13:08:01.123456789Z");
+	assert_null(at(j, "event.duration"));
+	assert_string_equal(str_at(j, "event.outcome"), "failure");
+	assert_string_equal(str_at(j, "dns.type"), "query");
+	assert_null(at(j, "dns.response_code"));
+	assert_null(at(j, "dns.answers"));
+	assert_null(at(j, "dns.resolved_ip"));
+	assert_null(at(j, "process"));
+	assert_null(at(j, "user"));
+	assert_null(at(j, "container"));
+	assert_string_equal(str_at(j, "dns.question.type"), "AAAA");
+	assert_string_equal(str_at(j, "dnstrail.status"), "timeout");
+	assert_string_equal(json_string_value(json_array_get(at(j, "dnstrail.flags"), 0)),
+			    "retransmitted");
+	json_decref(j);
+	assert_non_null(strstr(out.text, " AAAA www.example.test TIMEOUT [retransmitted]"));
+	assert_non_null(strstr(out.text, "2025-11-26T13:08:01.123Z - udp "));
+	dt_engine_free(e);
+}
+
+static void orphan_record(void **state)
+{
+	struct dt_engine *e = engine();
+	static struct wire r;
+	json_t *j;
+
+	wire_load(&r, "nxdomain.response");
+	udp(e, false, 53013, T0 + 7, &r, false);
+	assert_int_equal(out.n, 1);
+	j = parse(out.json);
+	check_clean(j);
+	assert_string_equal(str_at(j, "@timestamp"), "2025-11-26T13:08:01.123456796Z");
+	assert_null(at(j, "event.duration"));
+	assert_string_equal(str_at(j, "event.outcome"), "failure");
+	assert_string_equal(str_at(j, "dns.type"), "answer");
+	assert_string_equal(str_at(j, "dns.response_code"), "NXDOMAIN");
+	assert_string_equal(str_at(j, "dns.question.name"), "nope.example.test");
+	assert_string_equal(str_at(j, "dns.question.subdomain"), "nope");
+	assert_string_equal(str_at(j, "source.ip"), "10.0.0.1");
+	assert_int_equal(int_at(j, "source.port"), 53013);
+	assert_string_equal(str_at(j, "dnstrail.status"), "orphan_response");
+	assert_null(at(j, "dnstrail.query_size"));
+	json_decref(j);
+	assert_non_null(strstr(out.text, " A nope.example.test ORPHAN NXDOMAIN"));
+	dt_engine_free(e);
+}
+
+static void malformed_record(void **state)
+{
+	struct dt_engine *e = engine();
+	static struct wire q;
+	json_t *j;
+
+	wire_load(&q, "a.query");
+	q.b[12] = 0xc0; /* compression pointer to itself */
+	q.b[13] = 12;
+	udp(e, true, 53014, T0, &q, true);
+	assert_int_equal(out.n, 1);
+	j = parse(out.json);
+	check_clean(j);
+	assert_string_equal(str_at(j, "dnstrail.status"), "malformed");
+	assert_string_equal(str_at(j, "event.outcome"), "failure");
+	assert_true(strlen(str_at(j, "dnstrail.error")) > 0);
+	assert_int_equal(int_at(j, "dns.id"), 0x1000);
+	assert_int_equal(int_at(j, "process.pid"), 4242);
+	json_decref(j);
+	assert_non_null(strstr(out.text, " MALFORMED("));
+
+	/* shorter than a header: no header fields at all */
+	q.n = 7;
+	udp(e, true, 53015, T0, &q, false);
+	j = parse(out.json);
+	check_clean(j);
+	assert_null(at(j, "dns.id"));
+	assert_null(at(j, "dns.question"));
+	assert_string_equal(str_at(j, "dns.type"), "query");
+	json_decref(j);
+	dt_engine_free(e);
+}
+
+/* Every recorded response: names and rdata survive JSON escaping exactly. */
+static void every_recorded_response_roundtrips(void **state)
+{
+	DIR *d = opendir(DT_WIRE_DIR);
+	struct dirent *de;
+	unsigned files = 0;
+	static struct wire r;
+
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		char name[256];
+		struct dt_engine *e;
+		json_t *j, *a;
+
+		if (n < 13 || strcmp(de->d_name + n - 13, ".response.bin"))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(n - 4), de->d_name);
+		wire_load(&r, name);
+		e = engine();
+		udp(e, false, 1000, T0, &r, false);
+		assert_int_equal(out.n, 1);
+		j = parse(out.json);
+		check_clean(j);
+		if (out.qname[0])
+			assert_string_equal(str_at(j, "dns.question.name"), out.qname);
+		a = at(j, "dns.answers");
+		assert_int_equal(json_array_size(a), out.n_answer);
+		for (unsigned i = 0; i < out.n_answer; i++)
+			assert_string_equal(str_at(json_array_get(a, i), "data"),
+					    out.answer_data[i]);
+		json_decref(j);
+		dt_engine_free(e);
+		files++;
+	}
+	closedir(d);
+	assert_true(files >= 10);
+}
+
+static void specific_presentations(void **state)
+{
+	static const struct {
+		const char *file, *type, *data;
+	} cases[] = {
+		{ "mx.response", "MX", "10 mail.example.test" },
+		{ "srv.response", "SRV", "10 60 5060 sip.example.test" },
+		{ "aaaa.response", "AAAA", "2001:db8::1" },
+		{ "unknown_type.response", "TYPE65280", NULL },
+	};
+	static struct wire r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dt_engine *e = engine();
+		json_t *j, *a;
+
+		wire_load(&r, cases[i].file);
+		udp(e, false, 1000, T0, &r, false);
+		j = parse(out.json);
+		a = json_array_get(at(j, "dns.answers"), 0);
+		assert_non_null(a);
+		assert_string_equal(str_at(a, "type"), cases[i].type);
+		if (cases[i].data)
+			assert_string_equal(str_at(a, "data"), cases[i].data);
+		if (!strcmp(cases[i].type, "AAAA"))
+			assert_string_equal(json_string_value(json_array_get(
+						    at(j, "dns.resolved_ip"), 0)),
+					    "2001:db8::1");
+		else
+			assert_null(at(j, "dns.resolved_ip"));
+		json_decref(j);
+		dt_engine_free(e);
+	}
+}
+
+/* A record built by hand, for the strings the decoder never produces. */
+static void fill_manual(struct dt_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->status = DT_STATUS_TIMEOUT;
+	rec->query_ts_ns = T0;
+	rec->family = 6;
+	inet_pton(AF_INET6, "2001:db8::1", rec->src_ip);
+	inet_pton(AF_INET6, "::1", rec->dst_ip);
+	rec->src_port = 5353;
+	rec->dst_port = 53;
+	rec->transport = DT_TRANSPORT_TCP;
+	rec->has_process = true;
+	rec->process.pid = 1;
+	memcpy(rec->process.name, "a\"b\\c\n\x01\x7f", 9);
+	strcpy(rec->process.exe, "/x/caf\xc3\xa9/\xff\xfe/\xe2\x82/\xed\xa0\x80/\xf0\x9f\x98\x80");
+	rec->tag = "t\tab";
+	rec->host_name = "h\xc3";
+}
+
+static void escaping(void **state)
+{
+	struct dt_record rec;
+	json_t *j;
+	char text[512];
+
+	fill_manual(&rec);
+	assert_true(dt_ecs_json(&rec, out.json, sizeof(out.json)) > 0);
+	j = parse(out.json);
+	check_clean(j);
+	assert_string_equal(str_at(j, "process.name"), "a\"b\\c\n\x01\x7f");
+	/* é and the emoji kept; lone/overlong/surrogate bytes replaced */
+	assert_string_equal(str_at(j, "process.executable"),
+			    "/x/caf\xc3\xa9/\xef\xbf\xbd\xef\xbf\xbd/\xef\xbf\xbd\xef\xbf\xbd/"
+			    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd/\xf0\x9f\x98\x80");
+	assert_string_equal(str_at(j, "dnstrail.tag"), "t\tab");
+	assert_string_equal(str_at(j, "host.name"), "h\xef\xbf\xbd");
+	assert_string_equal(str_at(j, "source.ip"), "2001:db8::1");
+	assert_string_equal(str_at(j, "destination.ip"), "::1");
+	assert_string_equal(str_at(j, "network.type"), "ipv6");
+	assert_string_equal(str_at(j, "network.transport"), "tcp");
+	assert_string_equal(str_at(j, "network.iana_number"), "6");
+	assert_null(at(j, "dns.id")); /* no message at all */
+	json_decref(j);
+
+	assert_true(dt_text_format(&rec, text, sizeof(text)) > 0);
+	assert_null(strchr(text, '\n'));
+	assert_non_null(strstr(text, " tcp [2001:db8::1]:5353 -> [::1]:53 - - TIMEOUT"));
+}
+
+static void no_space(void **state)
+{
+	static char buf[DT_ECS_JSON_MAX];
+	struct dt_record rec;
+	int len;
+
+	fill_manual(&rec);
+	len = dt_ecs_json(&rec, buf, sizeof(buf));
+	assert_true(len > 100);
+	for (size_t size = 0; size <= (size_t)len; size++) {
+		memset(buf, 'X', sizeof(buf));
+		assert_int_equal(dt_ecs_json(&rec, buf, size), -ENOSPC);
+		assert_int_equal(buf[size], 'X'); /* nothing written past size */
+	}
+	assert_int_equal(dt_ecs_json(&rec, buf, len + 1), len);
+	assert_int_equal(buf[len], '\0');
+
+	len = dt_text_format(&rec, buf, sizeof(buf));
+	assert_true(len > 20);
+	for (size_t size = 0; size <= (size_t)len; size++)
+		assert_true(dt_text_format(&rec, buf, size) < 0);
+	assert_int_equal(dt_text_format(&rec, buf, len + 1), len);
+}
+
+static void time_format(void **state)
+{
+	static const struct {
+		uint64_t ns;
+		unsigned digits;
+		const char *want;
+	} cases[] = {
+		{ 0, 9, "1970-01-01T00:00:00.000000000Z" },
+		{ 951782400ull * SEC + 1, 9, "2000-02-29T00:00:00.000000001Z" },
+		{ 4102444799ull * SEC + 999999999, 3, "2099-12-31T23:59:59.999Z" },
+		{ 1709164800ull * SEC, 0, "2024-02-29T00:00:00Z" },
+		{ T0, 6, "2025-11-26T13:08:01.123456Z" },
+	};
+	char buf[DT_FMT_TIME_MAX], want[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = dt_fmt_time(cases[i].ns, cases[i].digits, buf);
+
+		assert_string_equal(buf, cases[i].want);
+		assert_int_equal(n, strlen(cases[i].want));
+	}
+	/* and against gmtime_r over a spread of days */
+	for (uint64_t s = 0; s < 4102444800ull; s += 86400 * 37 + 3601) {
+		time_t t = (time_t)s;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		dt_fmt_time(s * SEC, 0, buf);
+		assert_string_equal(buf, want);
+	}
+}
+
+static void stats_line(void **state)
+{
+	char buf[2048], small[16];
+	json_t *j, *s;
+	int n;
+
+	memset(&dt_stats, 0, sizeof(dt_stats));
+	dt_stats.packets_captured = 12345678901ull;
+	dt_stats.kernel_drops = 3;
+	dt_stats_add(&dt_stats.output_drops, 2);
+	n = dt_stats_json(&dt_stats, buf, sizeof(buf));
+	assert_int_equal(n, strlen(buf));
+	j = parse(buf);
+	s = json_object_get(j, "dnstrail_stats");
+	assert_true(json_is_object(s));
+	assert_int_equal(json_object_size(j), 1);
+	assert_int_equal(int_at(s, "packets_captured"), 12345678901ll);
+	assert_int_equal(int_at(s, "kernel_drops"), 3);
+	assert_int_equal(int_at(s, "output_drops"), 2);
+	static const char *required[] = { "packets_captured", "messages_decoded", "malformed",
+					  "transactions",     "timeouts",	"kernel_drops",
+					  "events_published", "output_drops" };
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		assert_true(json_is_integer(json_object_get(s, required[i])));
+	assert_int_equal(json_object_size(s), dt_stat_count);
+	json_decref(j);
+	assert_int_equal(dt_stats_json(&dt_stats, small, sizeof(small)), -ENOSPC);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ok_record_every_field),
+		cmocka_unit_test(timeout_record),
+		cmocka_unit_test(orphan_record),
+		cmocka_unit_test(malformed_record),
+		cmocka_unit_test(every_recorded_response_roundtrips),
+		cmocka_unit_test(specific_presentations),
+		cmocka_unit_test(escaping),
+		cmocka_unit_test(no_space),
+		cmocka_unit_test(time_format),
+		cmocka_unit_test(stats_line),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The zmq output plugin driven through its vtable, with real ZeroMQ
+ * subscribers on ipc:// endpoints: framing, topics, gapless sequences,
+ * high-water-mark drops that equal the gaps a subscriber proves, topic
+ * prefixes, CURVE allowlist and the key file checks.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <zmq.h>
+
+#include "gaps.h"
+#include "outputs/out_zmq.h"
+#include "outputs/zmq_curve.h"
+#include "outputs/zmq_keygen.h"
+#include "wire/record_proto.h"
+
+static char tmpdir[64];
+static int ep_counter;
+
+/* ---- the plugin's context, filled through its own option table ---- */
+
+static const struct dt_option *opt(const char *key)
+{
+	for (const struct dt_option *o = dt_output_zmq.options; o->key; o++)
+		if (strcmp(o->key, key) == 0)
+			return o;
+	fail_msg("no option %s", key);
+	return NULL;
+}
+
+static void set_list(void *ctx, const char *key, char **v, size_t n)
+{
+	const struct dt_option *o = opt(key);
+
+	assert_int_equal(o->type, DT_OPTION_STRING_LIST);
+	*(char ***)((char *)ctx + o->offset) = v;
+	*(size_t *)((char *)ctx + o->count_offset) = n;
+}
+
+static void set_u64(void *ctx, const char *key, uint64_t v)
+{
+	memcpy((char *)ctx + opt(key)->offset, &v, sizeof(v));
+}
+
+static void *new_ctx(char **publish, size_t n_publish, int64_t hwm)
+{
+	void *ctx = calloc(1, dt_output_zmq.ctx_size);
+	bool yes = true;
+
+	assert_non_null(ctx);
+	set_list(ctx, "publish", publish, n_publish);
+	set_u64(ctx, "sndhwm", (uint64_t)hwm);
+	set_u64(ctx, "linger", 200 * 1000000ull);
+	set_u64(ctx, "stats_interval", 0);
+	memcpy((char *)ctx + opt("include_wire")->offset, &yes, sizeof(yes));
+	*(char **)((char *)ctx + opt("host")->offset) = "testhost";
+	return ctx;
+}
+
+/* ---- records ---- */
+
+static struct dns_msg query, response;
+static struct dt_record rec;
+static const uint8_t qwire[] = { 0xab, 0xcd, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+
+static void make_record(uint16_t rcode, uint16_t qtype)
+{
+	memset(&query, 0, offsetof(struct dns_msg, text));
+	memset(&response, 0, offsetof(struct dns_msg, text));
+	query.id = response.id = 0xabcd;
+	query.has_question = response.has_question = true;
+	query.qname = response.qname = "www.example.com";
+	query.qtype = response.qtype = qtype;
+	query.qclass = response.qclass = 1;
+	query.edns.ede_code = response.edns.ede_code = -1;
+	response.flags = DNS_FLAG_QR | rcode;
+	response.rcode = rcode;
+	memset(&rec, 0, sizeof(rec));
+	rec.status = DT_STATUS_OK;
+	rec.query_ts_ns = 1;
+	rec.response_ts_ns = 2;
+	rec.family = 4;
+	rec.transport = 17;
+	rec.query = &query;
+	rec.response = &response;
+	rec.query_wire = qwire;
+	rec.query_wire_len = sizeof(qwire);
+	rec.host_name = "testhost";
+}
+
+/* ---- subscriber side ---- */
+
+static void next_endpoint(char *buf, size_t len)
+{
+	snprintf(buf, len, "ipc://%s/ep%d", tmpdir, ep_counter++);
+}
+
+static void *sub_open(const char *ep, const char *const *topics, int rcvhwm)
+{
+	void *s = zmq_socket(dt_zmq_context(), ZMQ_SUB);
+	int zero = 0;
+
+	assert_non_null(s);
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
+	if (rcvhwm)
+		zmq_setsockopt(s, ZMQ_RCVHWM, &rcvhwm, sizeof(rcvhwm));
+	for (; *topics; topics++)
+		zmq_setsockopt(s, ZMQ_SUBSCRIBE, *topics, strlen(*topics));
+	assert_int_equal(zmq_connect(s, ep), 0);
+	return s;
+}
+
+/* One [topic][envelope] message within timeout_ms: 1, or 0 if none came. */
+static int sub_recv(void *s, char *topic, size_t tlen, struct dt_wire_msg *m, int timeout_ms)
+{
+	zmq_pollitem_t it = { .socket = s, .events = ZMQ_POLLIN };
+	zmq_msg_t part;
+	int more;
+	size_t ml = sizeof(more);
+	int n;
+
+	if (zmq_poll(&it, 1, timeout_ms) <= 0)
+		return 0;
+	n = zmq_recv(s, topic, tlen - 1, 0);
+	assert_true(n > 0);
+	topic[n < (int)tlen - 1 ? n : (int)tlen - 1] = '\0';
+	zmq_getsockopt(s, ZMQ_RCVMORE, &more, &ml);
+	assert_true(more); /* two frames, always */
+	zmq_msg_init(&part);
+	assert_true(zmq_msg_recv(&part, s, 0) >= 0);
+	zmq_getsockopt(s, ZMQ_RCVMORE, &more, &ml);
+	assert_false(more);
+	assert_int_equal(dt_wire_decode(zmq_msg_data(&part), zmq_msg_size(&part), m), 0);
+	zmq_msg_close(&part);
+	return 1;
+}
+
+/* Heartbeats until the subscriber's subscription reached the publisher. */
+static void wait_joined(void *ctx, void *s, struct dt_wire_msg *m)
+{
+	char topic[DT_WIRE_TOPIC_MAX];
+
+	for (int i = 0; i < 100; i++) {
+		dt_output_zmq.flush(ctx);
+		dt_output_zmq.heartbeat(ctx, &dt_stats);
+		if (sub_recv(s, topic, sizeof(topic), m, 50)) {
+			assert_string_equal(topic, "_stats.testhost.");
+			assert_int_equal(m->kind, DT_WIRE_STATS);
+			while (sub_recv(s, topic, sizeof(topic), m, 50))
+				;
+			return;
+		}
+	}
+	fail_msg("subscriber never joined");
+}
+
+static struct dt_wire_msg *msg_new(void)
+{
+	struct dt_wire_msg *m = calloc(1, sizeof(*m));
+
+	assert_non_null(m);
+	return m;
+}
+
+static void msg_free(struct dt_wire_msg *m)
+{
+	dt_wire_msg_release(m);
+	free(m);
+}
+
+/* ---- tests ---- */
+
+static void test_publish_topics_sequence(void **state)
+{
+	char ep[128], *eps[] = { ep }, topic[DT_WIRE_TOPIC_MAX];
+	const char *topics[] = { "dns.", "_stats.", NULL };
+	struct dt_errbuf err = { 0 };
+	struct dt_wire_msg *m = msg_new();
+	uint64_t before, last_seq, published, dropped, seq;
+	void *ctx, *s;
+
+	next_endpoint(ep, sizeof(ep));
+	ctx = new_ctx(eps, 1, 1000);
+	assert_int_equal(dt_output_zmq.init(ctx, &err), 0);
+	s = sub_open(ep, topics, 0);
+	wait_joined(ctx, s, m);
+	last_seq = m->sequence;
+	before = dt_stats.events_published;
+
+	for (int i = 0; i < 100; i++) {
+		make_record(i % 2 ? 3 : 0, i % 3 ? 1 : 65280);
+		assert_int_equal(dt_output_zmq.process(ctx, &rec), 0);
+	}
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(sub_recv(s, topic, sizeof(topic), m, 2000), 1);
+		assert_int_equal(m->kind, DT_WIRE_TRANSACTION);
+		assert_int_equal(m->sequence, last_seq + 1); /* no holes */
+		last_seq = m->sequence;
+		assert_string_equal(topic, i % 2 ? (i % 3 ? "dns.NXDOMAIN.A.testhost."
+							  : "dns.NXDOMAIN.TYPE65280.testhost.")
+						 : (i % 3 ? "dns.NOERROR.A.testhost."
+							  : "dns.NOERROR.TYPE65280.testhost."));
+		assert_string_equal(m->host, "testhost");
+		assert_int_equal(m->rec.query_wire_len, sizeof(qwire));
+		assert_int_equal(m->rec.response->rcode, i % 2 ? 3 : 0);
+	}
+	assert_int_equal(dt_stats.events_published - before, 100);
+	dt_output_zmq_counts(ctx, &published, &dropped, &seq);
+	assert_int_equal(published, 100);
+	assert_int_equal(dropped, 0);
+	assert_int_equal(seq, last_seq);
+
+	/* exit sends a final stats message carrying the last sequence number */
+	dt_output_zmq.exit(ctx);
+	assert_int_equal(sub_recv(s, topic, sizeof(topic), m, 2000), 1);
+	assert_int_equal(m->kind, DT_WIRE_STATS);
+	assert_int_equal(m->sequence, last_seq + 1);
+	assert_int_equal(m->session.published, 100);
+	zmq_close(s);
+	free(ctx);
+	msg_free(m);
+}
+
+static void test_topic_prefix(void **state)
+{
+	char ep[128], *eps[] = { ep }, topic[DT_WIRE_TOPIC_MAX];
+	const char *topics[] = { "dns.NXDOMAIN.", "_stats.", NULL };
+	struct dt_errbuf err = { 0 };
+	struct dt_wire_msg *m = msg_new();
+	int n = 0;
+	void *ctx, *s;
+
+	next_endpoint(ep, sizeof(ep));
+	ctx = new_ctx(eps, 1, 1000);
+	assert_int_equal(dt_output_zmq.init(ctx, &err), 0);
+	s = sub_open(ep, topics, 0);
+	wait_joined(ctx, s, m);
+	for (int i = 0; i < 30; i++) {
+		make_record(i % 3 == 0 ? 3 : 2, 1);
+		dt_output_zmq.process(ctx, &rec);
+	}
+	while (sub_recv(s, topic, sizeof(topic), m, 300)) {
+		assert_string_equal(topic, "dns.NXDOMAIN.A.testhost.");
+		n++;
+	}
+	assert_int_equal(n, 10);
+	dt_output_zmq.exit(ctx);
+	zmq_close(s);
+	free(ctx);
+	msg_free(m);
+}
+
+static void test_hwm_drops_equal_proven_loss(void **state)
+{
+	char ep[128], *eps[] = { ep }, topic[DT_WIRE_TOPIC_MAX];
+	const char *topics[] = { "dns.", "_stats.", NULL };
+	struct dt_errbuf err = { 0 };
+	struct dt_wire_msg *m = msg_new();
+	struct dt_gaps *g;
+	uint64_t eagain = 0, received = 0, published, dropped, seq;
+	void *ctx, *s;
+
+	assert_int_equal(dt_gaps_new(16, &g), 0);
+	next_endpoint(ep, sizeof(ep));
+	ctx = new_ctx(eps, 1, 20);
+	assert_int_equal(dt_output_zmq.init(ctx, &err), 0);
+	s = sub_open(ep, topics, 20);
+	wait_joined(ctx, s, m);
+	dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
+
+	/* The subscriber does not read: queues fill, then EAGAIN, counted. */
+	make_record(0, 1);
+	for (int i = 0; i < 20000; i++) {
+		int rc = dt_output_zmq.process(ctx, &rec);
+
+		assert_true(rc == 0 || rc == -EAGAIN);
+		eagain += rc == -EAGAIN;
+	}
+	assert_true(eagain > 0);
+	while (sub_recv(s, topic, sizeof(topic), m, 300)) {
+		received++;
+		dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
+	}
+	/* One more after the drain, so a loss at the tail shows too. */
+	assert_int_equal(dt_output_zmq.heartbeat(ctx, &dt_stats), 0);
+	assert_int_equal(sub_recv(s, topic, sizeof(topic), m, 2000), 1);
+	dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
+
+	dt_output_zmq_counts(ctx, &published, &dropped, &seq);
+	assert_int_equal(dropped, eagain);
+	assert_int_equal(published + eagain, 20000);
+	assert_int_equal(received, published);
+	assert_int_equal(dt_gaps_counts(g)->lost, eagain);
+	print_message("hwm test: %llu published, %llu dropped (EAGAIN), subscriber lost %llu\n",
+		      (unsigned long long)published, (unsigned long long)eagain,
+		      (unsigned long long)dt_gaps_counts(g)->lost);
+	dt_output_zmq.exit(ctx);
+	zmq_close(s);
+	free(ctx);
+	dt_gaps_free(g);
+	msg_free(m);
+}
+
+static void keygen(const char *name)
+{
+	char *argv[] = { "keygen", "-o", tmpdir, (char *)name, NULL };
+
+	assert_int_equal(dt_zmq_keygen_main(4, argv), 0);
+}
+
+static void test_keygen_and_secret_mode(void **state)
+{
+	char sec[128], pub[128], *eps[] = { "ipc:///nonexistent/none" };
+	char *argv[] = { "keygen", "-o", tmpdir, "srvmode", NULL };
+	struct dt_errbuf err = { 0 };
+	struct stat st;
+	void *ctx;
+
+	keygen("srvmode");
+	snprintf(sec, sizeof(sec), "%s/srvmode.key_secret", tmpdir);
+	snprintf(pub, sizeof(pub), "%s/srvmode.key", tmpdir);
+	assert_int_equal(stat(sec, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(pub, &st), 0);
+	/* existing files are not overwritten without --force */
+	assert_int_not_equal(dt_zmq_keygen_main(4, argv), 0);
+
+	chmod(sec, 0644);
+	ctx = new_ctx(eps, 1, 100);
+	*(char **)((char *)ctx + opt("curve_secret_key_file")->offset) = sec;
+	set_list(ctx, "curve_allow", (char *[]){ pub }, 1);
+	assert_int_not_equal(dt_output_zmq.init(ctx, &err), 0);
+	assert_non_null(strstr(err.msg, "chmod 600"));
+	free(ctx);
+
+	/* the public file is no secret key */
+	ctx = new_ctx(eps, 1, 100);
+	*(char **)((char *)ctx + opt("curve_secret_key_file")->offset) = pub;
+	set_list(ctx, "curve_allow", (char *[]){ pub }, 1);
+	chmod(pub, 0600);
+	assert_int_not_equal(dt_output_zmq.init(ctx, &err), 0);
+	assert_non_null(strstr(err.msg, "no secret key"));
+	free(ctx);
+}
+
+static void *curve_sub(const char *ep, const char *server_pub, const char *client_sec)
+{
+	void *s = zmq_socket(dt_zmq_context(), ZMQ_SUB);
+	int zero = 0;
+	char err[512];
+
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
+	if (server_pub)
+		assert_int_equal(dt_zmq_curve_client(s, server_pub, client_sec, err, sizeof(err)),
+				 0);
+	zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
+	assert_int_equal(zmq_connect(s, ep), 0);
+	return s;
+}
+
+static void test_curve_allowlist(void **state)
+{
+	char ep[128], *eps[] = { ep }, topic[DT_WIRE_TOPIC_MAX];
+	char srv_sec[128], srv_pub[128], ok_sec[128], ok_pub[128], bad_sec[128];
+	struct dt_errbuf err = { 0 };
+	struct dt_wire_msg *m = msg_new();
+	int got_ok = 0, got_bad = 0, got_plain = 0;
+	void *ctx, *ok, *bad, *plain;
+
+	keygen("server");
+	keygen("allowed");
+	keygen("stranger");
+	snprintf(srv_sec, sizeof(srv_sec), "%s/server.key_secret", tmpdir);
+	snprintf(srv_pub, sizeof(srv_pub), "%s/server.key", tmpdir);
+	snprintf(ok_sec, sizeof(ok_sec), "%s/allowed.key_secret", tmpdir);
+	snprintf(ok_pub, sizeof(ok_pub), "%s/allowed.key", tmpdir);
+	snprintf(bad_sec, sizeof(bad_sec), "%s/stranger.key_secret", tmpdir);
+
+	next_endpoint(ep, sizeof(ep));
+	ctx = new_ctx(eps, 1, 1000);
+	*(char **)((char *)ctx + opt("curve_secret_key_file")->offset) = srv_sec;
+	set_list(ctx, "curve_allow", (char *[]){ ok_pub }, 1);
+	assert_int_equal(dt_output_zmq.init(ctx, &err), 0);
+
+	ok = curve_sub(ep, srv_pub, ok_sec);
+	bad = curve_sub(ep, srv_pub, bad_sec);
+	plain = curve_sub(ep, NULL, NULL);
+	make_record(0, 1);
+	/* Two seconds of traffic: time for every handshake to finish or fail. */
+	for (int i = 0; i < 40; i++) {
+		dt_output_zmq.flush(ctx);
+		dt_output_zmq.process(ctx, &rec);
+		got_ok += sub_recv(ok, topic, sizeof(topic), m, 0);
+		got_bad += sub_recv(bad, topic, sizeof(topic), m, 0);
+		got_plain += sub_recv(plain, topic, sizeof(topic), m, 0);
+		usleep(50000);
+	}
+	while (sub_recv(ok, topic, sizeof(topic), m, 100))
+		got_ok++;
+	got_bad += sub_recv(bad, topic, sizeof(topic), m, 100);
+	got_plain += sub_recv(plain, topic, sizeof(topic), m, 100);
+	print_message("curve: allowed %d, stranger %d, plaintext %d\n", got_ok, got_bad,
+		      got_plain);
+	assert_true(got_ok > 0);
+	assert_int_equal(got_bad, 0);
+	assert_int_equal(got_plain, 0);
+
+	dt_output_zmq.exit(ctx);
+	zmq_close(ok);
+	zmq_close(bad);
+	zmq_close(plain);
+	free(ctx);
+	msg_free(m);
+}
+
+static void test_init_errors(void **state)
+{
+	char *bad[] = { "nonsense://x" };
+	struct dt_errbuf err = { 0 };
+	void *ctx = new_ctx(NULL, 0, 100);
+
+	assert_int_not_equal(dt_output_zmq.init(ctx, &err), 0);
+	assert_non_null(strstr(err.msg, "publish"));
+	free(ctx);
+	ctx = new_ctx(bad, 1, 100);
+	assert_int_not_equal(dt_output_zmq.init(ctx, &err), 0);
+	assert_non_null(strstr(err.msg, "nonsense://x"));
+	free(ctx);
+}
+
+static int group_setup(void **state)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/dt-test-zmq-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_publish_topics_sequence),
+		cmocka_unit_test(test_topic_prefix),
+		cmocka_unit_test(test_hwm_drops_equal_proven_loss),
+		cmocka_unit_test(test_keygen_and_secret_mode),
+		cmocka_unit_test(test_curve_allowlist),
+		cmocka_unit_test(test_init_errors),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
