@@ -60,6 +60,11 @@ dtb_result "VmRSS growth, first vs last fifth" "$GROWTH" "flat" "curve: memory.c
 dtb_result "completeness % over the run" \
 	"$(awk -v o="${A_status_ok:-0}" -v c="$COMPLETED" 'BEGIN { if (c > 0) printf "%.2f", 100 * o / c; else print "?" }')" \
 	"100.00" "$COMPLETED completed, ${A_status_ok:-0} ok events, ${A_duplicates:-?} duplicates"
+CPU=$(tail -1 "$CSV" | cut -d, -f5)
+TX=$(dtb_stat "$DTB_DAEMON_STATS" transactions)
+dtb_result "CPU s per 100k transactions at a steady rate" \
+	"$(awk -v c="$CPU" -v t="$TX" 'BEGIN { if (t > 0) printf "%.3f", c * 100000 / t; else print "?" }')" \
+	"<= 0.05" "utime+stime of dnstrail over the run, $TX transactions"
 dtb_result "kernel_drops / output_drops / sub lost" \
 	"$(dtb_stat "$DTB_DAEMON_STATS" kernel_drops) / $(dtb_stat "$DTB_DAEMON_STATS" output_drops) / $(dtb_stat "$DTB_SUB_STATS" lost)" \
 	"0 / 0 / 0" "${DTB_MEM_SECONDS}s at $DTB_MEM_QPS q/s"

@@ -42,7 +42,7 @@ run_dnstrail()
 		PERF=
 		perf report -i "$DTB_WORK/perf.data" --stdio --no-children --sort comm,dso,sym \
 			2>/dev/null | grep -v '^$' | grep -E '^ +[0-9]' | head -60 >"$DTB_OUT/overhead-perf.txt"
-		perf report -i "$DTB_WORK/perf.data" --stdio --no-children --comm dnstrail --sort sym \
+		perf report -i "$DTB_WORK/perf.data" --stdio --no-children --pid "$DTB_DAEMON_PID" --sort dso,sym \
 			2>/dev/null | grep -E '^ +[0-9]' | head -40 >"$DTB_OUT/overhead-perf-dnstrail.txt"
 	fi
 	cpu1=$(dtb_cpu "$DTB_DAEMON_PID")
@@ -73,7 +73,13 @@ run_dnstrail()
 }
 
 declare -A PEER_QPS PEER_CAP PEER_RATIO
+# Tracing programs loaded by others (other dnstrail instances, tests) run on
+# every packet of the "alone" runs too: recorded as a noise indicator.
+foreign_tracing() { bpftool prog show --json 2>/dev/null |
+	jq '[.[]? | objects | select(.type == "tracing" or .type == "raw_tracepoint")] | length' 2>/dev/null || echo "?"; }
+FOREIGN=""
 for r in $(seq 1 "$DTB_ROUNDS"); do
+	FOREIGN="$FOREIGN $(foreign_tracing)"
 	dtb_dnsperf "$DTB_WORK/dnsperf-alone-a-r$r.txt"
 	A1=$DNSPERF_QPS
 	dtb_log "round $r alone: $A1 q/s"
@@ -102,6 +108,8 @@ done
 all_alone=$(printf '%s ' "${ALONE[@]}")
 dtb_result "queries/s alone" "$(dtb_median <<<"$all_alone") (median; $(dtb_minmax <<<"$all_alone"))" "" \
 	"dnsperf -c $DTB_CLIENTS -q $DTB_OUTSTANDING -l $DTB_DURATION, $DTB_ROUNDS rounds"
+dtb_result "tracing programs of others at alone runs" "$(echo $FOREIGN)" "0" \
+	"load average $(cut -d' ' -f1-3 /proc/loadavg); both add noise to every run"
 if [ $WITH_DT = 1 ]; then
 	qd=$(printf '%s ' "${QPS_DT[@]}")
 	rt=$(printf '%s ' "${RATIO[@]}")

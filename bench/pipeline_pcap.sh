@@ -96,13 +96,17 @@ dtb_result "max RSS kB (replay)" "$(printf '%s ' "${MAXRSS[@]}")" "" ""
 if [ -n "$DTB_PROFILE" ] && command -v valgrind >/dev/null; then
 	SLICE="$DTB_WORK/slice.pcap"
 	tcpdump -r "$PCAP" -c 100000 -w "$SLICE" 2>/dev/null
-	valgrind --tool=callgrind --callgrind-out-file="$DTB_WORK/callgrind.out" \
+	SLICE_N=$(capinfos -M -c -T -r "$SLICE" | awk -F'\t' 'NF > 1 {print $2}' | tail -1)
+	valgrind --tool=callgrind --callgrind-out-file="$DTB_OUT/pipeline-callgrind.out" \
 		"$DTB_BUILD/bin/dnstrail" --pcap "$SLICE" --publish "tcp://127.0.0.1:$DTB_PORT" \
 		>/dev/null 2>"$DTB_WORK/callgrind.err"
-	callgrind_annotate --inclusive=no "$DTB_WORK/callgrind.out" 2>/dev/null |
-		head -45 >"$DTB_OUT/pipeline-callgrind.txt"
-	callgrind_annotate --inclusive=yes "$DTB_WORK/callgrind.out" 2>/dev/null |
-		head -45 >"$DTB_OUT/pipeline-callgrind-inclusive.txt"
-	dtb_result "callgrind profile" "see pipeline-callgrind.txt" "" "100 000 packets, self cost"
+	callgrind_annotate --inclusive=no "$DTB_OUT/pipeline-callgrind.out" 2>/dev/null |
+		head -60 >"$DTB_OUT/pipeline-callgrind.txt"
+	callgrind_annotate --inclusive=yes "$DTB_OUT/pipeline-callgrind.out" 2>/dev/null |
+		head -100 >"$DTB_OUT/pipeline-callgrind-inclusive.txt"
+	IR=$(awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}' "$DTB_OUT/pipeline-callgrind.txt")
+	dtb_result "instructions per DNS message (callgrind)" \
+		"$(awk -v i="$IR" -v n="$SLICE_N" 'BEGIN { if (n > 0) printf "%.0f", i / n; else print "?" }')" "" \
+		"$SLICE_N-packet slice, whole process; top functions: pipeline-callgrind*.txt"
 fi
 dtb_table "$DTB_TSV"

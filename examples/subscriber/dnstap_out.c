@@ -57,8 +57,8 @@ void dt_dnstap_close(struct dt_dnstap_out *d)
 static bool is_resolver(const char *name)
 {
 	static const char *const names[] = {
-		"systemd-resolve", "dnsmasq", "unbound", "named", "pdns_recursor",
-		"kresd", "coredns", "knot-resolver", "dnsdist", "stubby", NULL,
+	    "systemd-resolve", "dnsmasq", "unbound", "named", "pdns_recursor", "kresd", "coredns",
+	    "knot-resolver",   "dnsdist", "stubby",  NULL,
 	};
 
 	for (int i = 0; names[i]; i++)
@@ -162,15 +162,15 @@ int dt_dnstap_write(struct dt_dnstap_out *d, const struct dt_record *rec, const 
 
 	if (rec->family == 4 || rec->family == 6) {
 		m.has_socket_family = true;
-		m.socket_family = rec->family == 6 ? DNSTAP__SOCKET_FAMILY__INET6
-						   : DNSTAP__SOCKET_FAMILY__INET;
+		m.socket_family =
+		    rec->family == 6 ? DNSTAP__SOCKET_FAMILY__INET6 : DNSTAP__SOCKET_FAMILY__INET;
 		m.has_query_address = m.has_response_address = true;
-		m.query_address = (ProtobufCBinaryData){ alen, (uint8_t *)rec->src_ip };
-		m.response_address = (ProtobufCBinaryData){ alen, (uint8_t *)rec->dst_ip };
+		m.query_address = (ProtobufCBinaryData){alen, (uint8_t *)rec->src_ip};
+		m.response_address = (ProtobufCBinaryData){alen, (uint8_t *)rec->dst_ip};
 	}
 	m.has_socket_protocol = true;
-	m.socket_protocol = rec->transport == 6 ? DNSTAP__SOCKET_PROTOCOL__TCP
-						: DNSTAP__SOCKET_PROTOCOL__UDP;
+	m.socket_protocol =
+	    rec->transport == 6 ? DNSTAP__SOCKET_PROTOCOL__TCP : DNSTAP__SOCKET_PROTOCOL__UDP;
 	m.has_query_port = m.has_response_port = true;
 	m.query_port = rec->src_port;
 	m.response_port = rec->dst_port;
@@ -183,8 +183,8 @@ int dt_dnstap_write(struct dt_dnstap_out *d, const struct dt_record *rec, const 
 	if (rec->query_wire && rec->query_wire_len) {
 		m.type = (Dnstap__Message__Type)qtype;
 		m.has_query_message = true;
-		m.query_message = (ProtobufCBinaryData){ rec->query_wire_len,
-							 (uint8_t *)rec->query_wire };
+		m.query_message =
+		    (ProtobufCBinaryData){rec->query_wire_len, (uint8_t *)rec->query_wire};
 		rc = write_frame(d, &tap);
 		if (rc)
 			return rc;
@@ -199,8 +199,8 @@ int dt_dnstap_write(struct dt_dnstap_out *d, const struct dt_record *rec, const 
 			m.response_time_nsec = (uint32_t)(rec->response_ts_ns % 1000000000ull);
 		}
 		m.has_response_message = true;
-		m.response_message = (ProtobufCBinaryData){ rec->response_wire_len,
-							    (uint8_t *)rec->response_wire };
+		m.response_message =
+		    (ProtobufCBinaryData){rec->response_wire_len, (uint8_t *)rec->response_wire};
 		rc = write_frame(d, &tap);
 		if (rc)
 			return rc;

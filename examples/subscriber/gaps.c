@@ -110,8 +110,8 @@ static bool host_known(struct dt_gaps *g, const char *host)
 	return false;
 }
 
-enum dt_gap_kind dt_gaps_see(struct dt_gaps *g, const char *host, uint64_t session_id,
-			     uint64_t seq, uint64_t *lost, uint64_t *expected)
+enum dt_gap_kind dt_gaps_see(struct dt_gaps *g, const char *host, uint64_t session_id, uint64_t seq,
+			     uint64_t *lost, uint64_t *expected)
 {
 	struct session **b, *s;
 	char key[HOST_MAX];

@@ -14,16 +14,16 @@
 
 enum dt_gap_kind {
 	DT_GAP_FIRST, /* first message of a session we did not know */
-	DT_GAP_NONE, /* the next sequence number */
-	DT_GAP_LOSS, /* a hole: *lost messages missing before this one */
-	DT_GAP_OLD, /* a sequence number at or below one already seen */
+	DT_GAP_NONE,  /* the next sequence number */
+	DT_GAP_LOSS,  /* a hole: *lost messages missing before this one */
+	DT_GAP_OLD,   /* a sequence number at or below one already seen */
 };
 
 struct dt_gaps_counts {
-	uint64_t gaps; /* holes seen */
-	uint64_t lost; /* messages the holes prove missing */
+	uint64_t gaps;	     /* holes seen */
+	uint64_t lost;	     /* messages the holes prove missing */
 	uint64_t publishers; /* sessions seen */
-	uint64_t restarts; /* sessions of a host already seen under another id */
+	uint64_t restarts;   /* sessions of a host already seen under another id */
 };
 
 struct dt_gaps;

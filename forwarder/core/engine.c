@@ -26,6 +26,7 @@ struct dt_engine {
 	struct dns_msg *qmsg; /* a stored query, re-decoded for its record */
 	struct dt_record rec;
 	uint64_t now_ns;
+	bool cut; /* the message being handled is only a captured prefix */
 };
 
 static uint64_t absdiff(uint64_t a, uint64_t b)
@@ -51,11 +52,9 @@ static void emit(struct dt_engine *e, struct dt_record *rec)
 		e->cfg.emit(rec, e->cfg.emit_user);
 }
 
-static bool packet_cut(const struct dt_packet *pkt)
+static bool udp_cut(const struct dt_packet *pkt)
 {
-	/* TCP: the reassembler only delivers whole messages. */
-	return pkt->transport == DT_TRANSPORT_UDP &&
-	       ((pkt->flags & DT_PKT_TRUNCATED) || pkt->orig_len > pkt->payload_len);
+	return (pkt->flags & DT_PKT_TRUNCATED) || pkt->orig_len > pkt->payload_len;
 }
 
 /* Identity of the sender: the kernel's view at send time (ids, thread
@@ -81,11 +80,11 @@ static bool fill_process(struct dt_engine *e, const struct dt_packet *pkt, struc
 	return true;
 }
 
-static uint32_t packet_rec_flags(const struct dt_packet *pkt, bool response)
+static uint32_t packet_rec_flags(const struct dt_packet *pkt, bool cut, bool response)
 {
 	uint32_t flags = 0;
 
-	if (packet_cut(pkt))
+	if (cut)
 		flags |= response ? DT_REC_RESPONSE_TRUNCATED : DT_REC_QUERY_TRUNCATED;
 	if (pkt->flags & DT_PKT_NONLINEAR)
 		flags |= DT_REC_NONLINEAR;
@@ -157,7 +156,7 @@ static void emit_txn(struct dt_engine *e, const struct dt_txn *txn, enum dt_stat
 		rec->response = e->msg;
 		rec->response_wire = rwire;
 		rec->response_wire_len = rlen;
-		rec->flags |= packet_rec_flags(rpkt, true);
+		rec->flags |= packet_rec_flags(rpkt, e->cut, true);
 	}
 	emit(e, rec);
 }
@@ -244,7 +243,7 @@ static void on_query(struct dt_engine *e, const uint8_t *wire, size_t len,
 	txn->netns = pkt->netns;
 	txn->ifindex = pkt->ifindex;
 	txn->direction = pkt->direction;
-	txn->flags = packet_rec_flags(pkt, false);
+	txn->flags = packet_rec_flags(pkt, e->cut, false);
 	txn->wire_len = store_query(txn->wire, wire, len);
 	if (txn->wire_len < len)
 		txn->flags |= DT_REC_QUERY_TRUNCATED;
@@ -284,7 +283,7 @@ static void on_response(struct dt_engine *e, const uint8_t *wire, size_t len,
 	memset(rec, 0, sizeof(*rec));
 	rec->status = DT_STATUS_ORPHAN_RESPONSE;
 	rec->response_ts_ns = pkt->ts_ns;
-	rec->flags = packet_rec_flags(pkt, true);
+	rec->flags = packet_rec_flags(pkt, e->cut, true);
 	rec->family = pkt->family;
 	rec->transport = pkt->transport;
 	memcpy(rec->src_ip, pkt->daddr, alen);
@@ -308,7 +307,7 @@ static void on_malformed(struct dt_engine *e, const uint8_t *wire, size_t len,
 
 	memset(rec, 0, sizeof(*rec));
 	rec->status = DT_STATUS_MALFORMED;
-	rec->flags = packet_rec_flags(pkt, response);
+	rec->flags = packet_rec_flags(pkt, e->cut, response);
 	rec->family = pkt->family;
 	rec->transport = pkt->transport;
 	rec->netns = pkt->netns;
@@ -337,14 +336,16 @@ static void on_malformed(struct dt_engine *e, const uint8_t *wire, size_t len,
 }
 
 /* One whole DNS message, from a UDP datagram or the TCP reassembler. */
-static void on_message(const uint8_t *wire, size_t len, const struct dt_packet *pkt, void *user)
+static void on_message(const uint8_t *wire, size_t len, bool cut, const struct dt_packet *pkt,
+		       void *user)
 {
 	struct dt_engine *e = user;
 	int rc;
 
+	e->cut = cut;
 	rc = dns_decode(wire, len, e->msg);
-	/* A datagram cut by the capture still matches if its question is in. */
-	if (rc < 0 && !(packet_cut(pkt) && len >= 12 && e->msg->has_question)) {
+	/* A message cut by the capture still matches if its question is in. */
+	if (rc < 0 && !(cut && len >= 12 && e->msg->has_question)) {
 		dt_stats_add(&dt_stats.malformed, 1);
 		on_malformed(e, wire, len, pkt);
 		return;
@@ -360,7 +361,8 @@ int dt_engine_new(const struct dt_engine_config *cfg, struct dt_engine **engine)
 {
 	struct dt_engine *e;
 
-	if (!cfg || !engine)
+	if (!cfg || !engine || cfg->max_pending > (1u << 26) || cfg->max_tcp_flows > (1u << 24) ||
+	    (cfg->max_tcp_buffer && cfg->max_tcp_buffer < 2))
 		return -EINVAL;
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -406,7 +408,7 @@ void dt_engine_packet(struct dt_engine *e, const struct dt_packet *pkt)
 	if (pkt->family != 4 && pkt->family != 6)
 		return;
 	if (pkt->transport == DT_TRANSPORT_UDP)
-		on_message(pkt->payload, pkt->payload_len, pkt, e);
+		on_message(pkt->payload, pkt->payload_len, udp_cut(pkt), pkt, e);
 	else if (pkt->transport == DT_TRANSPORT_TCP)
 		dt_tcp_reasm_segment(e->tcp, pkt);
 }

@@ -47,7 +47,9 @@ struct dt_engine_config {
  * still counts as a duplicate, not an orphan. */
 #define DT_ENGINE_RECENT_NS (2ull * 1000 * 1000 * 1000)
 
-/* Returns 0 and *engine, or negative errno. */
+/* Returns 0 and *engine, or negative errno (-EINVAL: max_pending > 2^26,
+ * max_tcp_flows > 2^24 or max_tcp_buffer 1; -ENOMEM). Zero fields take
+ * their defaults. */
 int dt_engine_new(const struct dt_engine_config *cfg, struct dt_engine **engine);
 /* Feed one packet (may emit zero or more records). The packet's ts_ns also
  * advances the engine's clock (so a pcap replay times out by the file's

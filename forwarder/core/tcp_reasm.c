@@ -28,6 +28,7 @@ struct flow {
 	uint32_t next_seq; /* sequence number of the next expected byte */
 	bool synced; /* next_seq is known */
 	bool broken; /* gave up after a gap or overflow: ignore until closed */
+	uint32_t skip; /* stream bytes of a message delivered cut, still to come */
 	uint8_t *buf; /* partial message(s), allocated when first needed */
 	uint32_t len;
 	uint32_t cap;
@@ -65,9 +66,12 @@ static uint64_t key_hash(const struct dt_tcp_reasm *r, const struct flow_key *k)
 
 	_Static_assert(sizeof(struct flow_key) == 48, "flow key is packed");
 	memcpy(w, k, sizeof(w));
-	for (size_t i = 0; i < sizeof(w) / 8; i++)
-		h = mix(h ^ w[i]);
-	return h;
+	/* one multiply per word, the full mix once: the seed enters every round */
+	for (size_t i = 0; i < sizeof(w) / 8; i++) {
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	return mix(h);
 }
 
 struct dt_tcp_reasm *dt_tcp_reasm_new(uint32_t max_flows, uint32_t max_buffer, uint64_t idle_ns,
@@ -225,6 +229,7 @@ static struct flow *flow_get(struct dt_tcp_reasm *r, const struct dt_packet *pkt
 	f->hash = h;
 	f->synced = false;
 	f->broken = false;
+	f->skip = 0;
 	f->len = 0;
 	f->hnext = *bucket;
 	*bucket = i;
@@ -237,6 +242,7 @@ static void give_up(struct flow *f, uint64_t lost)
 {
 	dt_stats_add(&dt_stats.tcp_reassembly_drops, f->len + lost);
 	f->len = 0;
+	f->skip = 0;
 	f->broken = true;
 }
 
@@ -251,7 +257,7 @@ static size_t deliver(struct dt_tcp_reasm *r, const uint8_t *data, size_t len,
 
 		if (len - used - 2 < mlen)
 			break;
-		r->fn(data + used + 2, mlen, pkt, r->user);
+		r->fn(data + used + 2, mlen, false, pkt, r->user);
 		used += 2 + mlen;
 	}
 	return used;
@@ -288,6 +294,16 @@ static void consume(struct dt_tcp_reasm *r, struct flow *f, const uint8_t *data,
 {
 	size_t used;
 
+	if (f->skip) {
+		used = len < f->skip ? len : f->skip;
+		f->skip -= (uint32_t)used;
+		dt_stats_add(&dt_stats.tcp_reassembly_drops, used);
+		data += used;
+		len -= used;
+		if (!len)
+			return;
+	}
+
 	if (f->len == 0) {
 		/* Common case: whole messages in this segment, no copy. */
 		used = deliver(r, data, len, pkt);
@@ -307,6 +323,41 @@ static void consume(struct dt_tcp_reasm *r, struct flow *f, const uint8_t *data,
 		memmove(f->buf, f->buf + used, f->len - used);
 		f->len -= (uint32_t)used;
 	}
+}
+
+/*
+ * The capture kept only part of the segment: `missing` stream bytes follow
+ * what was consumed. Within the buffered message, they just cut it short;
+ * past its end, the next message boundary is lost.
+ */
+static void lost_tail(struct dt_tcp_reasm *r, struct flow *f, size_t missing,
+		      const struct dt_packet *pkt)
+{
+	size_t mlen, have;
+
+	if (f->broken)
+		return;
+	if (missing <= f->skip) {
+		f->skip -= (uint32_t)missing;
+		dt_stats_add(&dt_stats.tcp_reassembly_drops, missing);
+		return;
+	}
+	if (f->len < 2) {
+		dt_stats_add(&dt_stats.tcp_gaps, 1);
+		give_up(f, missing);
+		return;
+	}
+	mlen = (size_t)f->buf[0] << 8 | f->buf[1];
+	have = f->len - 2; /* < mlen, else it was delivered */
+	r->fn(f->buf + 2, have, true, pkt, r->user);
+	f->len = 0;
+	dt_stats_add(&dt_stats.tcp_reassembly_drops, missing);
+	if (have + missing <= mlen) {
+		f->skip = (uint32_t)(mlen - have - missing);
+		return;
+	}
+	dt_stats_add(&dt_stats.tcp_gaps, 1);
+	give_up(f, 0);
 }
 
 void dt_tcp_reasm_segment(struct dt_tcp_reasm *r, const struct dt_packet *pkt)
@@ -333,6 +384,7 @@ void dt_tcp_reasm_segment(struct dt_tcp_reasm *r, const struct dt_packet *pkt)
 		if (f->len)
 			dt_stats_add(&dt_stats.tcp_reassembly_drops, f->len);
 		f->len = 0;
+		f->skip = 0;
 		f->broken = false;
 		f->synced = true;
 		seq++;
@@ -351,17 +403,17 @@ void dt_tcp_reasm_segment(struct dt_tcp_reasm *r, const struct dt_packet *pkt)
 			dt_stats_add(&dt_stats.tcp_gaps, 1);
 			give_up(f, len);
 		} else {
-			size_t skip = (size_t)-(int64_t)delta;
+			size_t overlap = (size_t)-(int64_t)delta; /* bytes already had */
 
-			if (skip >= len) {
+			if (overlap >= len) {
 				dt_stats_add(&dt_stats.duplicates, 1);
 			} else {
-				f->next_seq += (uint32_t)(len - skip);
-				consume(r, f, data + skip, len - skip, pkt);
-				if (pkt->orig_len > pkt->payload_len && !f->broken) {
-					/* Capture cut the segment short: a hole. */
-					dt_stats_add(&dt_stats.tcp_gaps, 1);
-					give_up(f, pkt->orig_len - pkt->payload_len);
+				f->next_seq += (uint32_t)(len - overlap);
+				consume(r, f, data + overlap, len - overlap, pkt);
+				if (pkt->orig_len > pkt->payload_len) {
+					/* the sequence space covers the uncaptured bytes too */
+					f->next_seq += pkt->orig_len - pkt->payload_len;
+					lost_tail(r, f, pkt->orig_len - pkt->payload_len, pkt);
 				}
 			}
 		}

@@ -5,14 +5,18 @@
  * prefixed messages, possibly several per segment or one over several.
  *
  * Deliberately simple: in-order append, whole duplicates dropped, overlaps
- * trimmed, and on a gap (a lost segment, a capture cut short) the flow is
- * given up until it closes: after a hole the message boundaries are lost.
+ * trimmed, and on a gap (a lost segment) the flow is given up until it
+ * closes: after a hole the message boundaries are lost. A segment the
+ * capture cut short (orig_len > payload_len) is no gap while the missing
+ * bytes lie inside one message whose length prefix was seen: that message
+ * comes out cut, its rest is skipped, and the stream goes on.
  * Flows end on FIN/RST, on idle, or by LRU eviction when the table is full.
  * Everything given up is counted in dt_stats.
  */
 #ifndef DT_TCP_REASM_H
 #define DT_TCP_REASM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,10 +25,11 @@
 /* All flows together never buffer more than this. */
 #define DT_TCP_TOTAL_BUFFER_MAX (64u << 20)
 
-/* One complete DNS message (prefix removed); pkt is the segment that
- * completed it. */
-typedef void (*dt_tcp_msg_fn)(const uint8_t *msg, size_t len, const struct dt_packet *pkt,
-			      void *user);
+/* One DNS message (prefix removed); pkt is the segment that completed it.
+ * cut: only the first len bytes of a longer message, the rest was not
+ * captured (a segment larger than the capture length). */
+typedef void (*dt_tcp_msg_fn)(const uint8_t *msg, size_t len, bool cut,
+			      const struct dt_packet *pkt, void *user);
 
 struct dt_tcp_reasm;
 

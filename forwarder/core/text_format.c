@@ -66,10 +66,14 @@ static void duration(struct tw *w, uint64_t ns)
 		tw_printf(w, " %.2fs", ns / 1e9);
 }
 
+/* One line stays readable: this many answers, then ",+N" for the rest. */
+#define TEXT_MAX_ANSWERS 10
+
 /* The answers' data, comma-separated, cut with ",..." when out of room. */
 static void answers(struct tw *w, const struct dns_msg *r)
 {
 	bool first = true;
+	unsigned shown = 0;
 
 	for (unsigned i = 0; i < r->n_rr && !w->full; i++) {
 		const struct dns_rr *rr = &r->rr[i];
@@ -77,6 +81,11 @@ static void answers(struct tw *w, const struct dns_msg *r)
 
 		if (rr->section != DNS_SECTION_ANSWER || !rr->data)
 			continue;
+		if (shown == TEXT_MAX_ANSWERS) {
+			tw_printf(w, ",+%u", r->n_answer - shown);
+			return;
+		}
+		shown++;
 		need = strlen(rr->data) + 1;
 		if (w->len + need + 48 > w->size) { /* room for ",..." and flags */
 			tw_printf(w, first ? " ..." : ",...");

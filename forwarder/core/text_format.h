@@ -6,7 +6,8 @@
  * The result column is the rcode for an answered query, TIMEOUT for an
  * unanswered one, "ORPHAN <rcode>" for a response without query and
  * "MALFORMED(<reason>)" for a message that did not decode. The unknown
- * process is "-". Flags end the line: [retransmitted,truncated,nonlinear].
+ * process is "-". At most 10 answers, then ",+N" for the others. Flags
+ * end the line: [retransmitted,truncated,nonlinear].
  */
 #ifndef DT_TEXT_FORMAT_H
 #define DT_TEXT_FORMAT_H

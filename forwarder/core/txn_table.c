@@ -17,7 +17,8 @@ struct dt_txn_table {
 	uint32_t free_head; /* recycled entries, LIFO so the same few stay hot */
 	uint32_t fresh; /* entries [fresh, max) never used yet */
 	uint64_t seed; /* per table, so chains cannot be predicted from outside */
-	struct dt_txn_recent recent[DT_TXN_RECENT];
+	struct dt_txn_recent *recent;
+	uint32_t recent_mask;
 };
 
 static uint64_t mix(uint64_t h)
@@ -37,9 +38,12 @@ uint64_t dt_txn_key_hash(const struct dt_txn_table *t, const struct dt_txn_key *
 
 	_Static_assert(sizeof(struct dt_txn_key) == 40, "key is packed");
 	memcpy(w, key, sizeof(w));
-	for (size_t i = 0; i < sizeof(w) / 8; i++)
-		h = mix(h ^ w[i]);
-	return h;
+	/* one multiply per word, the full mix once: the seed enters every round */
+	for (size_t i = 0; i < sizeof(w) / 8; i++) {
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	return mix(h);
 }
 
 uint64_t dt_txn_question_hash(const char *qname, uint16_t qtype, uint16_t qclass)
@@ -65,7 +69,7 @@ static bool key_eq(const struct dt_txn_key *a, const struct dt_txn_key *b)
 struct dt_txn_table *dt_txn_table_new(uint32_t max_entries)
 {
 	struct dt_txn_table *t;
-	uint32_t nb = 16;
+	uint32_t nb = 16, nr;
 
 	if (max_entries == 0 || max_entries > (1u << 26))
 		return NULL;
@@ -83,6 +87,13 @@ struct dt_txn_table *dt_txn_table_new(uint32_t max_entries)
 	t->buckets = malloc(nb * sizeof(*t->buckets));
 	if (!t->buckets)
 		goto err_free_pool;
+	nr = DT_TXN_RECENT_MIN;
+	while (nr < max_entries && nr < DT_TXN_RECENT_MAX)
+		nr <<= 1;
+	t->recent = calloc(nr, sizeof(*t->recent));
+	if (!t->recent)
+		goto err_free_buckets;
+	t->recent_mask = nr - 1;
 	memset(t->buckets, 0xff, nb * sizeof(*t->buckets));
 	t->bucket_mask = nb - 1;
 	t->max = max_entries;
@@ -92,6 +103,8 @@ struct dt_txn_table *dt_txn_table_new(uint32_t max_entries)
 		t->seed = (uint64_t)(uintptr_t)t ^ 0x9e3779b97f4a7c15ULL;
 	return t;
 
+err_free_buckets:
+	free(t->buckets);
 err_free_pool:
 	free(t->pool);
 err_free_table:
@@ -103,6 +116,7 @@ void dt_txn_table_free(struct dt_txn_table *t)
 {
 	if (!t)
 		return;
+	free(t->recent);
 	free(t->buckets);
 	free(t->pool);
 	free(t);
@@ -207,7 +221,7 @@ bool dt_txn_full(const struct dt_txn_table *t)
 void dt_txn_recent_add(struct dt_txn_table *t, const struct dt_txn_key *key, uint64_t hash,
 		       uint64_t qhash, uint64_t query_ts_ns, uint64_t response_ts_ns)
 {
-	struct dt_txn_recent *r = &t->recent[hash & (DT_TXN_RECENT - 1)];
+	struct dt_txn_recent *r = &t->recent[hash & t->recent_mask];
 
 	r->key = *key;
 	r->hash = hash;
@@ -220,7 +234,7 @@ void dt_txn_recent_add(struct dt_txn_table *t, const struct dt_txn_key *key, uin
 const struct dt_txn_recent *dt_txn_recent_find(const struct dt_txn_table *t,
 					       const struct dt_txn_key *key, uint64_t hash)
 {
-	const struct dt_txn_recent *r = &t->recent[hash & (DT_TXN_RECENT - 1)];
+	const struct dt_txn_recent *r = &t->recent[hash & t->recent_mask];
 
 	if (r->valid && r->hash == hash && key_eq(&r->key, key))
 		return r;

@@ -19,8 +19,10 @@
 
 /* Query bytes kept per pending entry (re-decoded at emit time). */
 #define DT_TXN_WIRE_MAX 512
-/* Recently completed transactions remembered (power of two). */
-#define DT_TXN_RECENT 4096
+/* Recently completed transactions remembered: max_entries rounded up to a
+ * power of two, within [64, 4096]. */
+#define DT_TXN_RECENT_MIN 64
+#define DT_TXN_RECENT_MAX 4096
 
 /* Who asked whom: no netns on purpose (the query is seen in the client's
  * namespace, the response possibly in the server's). Zero-filled padding. */

@@ -17,6 +17,7 @@ struct dec {
 	size_t len;
 	size_t pos;
 	struct dns_msg *msg;
+	struct dns_name_cache nc;
 };
 
 static int fail(struct dns_msg *msg, int err, const char *why)
@@ -36,8 +37,22 @@ static int read_name(struct dec *d, const char **res, const char **why)
 
 	if (!res)
 		return dns_name_read(d->wire, d->len, &d->pos, NULL, false, why);
+	/* A bare pointer to a name already presented: share its string. Same
+	 * checks as reading it again: it points backwards, and one more hop
+	 * stays within the limit. */
+	if (d->pos + 1 < d->len && (d->wire[d->pos] & 0xc0) == 0xc0) {
+		size_t target = (size_t)(d->wire[d->pos] & 0x3f) << 8 | d->wire[d->pos + 1];
+		unsigned slot = target % DNS_NC_SLOTS;
+
+		if (target < d->pos && d->nc.key[slot] == target + 1 &&
+		    d->nc.hops[slot] < DNS_MAX_HOPS) {
+			*res = d->nc.text[slot];
+			d->pos += 2;
+			return 0;
+		}
+	}
 	dns_out_begin(d->msg, &o);
-	err = dns_name_read(d->wire, d->len, &d->pos, &o, false, why);
+	err = dns_name_read_cached(d->wire, d->len, &d->pos, &o, false, &d->nc, why);
 	if (err)
 		return err;
 	return dns_out_end(d->msg, &o, res);
@@ -62,6 +77,29 @@ static int read_question(struct dec *d, bool keep)
 		msg->has_question = true;
 	}
 	d->pos += 4;
+	return 0;
+}
+
+/* Types whose rdata is exactly one name: presented through the name cache,
+ * since glue and CNAME chains point at them. */
+static bool rdata_is_name(uint16_t type)
+{
+	return type == 2 || type == 5 || type == 12 || type == 39; /* NS CNAME PTR DNAME */
+}
+
+static int rdata_name(struct dec *d, uint16_t rdlen, struct dns_out *o, const char **why)
+{
+	size_t pos = d->pos;
+	int err;
+
+	/* in-place bytes must stay inside the rdata: cut the view there */
+	err = dns_name_read_cached(d->wire, d->pos + rdlen, &pos, o, true, &d->nc, why);
+	if (err)
+		return err;
+	if (pos != d->pos + rdlen) {
+		*why = "record data longer than its type needs";
+		return -EBADMSG;
+	}
 	return 0;
 }
 
@@ -130,6 +168,8 @@ static int read_rr(struct dec *d, uint8_t section)
 		err = 0; /* UPDATE prerequisites and deletions (RFC 2136): no rdata */
 	else if (rclass != CLASS_IN && type == 1)
 		dns_rdata_unknown(d->wire + d->pos, rdlen, &o); /* A outside IN: Chaosnet etc. */
+	else if (rdata_is_name(type))
+		err = rdata_name(d, rdlen, &o, &why);
 	else
 		err = dns_rdata_present(d->wire, d->len, d->pos, rdlen, type, &o, &why);
 	if (!err)
@@ -169,7 +209,7 @@ static void reset(struct dns_msg *msg)
 	msg->qtype = msg->qclass = 0;
 	msg->n_rr = msg->n_answer = msg->n_authority = msg->n_additional = 0;
 	msg->rr_truncated = false;
-	msg->edns = (struct dns_edns){ .ede_code = -1 };
+	msg->edns = (struct dns_edns){.ede_code = -1};
 	msg->error = 0;
 	msg->error_text = NULL;
 	msg->text_used = 0;
@@ -178,15 +218,20 @@ static void reset(struct dns_msg *msg)
 
 int dns_decode(const uint8_t *wire, size_t len, struct dns_msg *msg)
 {
-	struct dec d = { .wire = wire, .len = len, .pos = 12, .msg = msg };
-	static const uint8_t sections[3] = { DNS_SECTION_ANSWER, DNS_SECTION_AUTHORITY,
-					     DNS_SECTION_ADDITIONAL };
+	struct dec d;
+	static const uint8_t sections[3] = {DNS_SECTION_ANSWER, DNS_SECTION_AUTHORITY,
+					    DNS_SECTION_ADDITIONAL};
 	uint16_t counts[3];
 	int err;
 
 	if (!msg)
 		return -EINVAL;
 	reset(msg);
+	d.wire = wire;
+	d.len = len;
+	d.pos = 12;
+	d.msg = msg;
+	memset(d.nc.key, 0, sizeof(d.nc.key)); /* text[] and hops[] are read only behind a key */
 	if (!wire || len < 12)
 		return fail(msg, -EBADMSG, "shorter than the 12-byte DNS header");
 
@@ -213,7 +258,8 @@ int dns_decode(const uint8_t *wire, size_t len, struct dns_msg *msg)
 	for (unsigned s = 0; s < 3; s++) {
 		for (unsigned i = 0; i < counts[s]; i++) {
 			if (d.pos >= len)
-				return fail(msg, -EBADMSG, "record count beyond the end of the message");
+				return fail(msg, -EBADMSG,
+					    "record count beyond the end of the message");
 			err = read_rr(&d, sections[s]);
 			if (err)
 				return err;

@@ -11,14 +11,9 @@
 #define OPT_COOKIE 10
 #define OPT_EDE 15
 
-static int put_string(struct dns_msg *msg, struct dns_out *o, const char **res)
-{
-	return dns_out_end(msg, o, res);
-}
-
 static int parse_ecs(struct dns_msg *msg, const uint8_t *p, uint16_t n, const char **why)
 {
-	uint8_t addr[16] = { 0 };
+	uint8_t addr[16] = {0};
 	struct dns_out o;
 	uint16_t family;
 	uint8_t source, scope;
@@ -43,7 +38,7 @@ static int parse_ecs(struct dns_msg *msg, const uint8_t *p, uint16_t n, const ch
 	dns_out_u32(&o, source);
 	dns_out_c(&o, '/');
 	dns_out_u32(&o, scope);
-	return put_string(msg, &o, &msg->edns.client_subnet);
+	return dns_out_end(msg, &o, &msg->edns.client_subnet);
 bad:
 	*why = "bad EDNS client subnet option";
 	return -EBADMSG;
@@ -60,7 +55,7 @@ static int parse_cookie(struct dns_msg *msg, const uint8_t *p, uint16_t n, const
 	}
 	dns_out_begin(msg, &o);
 	dns_out_hex(&o, p, n, false);
-	return put_string(msg, &o, &msg->edns.cookie);
+	return dns_out_end(msg, &o, &msg->edns.cookie);
 }
 
 static int parse_ede(struct dns_msg *msg, const uint8_t *p, uint16_t n, const char **why)
@@ -76,7 +71,7 @@ static int parse_ede(struct dns_msg *msg, const uint8_t *p, uint16_t n, const ch
 		return 0;
 	dns_out_begin(msg, &o);
 	dns_out_escaped(&o, p + 2, n - 2u);
-	return put_string(msg, &o, &msg->edns.ede_text);
+	return dns_out_end(msg, &o, &msg->edns.ede_text);
 }
 
 int dns_edns_parse(struct dns_msg *msg, uint16_t rclass, uint32_t ttl, const uint8_t *rdata,

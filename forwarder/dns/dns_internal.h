@@ -75,6 +75,18 @@ void dns_out_ddd(struct dns_out *o, uint8_t b);
 void dns_out_time(struct dns_out *o, uint32_t t);
 
 /*
+ * Presentations already made, by the wire offset of the label they start
+ * at: a later name that is just a pointer to one of them reuses the string
+ * (names are immutable once written). Direct-mapped, per message.
+ */
+#define DNS_NC_SLOTS 64
+struct dns_name_cache {
+	uint16_t key[DNS_NC_SLOTS]; /* wire offset + 1; 0 = empty */
+	uint8_t hops[DNS_NC_SLOTS]; /* pointers followed from there on */
+	const char *text[DNS_NC_SLOTS];
+};
+
+/*
  * Read the (possibly compressed) name at *off in wire[0..len). On success
  * *off is past the name's in-place bytes. When o is non-NULL the
  * presentation form (escaped, no trailing dot) is appended; the root comes
@@ -84,6 +96,10 @@ void dns_out_time(struct dns_out *o, uint32_t t);
  */
 int dns_name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_out *o, bool root_dot,
 		  const char **why);
+/* Same, and on success records every label's suffix in nc (o must be non-NULL
+ * and its text claimed with dns_out_end() right after). */
+int dns_name_read_cached(const uint8_t *wire, size_t len, size_t *off, struct dns_out *o,
+			 bool root_dot, struct dns_name_cache *nc, const char **why);
 
 /*
  * Present the rdata of one record (rdata at wire[off..off+rdlen), inside

@@ -12,8 +12,11 @@
 /* 0 = copy, 1 = backslash-escape, 2 = \DDD (as dig prints names) */
 #define E1(c) [c] = 1
 static const uint8_t esc_class[256] = {
-	[0 ... 0x20] = 2, [0x7f ... 0xff] = 2,
-	E1('.'), E1('\\'), E1('"'), E1('('), E1(')'), E1(';'), E1('@'), E1('$'),
+    [0 ... 0x20] = 2, [0x7f ... 0xff] = 2,
+    E1('.'),	      E1('\\'),
+    E1('"'),	      E1('('),
+    E1(')'),	      E1(';'),
+    E1('@'),	      E1('$'),
 };
 
 static void put_label(struct dns_out *o, const uint8_t *p, size_t n)
@@ -45,12 +48,17 @@ static void put_label(struct dns_out *o, const uint8_t *p, size_t n)
 	}
 }
 
-int dns_name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_out *o, bool root_dot,
-		  const char **why)
+static int name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_out *o, bool root_dot,
+		     struct dns_name_cache *nc, const char **why)
 {
+	/* label positions of this name, for the cache: at most 127 labels */
+	struct {
+		uint16_t pos, text, hops;
+	} seen[128];
+	unsigned n_seen = 0;
 	size_t pos = *off;
 	size_t lowest = pos; /* every pointer must go below this */
-	size_t end = 0; /* where the in-place bytes end */
+	size_t end = 0;	     /* where the in-place bytes end */
 	size_t wire_len = 1; /* the root label */
 	size_t start = o ? o->len : 0;
 	unsigned hops = 0;
@@ -108,6 +116,12 @@ int dns_name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_out *
 		if (o) {
 			if (o->len > start)
 				dns_out_c(o, '.');
+			if (nc && n_seen < 128) {
+				seen[n_seen].pos = (uint16_t)pos;
+				seen[n_seen].text = (uint16_t)(o->len - start);
+				seen[n_seen].hops = (uint16_t)hops;
+				n_seen++;
+			}
 			put_label(o, wire + pos + 1, c);
 		}
 		pos += 1u + c;
@@ -115,5 +129,29 @@ int dns_name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_out *
 	if (o && root_dot && o->len == start)
 		dns_out_c(o, '.');
 	*off = jumped ? end : pos;
+	if (nc && !o->full) {
+		/* Each label starts a suffix whose text is the tail of ours. */
+		for (unsigned i = 0; i < n_seen; i++) {
+			unsigned slot = seen[i].pos % DNS_NC_SLOTS;
+
+			if (seen[i].pos >= 0x4000)
+				continue; /* out of a pointer's reach */
+			nc->key[slot] = (uint16_t)(seen[i].pos + 1);
+			nc->hops[slot] = (uint8_t)(hops - seen[i].hops);
+			nc->text[slot] = o->buf + start + seen[i].text;
+		}
+	}
 	return 0;
+}
+
+int dns_name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_out *o, bool root_dot,
+		  const char **why)
+{
+	return name_read(wire, len, off, o, root_dot, NULL, why);
+}
+
+int dns_name_read_cached(const uint8_t *wire, size_t len, size_t *off, struct dns_out *o,
+			 bool root_dot, struct dns_name_cache *nc, const char **why)
+{
+	return name_read(wire, len, off, o, root_dot, nc, why);
 }

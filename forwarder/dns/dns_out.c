@@ -44,7 +44,8 @@ void dns_out_hex(struct dns_out *o, const uint8_t *p, size_t n, bool upper)
 
 void dns_out_base64(struct dns_out *o, const uint8_t *p, size_t n)
 {
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i = 0;
 
 	if (o->len + (n + 2) / 3 * 4 >= o->cap) {
@@ -107,8 +108,8 @@ void dns_out_ipv6(struct dns_out *o, const uint8_t *p)
 
 void dns_out_ddd(struct dns_out *o, uint8_t b)
 {
-	char tmp[4] = { '\\', (char)('0' + b / 100), (char)('0' + b / 10 % 10),
-			(char)('0' + b % 10) };
+	char tmp[4] = {'\\', (char)('0' + b / 100), (char)('0' + b / 10 % 10),
+		       (char)('0' + b % 10)};
 
 	dns_out_mem(o, tmp, sizeof(tmp));
 }

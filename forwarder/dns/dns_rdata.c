@@ -143,13 +143,77 @@ static void rd_type_bitmap(struct rd *r, struct dns_out *o)
 			for (unsigned b = 0; b < 8; b++) {
 				if (bits & (0x80 >> b)) {
 					dns_out_c(o, ' ');
-					dns_out_s(o, dns_type_str((uint16_t)(window << 8 | (i * 8 + b)),
-								  buf));
+					dns_out_s(
+					    o, dns_type_str((uint16_t)(window << 8 | (i * 8 + b)),
+							    buf));
 				}
 			}
 		}
 		r->pos += blen;
 	}
+}
+
+/* Length-prefixed salt as hex, "-" when empty (RFC 5155 3.3). */
+static void rd_salt(struct rd *r, struct dns_out *o)
+{
+	uint8_t n;
+
+	if (!rd_need(r, 1))
+		return;
+	n = r->wire[r->pos];
+	if (!rd_need(r, 1u + n))
+		return;
+	if (n == 0)
+		dns_out_c(o, '-');
+	dns_out_hex(o, r->wire + r->pos + 1, n, true);
+	r->pos += 1u + n;
+}
+
+/* Length-prefixed next hashed owner in base32hex (RFC 4648 7), no padding. */
+static void rd_base32hex(struct rd *r, struct dns_out *o)
+{
+	static const char tab[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+	uint32_t acc = 0;
+	unsigned bits = 0;
+	uint8_t n;
+
+	if (!rd_need(r, 1))
+		return;
+	n = r->wire[r->pos];
+	if (n == 0 || !rd_need(r, 1u + n)) {
+		if (!r->err) {
+			*r->why = "empty NSEC3 next hashed owner";
+			r->err = -EBADMSG;
+		}
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		acc = acc << 8 | r->wire[r->pos + 1 + i];
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			dns_out_c(o, tab[(acc >> bits) & 31]);
+		}
+	}
+	if (bits)
+		dns_out_c(o, tab[(acc << (5 - bits)) & 31]);
+	r->pos += 1u + n;
+}
+
+static void present_nsec3(struct rd *r, struct dns_out *o, bool param)
+{
+	rd_u8(r, o); /* hash algorithm */
+	rd_sp(r, o);
+	rd_u8(r, o); /* flags */
+	rd_sp(r, o);
+	rd_u16(r, o); /* iterations */
+	rd_sp(r, o);
+	rd_salt(r, o);
+	if (param)
+		return;
+	rd_sp(r, o);
+	rd_base32hex(r, o);
+	rd_type_bitmap(r, o);
 }
 
 static void present_ds(struct rd *r, struct dns_out *o)
@@ -227,7 +291,7 @@ void dns_rdata_unknown(const uint8_t *p, size_t n, struct dns_out *o)
 int dns_rdata_present(const uint8_t *wire, size_t len, size_t off, uint16_t rdlen, uint16_t type,
 		      struct dns_out *o, const char **why)
 {
-	struct rd r = { .wire = wire, .len = len, .pos = off, .end = off + rdlen, .why = why };
+	struct rd r = {.wire = wire, .len = len, .pos = off, .end = off + rdlen, .why = why};
 
 	switch (type) {
 	case 1: /* A */
@@ -240,13 +304,13 @@ int dns_rdata_present(const uint8_t *wire, size_t len, size_t off, uint16_t rdle
 			goto bad_length;
 		dns_out_ipv6(o, wire + off);
 		return 0;
-	case 2: /* NS */
-	case 3: /* MD */
-	case 4: /* MF */
-	case 5: /* CNAME */
-	case 7: /* MB */
-	case 8: /* MG */
-	case 9: /* MR */
+	case 2:	 /* NS */
+	case 3:	 /* MD */
+	case 4:	 /* MF */
+	case 5:	 /* CNAME */
+	case 7:	 /* MB */
+	case 8:	 /* MG */
+	case 9:	 /* MR */
 	case 12: /* PTR */
 	case 39: /* DNAME */
 		rd_name(&r, o);
@@ -309,8 +373,8 @@ int dns_rdata_present(const uint8_t *wire, size_t len, size_t off, uint16_t rdle
 		rd_sp(&r, o);
 		rd_name(&r, o);
 		break;
-	case 43: /* DS */
-	case 59: /* CDS */
+	case 43:    /* DS */
+	case 59:    /* CDS */
 	case 32769: /* DLV */
 		present_ds(&r, o);
 		break;
@@ -341,6 +405,19 @@ int dns_rdata_present(const uint8_t *wire, size_t len, size_t off, uint16_t rdle
 	case 49: /* DHCID */
 	case 61: /* OPENPGPKEY */
 		rd_rest_base64(&r, o);
+		break;
+	case 50: /* NSEC3 */
+	case 51: /* NSEC3PARAM */
+		present_nsec3(&r, o, type == 51);
+		break;
+	case 63: /* ZONEMD */
+		rd_u32(&r, o);
+		rd_sp(&r, o);
+		rd_u8(&r, o);
+		rd_sp(&r, o);
+		rd_u8(&r, o);
+		rd_sp(&r, o);
+		rd_rest_hex(&r, o);
 		break;
 	case 52: /* TLSA */
 	case 53: /* SMIMEA */

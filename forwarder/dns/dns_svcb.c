@@ -5,8 +5,8 @@
 #include "dns/dns_internal.h"
 
 static const char *const key_names[] = {
-	"mandatory", "alpn", "no-default-alpn", "port", "ipv4hint", "ech", "ipv6hint", "dohpath",
-	"ohttp",
+    "mandatory", "alpn",     "no-default-alpn", "port",	 "ipv4hint",
+    "ech",	 "ipv6hint", "dohpath",		"ohttp",
 };
 
 static void put_key(struct dns_out *o, uint16_t key)

@@ -24,15 +24,15 @@ struct domain_ctx {
 };
 
 static const struct dt_option domain_options[] = {
-	DT_OPT_STR_LIST("include", struct domain_ctx, include, n_include,
-			"keep only names at or under these domains"),
-	DT_OPT_STR_LIST("exclude", struct domain_ctx, exclude, n_exclude,
-			"drop names at or under these domains (applied after include)"),
-	DT_OPT_STR("include_file", struct domain_ctx, include_file, NULL,
-		   "more include domains from a file: one per line, # comments"),
-	DT_OPT_STR("exclude_file", struct domain_ctx, exclude_file, NULL,
-		   "more exclude domains from a file: one per line, # comments (blocklists)"),
-	{ 0 },
+    DT_OPT_STR_LIST("include", struct domain_ctx, include, n_include,
+		    "keep only names at or under these domains"),
+    DT_OPT_STR_LIST("exclude", struct domain_ctx, exclude, n_exclude,
+		    "drop names at or under these domains (applied after include)"),
+    DT_OPT_STR("include_file", struct domain_ctx, include_file, NULL,
+	       "more include domains from a file: one per line, # comments"),
+    DT_OPT_STR("exclude_file", struct domain_ctx, exclude_file, NULL,
+	       "more exclude domains from a file: one per line, # comments (blocklists)"),
+    {0},
 };
 
 /* "*.Example.COM." -> "example.com" (stored lowercase by the set) */
@@ -152,11 +152,12 @@ static void domain_exit(void *vctx)
 }
 
 const struct dt_filter_plugin dt_filter_domain = {
-	.name = "domain",
-	.description = "keep (include) or drop (exclude) records by question name, suffix match on whole labels",
-	.options = domain_options,
-	.ctx_size = sizeof(struct domain_ctx),
-	.init = domain_init,
-	.filter = domain_filter,
-	.exit = domain_exit,
+    .name = "domain",
+    .description =
+	"keep (include) or drop (exclude) records by question name, suffix match on whole labels",
+    .options = domain_options,
+    .ctx_size = sizeof(struct domain_ctx),
+    .init = domain_init,
+    .filter = domain_filter,
+    .exit = domain_exit,
 };

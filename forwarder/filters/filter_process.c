@@ -25,16 +25,16 @@ struct process_ctx {
 };
 
 static const struct dt_option process_options[] = {
-	DT_OPT_STR_LIST("comm", struct process_ctx, name, n_name,
-			"process or thread names (patterns with *)"),
-	DT_OPT_STR_LIST("exe", struct process_ctx, exe, n_exe,
-			"executable paths (patterns with *, e.g. /usr/bin/*)"),
-	DT_OPT_INT_LIST("uid", struct process_ctx, uid, n_uid, NULL, 0, 4294967295ll, "user ids"),
-	DT_OPT_STR_LIST("container_id", struct process_ctx, container_id, n_container_id,
-			"container ids or prefixes with * (\"*\" = any container)"),
-	DT_OPT_BOOL("exclude", struct process_ctx, exclude, "false",
-		    "drop the matching records instead of keeping only them"),
-	{ 0 },
+    DT_OPT_STR_LIST("comm", struct process_ctx, name, n_name,
+		    "process or thread names (patterns with *)"),
+    DT_OPT_STR_LIST("exe", struct process_ctx, exe, n_exe,
+		    "executable paths (patterns with *, e.g. /usr/bin/*)"),
+    DT_OPT_INT_LIST("uid", struct process_ctx, uid, n_uid, NULL, 0, 4294967295ll, "user ids"),
+    DT_OPT_STR_LIST("container_id", struct process_ctx, container_id, n_container_id,
+		    "container ids or prefixes with * (\"*\" = any container)"),
+    DT_OPT_BOOL("exclude", struct process_ctx, exclude, "false",
+		"drop the matching records instead of keeping only them"),
+    {0},
 };
 
 static int process_init(void *vctx, struct dt_errbuf *err)
@@ -42,7 +42,8 @@ static int process_init(void *vctx, struct dt_errbuf *err)
 	struct process_ctx *ctx = vctx;
 
 	if (!ctx->n_name && !ctx->n_exe && !ctx->n_uid && !ctx->n_container_id) {
-		snprintf(err->msg, sizeof(err->msg), "needs at least one of comm, exe, uid, container_id");
+		snprintf(err->msg, sizeof(err->msg),
+			 "needs at least one of comm, exe, uid, container_id");
 		return -EINVAL;
 	}
 	return 0;
@@ -76,8 +77,8 @@ static bool matches(const struct process_ctx *ctx, const struct dt_record *rec)
 		if (i == ctx->n_uid)
 			return false;
 	}
-	if (ctx->n_container_id && (!p->container_id[0] ||
-				    !any(ctx->container_id, ctx->n_container_id, p->container_id)))
+	if (ctx->n_container_id &&
+	    (!p->container_id[0] || !any(ctx->container_id, ctx->n_container_id, p->container_id)))
 		return false;
 	return true;
 }
@@ -90,10 +91,11 @@ static enum dt_filter_verdict process_filter(void *vctx, const struct dt_record 
 }
 
 const struct dt_filter_plugin dt_filter_process = {
-	.name = "process",
-	.description = "keep (or with exclude: drop) records by process name, executable, uid, container",
-	.options = process_options,
-	.ctx_size = sizeof(struct process_ctx),
-	.init = process_init,
-	.filter = process_filter,
+    .name = "process",
+    .description =
+	"keep (or with exclude: drop) records by process name, executable, uid, container",
+    .options = process_options,
+    .ctx_size = sizeof(struct process_ctx),
+    .init = process_init,
+    .filter = process_filter,
 };

@@ -29,15 +29,15 @@ struct query_ctx {
 };
 
 static const struct dt_option query_options[] = {
-	DT_OPT_STR_LIST("qtype", struct query_ctx, qtype, n_qtype,
-			"question types (A, AAAA, TXT, TYPE65...)"),
-	DT_OPT_STR_LIST("rcode", struct query_ctx, rcode, n_rcode,
-			"response codes (NOERROR, NXDOMAIN, SERVFAIL..., TIMEOUT for no response)"),
-	DT_OPT_STR_LIST("status", struct query_ctx, status, n_status,
-			"ok, timeout, orphan_response, malformed"),
-	DT_OPT_BOOL("exclude", struct query_ctx, exclude, "false",
-		    "drop the matching records instead of keeping only them"),
-	{ 0 },
+    DT_OPT_STR_LIST("qtype", struct query_ctx, qtype, n_qtype,
+		    "question types (A, AAAA, TXT, TYPE65...)"),
+    DT_OPT_STR_LIST("rcode", struct query_ctx, rcode, n_rcode,
+		    "response codes (NOERROR, NXDOMAIN, SERVFAIL..., TIMEOUT for no response)"),
+    DT_OPT_STR_LIST("status", struct query_ctx, status, n_status,
+		    "ok, timeout, orphan_response, malformed"),
+    DT_OPT_BOOL("exclude", struct query_ctx, exclude, "false",
+		"drop the matching records instead of keeping only them"),
+    {0},
 };
 
 static inline void bit_set(uint8_t *b, unsigned i)
@@ -52,14 +52,15 @@ static inline bool bit_get(const uint8_t *b, unsigned i)
 
 static int query_init(void *vctx, struct dt_errbuf *err)
 {
-	static const char *const st[] = { "ok", "timeout", "orphan_response", "malformed" };
+	static const char *const st[] = {"ok", "timeout", "orphan_response", "malformed"};
 	struct query_ctx *ctx = vctx;
 
 	for (size_t i = 0; i < ctx->n_qtype; i++) {
 		uint16_t t;
 
 		if (dns_type_from_str(ctx->qtype[i], &t)) {
-			snprintf(err->msg, sizeof(err->msg), "qtype: unknown type \"%s\"", ctx->qtype[i]);
+			snprintf(err->msg, sizeof(err->msg), "qtype: unknown type \"%s\"",
+				 ctx->qtype[i]);
 			return -EINVAL;
 		}
 		bit_set(ctx->qtypes, t);
@@ -72,7 +73,8 @@ static int query_init(void *vctx, struct dt_errbuf *err)
 			continue;
 		}
 		if (dns_rcode_from_str(ctx->rcode[i], &r) || r >= RCODE_TIMEOUT) {
-			snprintf(err->msg, sizeof(err->msg), "rcode: unknown rcode \"%s\"", ctx->rcode[i]);
+			snprintf(err->msg, sizeof(err->msg), "rcode: unknown rcode \"%s\"",
+				 ctx->rcode[i]);
 			return -EINVAL;
 		}
 		bit_set(ctx->rcodes, r);
@@ -84,9 +86,10 @@ static int query_init(void *vctx, struct dt_errbuf *err)
 			if (strcasecmp(ctx->status[i], st[s]) == 0)
 				break;
 		if (s == 4) {
-			snprintf(err->msg, sizeof(err->msg),
-				 "status: \"%s\" is not one of ok, timeout, orphan_response, malformed",
-				 ctx->status[i]);
+			snprintf(
+			    err->msg, sizeof(err->msg),
+			    "status: \"%s\" is not one of ok, timeout, orphan_response, malformed",
+			    ctx->status[i]);
 			return -EINVAL;
 		}
 		ctx->statuses |= 1u << s;
@@ -127,10 +130,10 @@ static enum dt_filter_verdict query_filter(void *vctx, const struct dt_record *r
 }
 
 const struct dt_filter_plugin dt_filter_query = {
-	.name = "query",
-	.description = "keep (or with exclude: drop) records by question type, response code, status",
-	.options = query_options,
-	.ctx_size = sizeof(struct query_ctx),
-	.init = query_init,
-	.filter = query_filter,
+    .name = "query",
+    .description = "keep (or with exclude: drop) records by question type, response code, status",
+    .options = query_options,
+    .ctx_size = sizeof(struct query_ctx),
+    .init = query_init,
+    .filter = query_filter,
 };

@@ -33,23 +33,28 @@ struct rate_limit_ctx {
 	uint64_t resets;
 };
 
-static const char *const key_names[] = { "pid", "name", "uid", "container", NULL };
+static const char *const key_names[] = {"pid", "name", "uid", "container", NULL};
 
 static const struct dt_option rate_limit_options[] = {
-	{ .key = "rate", .type = DT_OPTION_INT, .offset = offsetof(struct rate_limit_ctx, rate),
-	  .min = 1, .max = 100000000, .required = true, .help = "records per second per key" },
-	DT_OPT_INT("burst", struct rate_limit_ctx, burst, "0", 0, 1000000000,
-		   "bucket size: records allowed at once [0 = same as rate]"),
-	DT_OPT_CHOICE("key", struct rate_limit_ctx, key_name, "pid", key_names,
-		      "what gets its own bucket"),
-	DT_OPT_INT("max_keys", struct rate_limit_ctx, max_keys, "4096", 16, 1048576,
-		   "buckets kept; when full the table starts over"),
-	{ 0 },
+    {.key = "rate",
+     .type = DT_OPTION_INT,
+     .offset = offsetof(struct rate_limit_ctx, rate),
+     .min = 1,
+     .max = 100000000,
+     .required = true,
+     .help = "records per second per key"},
+    DT_OPT_INT("burst", struct rate_limit_ctx, burst, "0", 0, 1000000000,
+	       "bucket size: records allowed at once [0 = same as rate]"),
+    DT_OPT_CHOICE("key", struct rate_limit_ctx, key_name, "pid", key_names,
+		  "what gets its own bucket"),
+    DT_OPT_INT("max_keys", struct rate_limit_ctx, max_keys, "4096", 16, 1048576,
+	       "buckets kept; when full the table starts over"),
+    {0},
 };
 
 static int rate_limit_init(void *vctx, struct dt_errbuf *err)
 {
-	static const char *const names[] = { "pid", "name", "uid", "container" };
+	static const char *const names[] = {"pid", "name", "uid", "container"};
 	struct rate_limit_ctx *ctx = vctx;
 	size_t k;
 
@@ -159,11 +164,11 @@ static void rate_limit_exit(void *vctx)
 }
 
 const struct dt_filter_plugin dt_filter_rate_limit = {
-	.name = "rate_limit",
-	.description = "token bucket per process (or name, uid, container): at most rate records/s",
-	.options = rate_limit_options,
-	.ctx_size = sizeof(struct rate_limit_ctx),
-	.init = rate_limit_init,
-	.filter = rate_limit_filter,
-	.exit = rate_limit_exit,
+    .name = "rate_limit",
+    .description = "token bucket per process (or name, uid, container): at most rate records/s",
+    .options = rate_limit_options,
+    .ctx_size = sizeof(struct rate_limit_ctx),
+    .init = rate_limit_init,
+    .filter = rate_limit_filter,
+    .exit = rate_limit_exit,
 };

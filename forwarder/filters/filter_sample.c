@@ -8,9 +8,14 @@ struct sample_ctx {
 };
 
 static const struct dt_option sample_options[] = {
-	{ .key = "every", .type = DT_OPTION_INT, .offset = offsetof(struct sample_ctx, every),
-	  .min = 1, .max = 1000000000, .required = true, .help = "keep one record in this many" },
-	{ 0 },
+    {.key = "every",
+     .type = DT_OPTION_INT,
+     .offset = offsetof(struct sample_ctx, every),
+     .min = 1,
+     .max = 1000000000,
+     .required = true,
+     .help = "keep one record in this many"},
+    {0},
 };
 
 static enum dt_filter_verdict sample_filter(void *vctx, const struct dt_record *rec)
@@ -21,9 +26,9 @@ static enum dt_filter_verdict sample_filter(void *vctx, const struct dt_record *
 }
 
 const struct dt_filter_plugin dt_filter_sample = {
-	.name = "sample",
-	.description = "keep one record in N",
-	.options = sample_options,
-	.ctx_size = sizeof(struct sample_ctx),
-	.filter = sample_filter,
+    .name = "sample",
+    .description = "keep one record in N",
+    .options = sample_options,
+    .ctx_size = sizeof(struct sample_ctx),
+    .filter = sample_filter,
 };

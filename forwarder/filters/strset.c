@@ -97,7 +97,7 @@ int dt_strset_add(struct dt_strset *set, const char *s, size_t len)
 	j = h & (set->cap - 1);
 	while (set->slots[j].s)
 		j = (j + 1) & (set->cap - 1);
-	set->slots[j] = (struct dt_strset_slot){ .hash = h, .s = copy, .len = len };
+	set->slots[j] = (struct dt_strset_slot){.hash = h, .s = copy, .len = len};
 	set->count++;
 	return 0;
 }

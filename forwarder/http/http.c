@@ -19,7 +19,7 @@ struct dt_http {
 	struct MHD_Daemon *daemon;
 	pthread_mutex_t lock;
 	struct dt_http_snapshot snap;
-	char page[METRICS_MAX]; /* server thread only */
+	char page[METRICS_MAX];	      /* server thread only */
 	struct dt_http_snapshot copy; /* server thread only */
 };
 
@@ -58,16 +58,16 @@ int dt_http_render_metrics(const struct dt_http_snapshot *s, char *buf, size_t s
 		size_t off;
 		const char *kinds;
 	} per[] = {
-		{ "dnstrail_plugin_records_in_total", "records that reached the plugin",
-		  offsetof(struct dt_http_plugin, in), "filter output" },
-		{ "dnstrail_plugin_records_out_total", "records the output accepted",
-		  offsetof(struct dt_http_plugin, out), "output" },
-		{ "dnstrail_plugin_records_dropped_total", "records the output lost (queue full, error)",
-		  offsetof(struct dt_http_plugin, dropped), "output input" },
-		{ "dnstrail_plugin_records_removed_total", "records the filter removed",
-		  offsetof(struct dt_http_plugin, removed), "filter" },
+	    {"dnstrail_plugin_records_in_total", "records that reached the plugin",
+	     offsetof(struct dt_http_plugin, in), "filter output"},
+	    {"dnstrail_plugin_records_out_total", "records the output accepted",
+	     offsetof(struct dt_http_plugin, out), "output"},
+	    {"dnstrail_plugin_records_dropped_total", "records the output lost (queue full, error)",
+	     offsetof(struct dt_http_plugin, dropped), "output input"},
+	    {"dnstrail_plugin_records_removed_total", "records the filter removed",
+	     offsetof(struct dt_http_plugin, removed), "filter"},
 	};
-	struct pbuf b = { .p = buf, .cap = size };
+	struct pbuf b = {.p = buf, .cap = size};
 
 	for (size_t i = 0; i < dt_stat_count; i++) {
 		char name[96];
@@ -83,8 +83,8 @@ int dt_http_render_metrics(const struct dt_http_snapshot *s, char *buf, size_t s
 
 			if (!strstr(per[k].kinds, p->kind))
 				continue;
-			pf(&b, "%s{kind=\"%s\",name=\"%s\"} %" PRIu64 "\n", per[k].name, p->kind, p->name,
-			   *(const uint64_t *)((const char *)p + per[k].off));
+			pf(&b, "%s{kind=\"%s\",name=\"%s\"} %" PRIu64 "\n", per[k].name, p->kind,
+			   p->name, *(const uint64_t *)((const char *)p + per[k].off));
 		}
 	}
 	family(&b, "dnstrail_output_queue_depth", "gauge", "records waiting in an output's queue");
@@ -94,7 +94,8 @@ int dt_http_render_metrics(const struct dt_http_snapshot *s, char *buf, size_t s
 			   s->plugins[i].name, s->plugins[i].queued);
 	family(&b, "dnstrail_reloads_total", "counter", "configuration reloads applied");
 	pf(&b, "dnstrail_reloads_total %" PRIu64 "\n", s->reloads);
-	family(&b, "dnstrail_reload_failures_total", "counter", "reloads refused (old pipeline kept)");
+	family(&b, "dnstrail_reload_failures_total", "counter",
+	       "reloads refused (old pipeline kept)");
 	pf(&b, "dnstrail_reload_failures_total %" PRIu64 "\n", s->reload_failures);
 	family(&b, "dnstrail_up", "gauge", "1 while capture and outputs are healthy");
 	pf(&b, "dnstrail_up %d\n", s->healthy ? 1 : 0);
@@ -106,8 +107,8 @@ int dt_http_render_metrics(const struct dt_http_snapshot *s, char *buf, size_t s
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
 			     const char *body, size_t len)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body,
-								 MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 
 	if (!r)
@@ -140,7 +141,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 	if (strcmp(url, "/api/v1/metrics/prometheus") == 0) {
 		n = dt_http_render_metrics(&h->copy, h->page, sizeof(h->page));
 		if (n < 0)
-			return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", "too long\n", 9);
+			return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
+				     "too long\n", 9);
 		return reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4", h->page, (size_t)n);
 	}
 	return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n", 10);
@@ -200,8 +202,8 @@ int dt_http_start(const char *listen, struct dt_http **out, struct dt_errbuf *er
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handler, h, MHD_OPTION_SOCK_ADDR, &ss,
-				     MHD_OPTION_CONNECTION_LIMIT, 32u, MHD_OPTION_CONNECTION_TIMEOUT,
-				     10u, MHD_OPTION_END);
+				     MHD_OPTION_CONNECTION_LIMIT, 32u,
+				     MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
 	if (!h->daemon) {
 		snprintf(err->msg, sizeof(err->msg), "http_listen: cannot listen on %s", listen);
 		pthread_mutex_destroy(&h->lock);

@@ -18,7 +18,7 @@
 #define DT_HTTP_MAX_PLUGINS 200
 
 struct dt_http_plugin {
-	char kind[8]; /* input, filter, output */
+	char kind[8];  /* input, filter, output */
 	char name[48]; /* "syslog.0" */
 	uint64_t in, out, dropped, removed, queued;
 };

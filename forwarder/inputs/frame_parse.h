@@ -16,16 +16,16 @@
 /* Link types by their pcap LINKTYPE_/DLT_ numbers, as pcap_datalink() returns. */
 #define DT_LINK_NULL 0 /* BSD loopback: 4-byte AF in host byte order */
 #define DT_LINK_EN10MB 1
-#define DT_LINK_RAW 12 /* DLT_RAW on Linux (LINKTYPE_RAW 101 maps to it) */
+#define DT_LINK_RAW 12	   /* DLT_RAW on Linux (LINKTYPE_RAW 101 maps to it) */
 #define DT_LINK_RAW_LT 101 /* LINKTYPE_RAW as stored in files */
-#define DT_LINK_LOOP 108 /* OpenBSD loopback: AF in network byte order */
+#define DT_LINK_LOOP 108   /* OpenBSD loopback: AF in network byte order */
 #define DT_LINK_LINUX_SLL 113
 #define DT_LINK_IPV4 228
 #define DT_LINK_IPV6 229
 #define DT_LINK_LINUX_SLL2 276
 
 #define DT_FRAME_MAX_VLAN 4 /* stacked 802.1Q/802.1ad tags walked */
-#define DT_FRAME_MAX_EXT 8 /* IPv6 extension headers walked */
+#define DT_FRAME_MAX_EXT 8  /* IPv6 extension headers walked */
 
 /*
  * Parse one frame of caplen captured bytes (wirelen on the wire) into pkt:

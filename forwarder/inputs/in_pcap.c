@@ -31,14 +31,14 @@ struct pcap_ctx {
 };
 
 static const struct dt_option pcap_options[] = {
-	DT_OPT_STR_REQ("path", struct pcap_ctx, path, "pcap or pcapng file to read"),
-	DT_OPT_INT_LIST("ports", struct pcap_ctx, ports, n_ports, "[53]", 1, 65535,
-			"UDP/TCP ports whose packets are DNS (either end)"),
-	DT_OPT_INT("batch", struct pcap_ctx, batch, "4096", 1, 1000000,
-		   "packets fed to the engine per main-loop turn"),
-	DT_OPT_STR("bpf_filter", struct pcap_ctx, bpf_filter, NULL,
-		   "extra pcap-filter(7) expression applied before the port check"),
-	{ 0 },
+    DT_OPT_STR_REQ("path", struct pcap_ctx, path, "pcap or pcapng file to read"),
+    DT_OPT_INT_LIST("ports", struct pcap_ctx, ports, n_ports, "[53]", 1, 65535,
+		    "UDP/TCP ports whose packets are DNS (either end)"),
+    DT_OPT_INT("batch", struct pcap_ctx, batch, "4096", 1, 1000000,
+	       "packets fed to the engine per main-loop turn"),
+    DT_OPT_STR("bpf_filter", struct pcap_ctx, bpf_filter, NULL,
+	       "extra pcap-filter(7) expression applied before the port check"),
+    {0},
 };
 
 static bool port_is_dns(const struct pcap_ctx *c, uint16_t port)
@@ -103,8 +103,8 @@ static int in_pcap_init(void *ctx, struct dt_engine *engine, struct dt_errbuf *e
 	if (c->batch <= 0)
 		c->batch = 4096;
 
-	c->pcap = pcap_open_offline_with_tstamp_precision(c->path, PCAP_TSTAMP_PRECISION_NANO,
-							  errbuf);
+	c->pcap =
+	    pcap_open_offline_with_tstamp_precision(c->path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!c->pcap) {
 		snprintf(err->msg, sizeof(err->msg), "pcap: cannot read %s: %s", c->path, errbuf);
 		return -ENOENT;
@@ -202,14 +202,14 @@ static void in_pcap_exit(void *ctx)
 }
 
 const struct dt_input_plugin dt_input_pcap = {
-	.name = "pcap",
-	.description = "replay DNS packets from a pcap/pcapng file (no process information)",
-	.options = pcap_options,
-	.ctx_size = sizeof(struct pcap_ctx),
-	.init = in_pcap_init,
-	.poll_fd = in_pcap_poll_fd,
-	.collect = in_pcap_collect,
-	.kernel_drops = in_pcap_kernel_drops,
-	.process_lookup = NULL,
-	.exit = in_pcap_exit,
+    .name = "pcap",
+    .description = "replay DNS packets from a pcap/pcapng file (no process information)",
+    .options = pcap_options,
+    .ctx_size = sizeof(struct pcap_ctx),
+    .init = in_pcap_init,
+    .poll_fd = in_pcap_poll_fd,
+    .collect = in_pcap_collect,
+    .kernel_drops = in_pcap_kernel_drops,
+    .process_lookup = NULL,
+    .exit = in_pcap_exit,
 };

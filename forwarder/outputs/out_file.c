@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "core/ecs_json.h"
+#include "core/text_format.h"
 #include "pipeline/outbuf.h"
 #include "pipeline/plugin.h"
-#include "core/text_format.h"
 
 struct file_ctx {
 	char *path;
@@ -28,16 +28,16 @@ struct file_ctx {
 	uint64_t dropped;
 };
 
-static const char *const formats[] = { "json", "text", NULL };
+static const char *const formats[] = {"json", "text", NULL};
 
 static const struct dt_option file_options[] = {
-	DT_OPT_STR_REQ("path", struct file_ctx, path, "file to append to (created if missing)"),
-	DT_OPT_CHOICE("format", struct file_ctx, format, "json", formats,
-		      "json (ECS, one object per line) or text"),
-	DT_OPT_INT("mode", struct file_ctx, mode, "0640", 0, 0777, "permissions of a new file"),
-	DT_OPT_SIZE("buffer_size", struct file_ctx, buffer_size, "4M",
-		    "bytes buffered between flushes before records are dropped (counted)"),
-	{ 0 },
+    DT_OPT_STR_REQ("path", struct file_ctx, path, "file to append to (created if missing)"),
+    DT_OPT_CHOICE("format", struct file_ctx, format, "json", formats,
+		  "json (ECS, one object per line) or text"),
+    DT_OPT_INT("mode", struct file_ctx, mode, "0640", 0, 0777, "permissions of a new file"),
+    DT_OPT_SIZE("buffer_size", struct file_ctx, buffer_size, "4M",
+		"bytes buffered between flushes before records are dropped (counted)"),
+    {0},
 };
 
 static int file_init(void *vctx, struct dt_errbuf *err)
@@ -46,7 +46,8 @@ static int file_init(void *vctx, struct dt_errbuf *err)
 	int rc;
 
 	if (strcmp(ctx->format, "json") != 0 && strcmp(ctx->format, "text") != 0) {
-		snprintf(err->msg, sizeof(err->msg), "format: \"%s\" is not json or text", ctx->format);
+		snprintf(err->msg, sizeof(err->msg), "format: \"%s\" is not json or text",
+			 ctx->format);
 		return -EINVAL;
 	}
 	if (ctx->buffer_size < 65536) {
@@ -58,7 +59,8 @@ static int file_init(void *vctx, struct dt_errbuf *err)
 		       (mode_t)ctx->mode);
 	if (ctx->fd < 0) {
 		rc = -errno;
-		snprintf(err->msg, sizeof(err->msg), "cannot open %s: %s", ctx->path, strerror(errno));
+		snprintf(err->msg, sizeof(err->msg), "cannot open %s: %s", ctx->path,
+			 strerror(errno));
 		return rc;
 	}
 	ctx->scratch = malloc(DT_ECS_JSON_MAX);
@@ -105,19 +107,40 @@ static void file_exit(void *vctx)
 	ctx->scratch = NULL;
 }
 
+/* logrotate moved the file: finish writing to it, then start a new one at path. */
+static int file_reopen(void *vctx, struct dt_errbuf *err)
+{
+	struct file_ctx *ctx = vctx;
+	int fd, rc;
+
+	dt_outbuf_drain(&ctx->out, 1000);
+	fd = open(ctx->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, (mode_t)ctx->mode);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err->msg, sizeof(err->msg), "cannot open %s: %s; still writing to the old file",
+			 ctx->path, strerror(errno));
+		return rc;
+	}
+	close(ctx->fd);
+	ctx->fd = fd;
+	ctx->out.fd = fd;
+	return 0;
+}
+
 static uint64_t file_dropped(void *vctx)
 {
 	return ((struct file_ctx *)vctx)->dropped;
 }
 
 const struct dt_output_plugin dt_output_file = {
-	.name = "file",
-	.description = "records appended to a file as ECS JSON lines (reopened on SIGHUP)",
-	.options = file_options,
-	.ctx_size = sizeof(struct file_ctx),
-	.init = file_init,
-	.process = file_process,
-	.flush = file_flush,
-	.dropped = file_dropped,
-	.exit = file_exit,
+    .name = "file",
+    .description = "records appended to a file as ECS JSON lines (reopened on SIGHUP)",
+    .options = file_options,
+    .ctx_size = sizeof(struct file_ctx),
+    .init = file_init,
+    .process = file_process,
+    .flush = file_flush,
+    .dropped = file_dropped,
+    .exit = file_exit,
+    .reopen = file_reopen,
 };

@@ -33,19 +33,19 @@ struct stdout_ctx {
 	uint64_t dropped;
 };
 
-static const char *const formats[] = { "json", "text", NULL };
-static const char *const blocking_modes[] = { "auto", "true", "false", NULL };
+static const char *const formats[] = {"json", "text", NULL};
+static const char *const blocking_modes[] = {"auto", "true", "false", NULL};
 
 static const struct dt_option stdout_options[] = {
-	DT_OPT_CHOICE("format", struct stdout_ctx, format, "json", formats,
-		      "json (one ECS object per line) or text"),
-	DT_OPT_SIZE("buffer_size", struct stdout_ctx, buffer_size, "4M",
-		    "bytes buffered before records are dropped (counted)"),
-	DT_OPT_DURATION("drain_timeout", struct stdout_ctx, drain_timeout, "2s",
-			"how long shutdown waits for a slow reader (non-blocking mode)"),
-	DT_OPT_CHOICE("blocking", struct stdout_ctx, blocking, "auto", blocking_modes,
-		      "wait for a slow reader instead of dropping; auto = only when replaying files"),
-	{ 0 },
+    DT_OPT_CHOICE("format", struct stdout_ctx, format, "json", formats,
+		  "json (one ECS object per line) or text"),
+    DT_OPT_SIZE("buffer_size", struct stdout_ctx, buffer_size, "4M",
+		"bytes buffered before records are dropped (counted)"),
+    DT_OPT_DURATION("drain_timeout", struct stdout_ctx, drain_timeout, "2s",
+		    "how long shutdown waits for a slow reader (non-blocking mode)"),
+    DT_OPT_CHOICE("blocking", struct stdout_ctx, blocking, "auto", blocking_modes,
+		  "wait for a slow reader instead of dropping; auto = only when replaying files"),
+    {0},
 };
 
 static int stdout_init(void *vctx, struct dt_errbuf *err)
@@ -54,7 +54,8 @@ static int stdout_init(void *vctx, struct dt_errbuf *err)
 	struct stat st;
 
 	if (strcmp(ctx->format, "json") != 0 && strcmp(ctx->format, "text") != 0) {
-		snprintf(err->msg, sizeof(err->msg), "format: \"%s\" is not json or text", ctx->format);
+		snprintf(err->msg, sizeof(err->msg), "format: \"%s\" is not json or text",
+			 ctx->format);
 		return -EINVAL;
 	}
 	if (ctx->buffer_size < 65536) {
@@ -119,13 +120,13 @@ static uint64_t stdout_dropped(void *vctx)
 }
 
 const struct dt_output_plugin dt_output_stdout = {
-	.name = "stdout",
-	.description = "records on standard output, ECS JSON lines or text",
-	.options = stdout_options,
-	.ctx_size = sizeof(struct stdout_ctx),
-	.init = stdout_init,
-	.process = stdout_process,
-	.flush = stdout_flush,
-	.dropped = stdout_dropped,
-	.exit = stdout_exit,
+    .name = "stdout",
+    .description = "records on standard output, ECS JSON lines or text",
+    .options = stdout_options,
+    .ctx_size = sizeof(struct stdout_ctx),
+    .init = stdout_init,
+    .process = stdout_process,
+    .flush = stdout_flush,
+    .dropped = stdout_dropped,
+    .exit = stdout_exit,
 };

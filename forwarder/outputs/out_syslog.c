@@ -67,34 +67,34 @@ struct syslog_ctx {
 };
 
 static const char *const facilities[] = {
-	"kern",	  "user",   "mail",   "daemon", "auth",	  "syslog", "lpr",    "news",
-	"uucp",	  "cron",   "authpriv", "ftp",  "ntp",	  "audit",  "alert",  "clock",
-	"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7", NULL,
+    "kern",   "user",	  "mail",   "daemon", "auth",	"syslog", "lpr",   "news",   "uucp",
+    "cron",   "authpriv", "ftp",    "ntp",    "audit",	"alert",  "clock", "local0", "local1",
+    "local2", "local3",	  "local4", "local5", "local6", "local7", NULL,
 };
-static const char *const severities[] = { "emerg",  "alert", "crit", "err", "warning",
-					  "notice", "info",  "debug", NULL };
+static const char *const severities[] = {"emerg",  "alert", "crit",  "err", "warning",
+					 "notice", "info",  "debug", NULL};
 
 static const struct dt_option syslog_options[] = {
-	DT_OPT_STR("address", struct syslog_ctx, address, "unix:///dev/log",
-		   "unix:///dev/log, udp://HOST:PORT or tcp://HOST:PORT (octet counting)"),
-	DT_OPT_CHOICE("facility", struct syslog_ctx, facility_name, "user", facilities,
-		      "syslog facility"),
-	DT_OPT_CHOICE("severity", struct syslog_ctx, severity_name, "info", severities,
-		      "syslog severity of every message"),
-	DT_OPT_STR("app_name", struct syslog_ctx, app_name, "dnstrail", "APP-NAME field"),
-	DT_OPT_STR("hostname", struct syslog_ctx, hostname, NULL,
-		   "HOSTNAME field [default: the record's host.name]"),
-	DT_OPT_INT("queue_size", struct syslog_ctx, queue_size, "10000", 1, 10000000,
-		   "messages queued while the receiver is slow or away; beyond, records are dropped"),
-	DT_OPT_SIZE("max_message", struct syslog_ctx, max_message, "8k",
-		    "longest message; longer ones lose their answers parameter"),
-	DT_OPT_DURATION("reconnect_min", struct syslog_ctx, reconnect_min, "500ms",
-			"first reconnect delay (doubles up to reconnect_max)"),
-	DT_OPT_DURATION("reconnect_max", struct syslog_ctx, reconnect_max, "30s",
-			"longest reconnect delay"),
-	DT_OPT_DURATION("drain_timeout", struct syslog_ctx, drain_timeout, "1s",
-			"how long shutdown and reload wait for the queue to empty"),
-	{ 0 },
+    DT_OPT_STR("address", struct syslog_ctx, address, "unix:///dev/log",
+	       "unix:///dev/log, udp://HOST:PORT or tcp://HOST:PORT (octet counting)"),
+    DT_OPT_CHOICE("facility", struct syslog_ctx, facility_name, "user", facilities,
+		  "syslog facility"),
+    DT_OPT_CHOICE("severity", struct syslog_ctx, severity_name, "info", severities,
+		  "syslog severity of every message"),
+    DT_OPT_STR("app_name", struct syslog_ctx, app_name, "dnstrail", "APP-NAME field"),
+    DT_OPT_STR("hostname", struct syslog_ctx, hostname, NULL,
+	       "HOSTNAME field [default: the record's host.name]"),
+    DT_OPT_INT("queue_size", struct syslog_ctx, queue_size, "10000", 1, 10000000,
+	       "messages queued while the receiver is slow or away; beyond, records are dropped"),
+    DT_OPT_SIZE("max_message", struct syslog_ctx, max_message, "8k",
+		"longest message; longer ones lose their answers parameter"),
+    DT_OPT_DURATION("reconnect_min", struct syslog_ctx, reconnect_min, "500ms",
+		    "first reconnect delay (doubles up to reconnect_max)"),
+    DT_OPT_DURATION("reconnect_max", struct syslog_ctx, reconnect_max, "30s",
+		    "longest reconnect delay"),
+    DT_OPT_DURATION("drain_timeout", struct syslog_ctx, drain_timeout, "1s",
+		    "how long shutdown and reload wait for the queue to empty"),
+    {0},
 };
 
 static int name_index(const char *s, const char *const *names, int n)
@@ -110,14 +110,15 @@ static int parse_address(struct syslog_ctx *ctx, struct dt_errbuf *err)
 	const char *a = ctx->address;
 	char host[256];
 	const char *hp, *colon;
-	struct addrinfo hints = { 0 }, *res;
+	struct addrinfo hints = {0}, *res;
 	int rc;
 
 	if (strncmp(a, "unix://", 7) == 0) {
 		struct sockaddr_un *un = (struct sockaddr_un *)&ctx->addr;
 
 		if (strlen(a + 7) == 0 || strlen(a + 7) >= sizeof(un->sun_path)) {
-			snprintf(err->msg, sizeof(err->msg), "address: bad unix socket path \"%s\"", a + 7);
+			snprintf(err->msg, sizeof(err->msg), "address: bad unix socket path \"%s\"",
+				 a + 7);
 			return -EINVAL;
 		}
 		ctx->t = T_UNIX;
@@ -132,7 +133,8 @@ static int parse_address(struct syslog_ctx *ctx, struct dt_errbuf *err)
 		ctx->t = T_TCP;
 	else {
 		snprintf(err->msg, sizeof(err->msg),
-			 "address: \"%s\" is not unix://PATH, udp://HOST:PORT or tcp://HOST:PORT", a);
+			 "address: \"%s\" is not unix://PATH, udp://HOST:PORT or tcp://HOST:PORT",
+			 a);
 		return -EINVAL;
 	}
 	hp = a + 6;
@@ -175,8 +177,8 @@ static void schedule_retry(struct syslog_ctx *ctx)
 {
 	close_conn(ctx);
 	ctx->next_attempt_ns = dt_now_mono_ns() + ctx->backoff_ns;
-	ctx->backoff_ns = ctx->backoff_ns * 2 > ctx->reconnect_max ? ctx->reconnect_max
-								   : ctx->backoff_ns * 2;
+	ctx->backoff_ns =
+	    ctx->backoff_ns * 2 > ctx->reconnect_max ? ctx->reconnect_max : ctx->backoff_ns * 2;
 }
 
 /* Start a connection if due. Returns true when fd is ready to send. */
@@ -187,7 +189,7 @@ static bool ensure_conn(struct syslog_ctx *ctx)
 	if (ctx->fd >= 0 && !ctx->connecting)
 		return true;
 	if (ctx->fd >= 0 && ctx->connecting) {
-		struct pollfd p = { .fd = ctx->fd, .events = POLLOUT };
+		struct pollfd p = {.fd = ctx->fd, .events = POLLOUT};
 		int soerr = 0;
 		socklen_t l = sizeof(soerr);
 
@@ -294,7 +296,7 @@ static void put_value(struct w *w, const char *s)
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\' || c == ']') {
-			char e[2] = { '\\', (char)c };
+			char e[2] = {'\\', (char)c};
 
 			put(w, e, 2);
 		} else if (c < 0x20 || c == 0x7f) {
@@ -324,12 +326,15 @@ static void param_u(struct w *w, const char *name, uint64_t v)
 
 static int format(struct syslog_ctx *ctx, const struct dt_record *rec, bool with_answers)
 {
-	struct w w = { .p = ctx->scratch, .cap = ctx->max_message };
+	struct w w = {.p = ctx->scratch, .cap = ctx->max_message};
 	char head[512], ts[DT_FMT_TIME_MAX], ip[DT_FMT_IP_MAX], t[16], r[16];
 	const char *qname = dt_rec_qname(rec);
-	const char *host = ctx->host[0] ? ctx->host : rec->host_name && *rec->host_name ? rec->host_name : "-";
+	const char *host = ctx->host[0]			       ? ctx->host
+			   : rec->host_name && *rec->host_name ? rec->host_name
+							       : "-";
 	const char *rcode = rec->response ? dns_rcode_str(rec->response->rcode, r)
-					  : rec->status == DT_STATUS_TIMEOUT ? "TIMEOUT" : "-";
+			    : rec->status == DT_STATUS_TIMEOUT ? "TIMEOUT"
+							       : "-";
 	uint16_t qtype = 0;
 	bool has_qtype = dt_rec_qtype(rec, &qtype);
 	const struct dns_msg *m = rec->response ? rec->response : rec->query;
@@ -489,7 +494,7 @@ static void syslog_exit(void *vctx)
 	while (ctx->q_len && dt_now_mono_ns() < end) {
 		syslog_flush(ctx);
 		if (ctx->q_len) {
-			struct pollfd p = { .fd = ctx->fd, .events = POLLOUT };
+			struct pollfd p = {.fd = ctx->fd, .events = POLLOUT};
 
 			if (ctx->fd >= 0)
 				poll(&p, 1, 10);
@@ -518,14 +523,14 @@ static uint64_t syslog_queued(void *vctx)
 }
 
 const struct dt_output_plugin dt_output_syslog = {
-	.name = "syslog",
-	.description = "RFC 5424 messages with structured data [dns@32473 ...] over unix, UDP or TCP",
-	.options = syslog_options,
-	.ctx_size = sizeof(struct syslog_ctx),
-	.init = syslog_init,
-	.process = syslog_process,
-	.flush = syslog_flush,
-	.dropped = syslog_dropped,
-	.exit = syslog_exit,
-	.queued = syslog_queued,
+    .name = "syslog",
+    .description = "RFC 5424 messages with structured data [dns@32473 ...] over unix, UDP or TCP",
+    .options = syslog_options,
+    .ctx_size = sizeof(struct syslog_ctx),
+    .init = syslog_init,
+    .process = syslog_process,
+    .flush = syslog_flush,
+    .dropped = syslog_dropped,
+    .exit = syslog_exit,
+    .queued = syslog_queued,
 };

@@ -48,6 +48,7 @@ struct zmq_out {
 	char *host;
 	int64_t wait_subscribers;
 	uint64_t wait_timeout_ns;
+	bool nodrop;
 
 	/* state */
 	void *zctx; /* own context (drained by zmq_ctx_term), or czmq's for CURVE */
@@ -60,10 +61,12 @@ struct zmq_out {
 	uint64_t sequence;
 	uint64_t published;
 	uint64_t dropped;
-	uint64_t start_ns;
+	uint64_t start_ns; /* wall clock, for the envelope */
+	uint64_t start_mono_ns; /* for uptime: immune to clock steps */
 	uint64_t last_stats_ns;
 };
 
+/* clang-format off */
 static const struct dt_option zmq_options[] = {
 	DT_OPT_STR_LIST("publish", struct zmq_out, publish, n_publish,
 			"ZeroMQ endpoints to bind (tcp://127.0.0.1:5556, ipc:///run/dnstrail.sock)"),
@@ -83,12 +86,16 @@ static const struct dt_option zmq_options[] = {
 			"client public key files or one directory of them allowed in (\"*\" = any)"),
 	DT_OPT_STR("host", struct zmq_out, host, NULL,
 		   "publisher host name in topics and envelopes (default: gethostname)"),
+	DT_OPT_BOOL("nodrop", struct zmq_out, nodrop, "true",
+		    "a full subscriber queue makes sends fail, counted in output_drops; false: "
+		    "that subscriber alone loses (it sees the gaps), the others are not held back"),
 	DT_OPT_INT("wait_subscribers", struct zmq_out, wait_subscribers, "0", 0, 1000,
 		   "at start, wait for this many subscriptions to dns. topics (pcap replay)"),
 	DT_OPT_DURATION("wait_timeout", struct zmq_out, wait_timeout_ns, "10s",
 			"longest wait for wait_subscribers; then start anyway"),
 	{ 0 },
 };
+/* clang-format on */
 
 static uint64_t now_ns(clockid_t clk)
 {
@@ -135,7 +142,7 @@ static void wait_for_subscribers(struct zmq_out *z)
 	uint8_t sub[256];
 
 	while (seen < z->wait_subscribers) {
-		zmq_pollitem_t it = { .socket = z->sock, .events = ZMQ_POLLIN };
+		zmq_pollitem_t it = {.socket = z->sock, .events = ZMQ_POLLIN};
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 		int n;
 
@@ -152,8 +159,8 @@ static void wait_for_subscribers(struct zmq_out *z)
 static int zmq_out_init(void *ctx, struct dt_errbuf *err)
 {
 	struct zmq_out *z = ctx;
-	struct dt_wire_publisher pub = { 0 };
-	int one = 1, hwm, linger, rc;
+	struct dt_wire_publisher pub = {0};
+	int one = 1, nodrop = z->nodrop ? 1 : 0, hwm, linger, rc;
 	uint64_t linger_ms = z->linger_ns / 1000000;
 
 	if (z->n_publish == 0 && z->n_connect == 0) {
@@ -189,12 +196,11 @@ static int zmq_out_init(void *ctx, struct dt_errbuf *err)
 		snprintf(err->msg, sizeof(err->msg), "zmq_socket: %s", zmq_strerror(zmq_errno()));
 		return -ENOMEM;
 	}
-	if (zmq_setsockopt(z->sock, ZMQ_XPUB_NODROP, &one, sizeof(one)) ||
+	if (zmq_setsockopt(z->sock, ZMQ_XPUB_NODROP, &nodrop, sizeof(nodrop)) ||
 	    zmq_setsockopt(z->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm)) ||
 	    zmq_setsockopt(z->sock, ZMQ_LINGER, &linger, sizeof(linger)) ||
 	    zmq_setsockopt(z->sock, ZMQ_IPV6, &one, sizeof(one)) ||
-	    (z->wait_subscribers &&
-	     zmq_setsockopt(z->sock, ZMQ_XPUB_VERBOSE, &one, sizeof(one)))) {
+	    (z->wait_subscribers && zmq_setsockopt(z->sock, ZMQ_XPUB_VERBOSE, &one, sizeof(one)))) {
 		snprintf(err->msg, sizeof(err->msg), "zmq socket options: %s",
 			 zmq_strerror(zmq_errno()));
 		rc = -EINVAL;
@@ -224,6 +230,7 @@ static int zmq_out_init(void *ctx, struct dt_errbuf *err)
 	}
 
 	z->start_ns = now_ns(CLOCK_REALTIME);
+	z->start_mono_ns = now_ns(CLOCK_MONOTONIC);
 	z->last_stats_ns = now_ns(CLOCK_MONOTONIC);
 	pub.host = z->hostname;
 	pub.session_id = random_session_id();
@@ -272,8 +279,8 @@ static int zmq_out_process(void *ctx, const struct dt_record *rec)
 	rc = dt_wire_encode_record(z->enc, seq, now_ns(CLOCK_REALTIME), rec, z->include_wire,
 				   &z->buf);
 	if (rc == -EMSGSIZE && z->include_wire)
-		rc = dt_wire_encode_record(z->enc, seq, now_ns(CLOCK_REALTIME), rec, false,
-					   &z->buf);
+		rc =
+		    dt_wire_encode_record(z->enc, seq, now_ns(CLOCK_REALTIME), rec, false, &z->buf);
 	if (rc == 0)
 		rc = send_frames(z, topic, (size_t)len, ZMQ_DONTWAIT);
 	if (rc) {
@@ -293,7 +300,7 @@ static int publish_stats(struct zmq_out *z, const struct dt_stats *stats, int fl
 	uint64_t seq = ++z->sequence;
 	int len, rc;
 
-	sc.uptime_ns = now_ns(CLOCK_REALTIME) - z->start_ns;
+	sc.uptime_ns = now_ns(CLOCK_MONOTONIC) - z->start_mono_ns;
 	sc.published = z->published;
 	sc.dropped = z->dropped;
 	z->last_stats_ns = now_ns(CLOCK_MONOTONIC);
@@ -345,15 +352,15 @@ static void zmq_out_exit(void *ctx)
 }
 
 const struct dt_output_plugin dt_output_zmq = {
-	.name = "zmq",
-	.description = "publish records as [topic][protobuf] on a ZeroMQ XPUB socket",
-	.options = zmq_options,
-	.ctx_size = sizeof(struct zmq_out),
-	.init = zmq_out_init,
-	.process = zmq_out_process,
-	.flush = zmq_out_flush,
-	.heartbeat = zmq_out_heartbeat,
-	.exit = zmq_out_exit,
+    .name = "zmq",
+    .description = "publish records as [topic][protobuf] on a ZeroMQ XPUB socket",
+    .options = zmq_options,
+    .ctx_size = sizeof(struct zmq_out),
+    .init = zmq_out_init,
+    .process = zmq_out_process,
+    .flush = zmq_out_flush,
+    .heartbeat = zmq_out_heartbeat,
+    .exit = zmq_out_exit,
 };
 
 /* For tests and the daemon's final line: this output's own counts. */

@@ -73,7 +73,8 @@ static int load_keys(const char *path, uint8_t pub[32], uint8_t *sec, char *err,
 			 path);
 		rc = -EINVAL;
 	} else if (sec && (!s || strlen(s) != 40 || !zmq_z85_decode(sec, s))) {
-		snprintf(err, errlen, "%s holds no secret key (use the NAME.key_secret file)", path);
+		snprintf(err, errlen, "%s holds no secret key (use the NAME.key_secret file)",
+			 path);
 		rc = -EINVAL;
 	}
 	zconfig_destroy(&root);
@@ -81,8 +82,7 @@ static int load_keys(const char *path, uint8_t pub[32], uint8_t *sec, char *err,
 }
 
 /* Both keys from a secret key file that only its owner can read. */
-static int load_secret(const char *path, uint8_t pub[32], uint8_t sec[32], char *err,
-		       size_t errlen)
+static int load_secret(const char *path, uint8_t pub[32], uint8_t sec[32], char *err, size_t errlen)
 {
 	int rc = dt_zmq_check_secret_file(path, err, errlen);
 
@@ -97,8 +97,8 @@ static bool is_dir(const char *path)
 }
 
 /* Copy each listed public key file (validated) into a private directory. */
-static int make_allow_dir(struct dt_zmq_curve_server *cs, char *const *allow, size_t n,
-			  char *err, size_t errlen)
+static int make_allow_dir(struct dt_zmq_curve_server *cs, char *const *allow, size_t n, char *err,
+			  size_t errlen)
 {
 	snprintf(cs->tmpdir, sizeof(cs->tmpdir), "/tmp/dnstrail-curve-XXXXXX");
 	if (!mkdtemp(cs->tmpdir)) {
@@ -110,7 +110,7 @@ static int make_allow_dir(struct dt_zmq_curve_server *cs, char *const *allow, si
 	}
 	for (size_t i = 0; i < n; i++) {
 		char path[sizeof(cs->tmpdir) + 32], why[256];
-		uint8_t pub[32], none[32] = { 0 };
+		uint8_t pub[32], none[32] = {0};
 		zcert_t *cert;
 
 		if (load_keys(allow[i], pub, NULL, why, sizeof(why))) {
@@ -209,8 +209,8 @@ void dt_zmq_curve_server_release(struct dt_zmq_curve_server *cs)
 	}
 }
 
-int dt_zmq_curve_client(void *sock, const char *server_public_file,
-			const char *client_secret_file, char *err, size_t errlen)
+int dt_zmq_curve_client(void *sock, const char *server_public_file, const char *client_secret_file,
+			char *err, size_t errlen)
 {
 	uint8_t server[32], pub[32], sec[32];
 	int rc;

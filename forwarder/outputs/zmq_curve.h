@@ -40,7 +40,7 @@ void dt_zmq_curve_server_release(struct dt_zmq_curve_server *cs);
 
 /* Make sock a CURVE client of the server whose public key file is given,
  * authenticating with the client key pair in client_secret_file. */
-int dt_zmq_curve_client(void *sock, const char *server_public_file,
-			const char *client_secret_file, char *err, size_t errlen);
+int dt_zmq_curve_client(void *sock, const char *server_public_file, const char *client_secret_file,
+			char *err, size_t errlen);
 
 #endif

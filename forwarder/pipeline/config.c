@@ -88,7 +88,7 @@ static int sbuf_add(struct sbuf *b, const char *s, size_t n)
 static int env_subst(const char *in, char **out, const char *file, int line, const char *key,
 		     struct dt_errbuf *err)
 {
-	struct sbuf b = { 0 };
+	struct sbuf b = {0};
 	const char *p = in;
 	int rc = sbuf_add(&b, "", 0);
 
@@ -113,7 +113,8 @@ static int env_subst(const char *in, char **out, const char *file, int line, con
 			rc = -EINVAL;
 			break;
 		}
-		name_len = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+		name_len =
+		    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
 		if (name_len == 0 || isdigit((unsigned char)name[0]) || name_len >= sizeof(var)) {
 			dt_errf(err, file, line, "%s: bad variable name in \"%s\"", key, in);
 			rc = -EINVAL;
@@ -121,7 +122,8 @@ static int env_subst(const char *in, char **out, const char *file, int line, con
 		}
 		if (name + name_len != end) {
 			if (strncmp(name + name_len, ":-", 2) != 0) {
-				dt_errf(err, file, line, "%s: bad ${...} reference in \"%s\"", key, in);
+				dt_errf(err, file, line, "%s: bad ${...} reference in \"%s\"", key,
+					in);
 				rc = -EINVAL;
 				break;
 			}
@@ -136,7 +138,8 @@ static int env_subst(const char *in, char **out, const char *file, int line, con
 		} else if (def) {
 			rc = sbuf_add(&b, def, def_len);
 		} else {
-			dt_errf(err, file, line, "%s: environment variable %s is not set", key, var);
+			dt_errf(err, file, line, "%s: environment variable %s is not set", key,
+				var);
 			rc = -ENOENT;
 			break;
 		}
@@ -292,7 +295,7 @@ static int on_start(struct builder *b, const yaml_event_t *ev, enum dt_node_kind
 		dt_errf(b->err, b->file, line, "too many nodes");
 		return -E2BIG;
 	}
-	b->stack[b->depth] = (struct frame){ .node = n, .ctx_key = f ? current_key(b) : NULL };
+	b->stack[b->depth] = (struct frame){.node = n, .ctx_key = f ? current_key(b) : NULL};
 	/* ctx_key points into the parent's pending key, which attach() keeps alive */
 	b->depth++;
 	return 0;
@@ -325,7 +328,7 @@ static void builder_cleanup(struct builder *b)
 int dt_node_parse(const char *text, size_t len, const char *file, struct dt_node **root,
 		  struct dt_errbuf *err)
 {
-	struct builder b = { .file = file, .err = err };
+	struct builder b = {.file = file, .err = err};
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	bool done = false, seen_doc = false;
@@ -336,7 +339,8 @@ int dt_node_parse(const char *text, size_t len, const char *file, struct dt_node
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	while (!done && rc == 0) {
 		if (!yaml_parser_parse(&parser, &ev)) {
-			dt_errf(err, file, (int)parser.problem_mark.line + 1, "YAML syntax error: %s%s%s",
+			dt_errf(err, file, (int)parser.problem_mark.line + 1,
+				"YAML syntax error: %s%s%s",
 				parser.problem ? parser.problem : "unknown",
 				parser.context ? " " : "", parser.context ? parser.context : "");
 			rc = -EINVAL;
@@ -417,7 +421,8 @@ int dt_read_text_file(const char *path, char **text, struct dt_errbuf *err)
 
 			cap = cap ? cap * 2 : 8192;
 			if (cap > DT_CONFIG_MAX_FILE) {
-				dt_errf(err, path, 0, "file larger than %d bytes", DT_CONFIG_MAX_FILE);
+				dt_errf(err, path, 0, "file larger than %d bytes",
+					DT_CONFIG_MAX_FILE);
 				rc = -EFBIG;
 				goto err_free_buf;
 			}
@@ -522,4 +527,39 @@ int dt_node_seq_append(struct dt_node *seq, struct dt_node *item)
 	if (rc)
 		dt_node_free(item);
 	return rc;
+}
+
+static int sig_add(struct sbuf *b, const struct dt_node *n)
+{
+	char head[32];
+	int rc;
+
+	if (n->kind == DT_NODE_SCALAR) {
+		snprintf(head, sizeof(head), "s%zu:", strlen(n->value));
+		rc = sbuf_add(b, head, strlen(head));
+		return rc ?: sbuf_add(b, n->value, strlen(n->value));
+	}
+	snprintf(head, sizeof(head), "%c%zu:", n->kind == DT_NODE_MAP ? 'm' : 'l', n->n);
+	rc = sbuf_add(b, head, strlen(head));
+	for (size_t i = 0; rc == 0 && i < n->n; i++) {
+		if (n->kind == DT_NODE_MAP) {
+			snprintf(head, sizeof(head), "k%zu:", strlen(n->keys[i]));
+			rc = sbuf_add(b, head, strlen(head));
+			rc = rc ?: sbuf_add(b, n->keys[i], strlen(n->keys[i]));
+		}
+		rc = rc ?: sig_add(b, n->items[i]);
+	}
+	return rc;
+}
+
+char *dt_node_signature(const struct dt_node *node)
+{
+	struct sbuf b = { 0 };
+
+	/* bounded like any scalar: a longer subtree gets no signature (never "same") */
+	if (sbuf_add(&b, "", 0) || sig_add(&b, node)) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
 }

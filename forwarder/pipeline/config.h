@@ -18,12 +18,12 @@ enum dt_node_kind { DT_NODE_SCALAR, DT_NODE_SEQ, DT_NODE_MAP };
 
 struct dt_node {
 	enum dt_node_kind kind;
-	int line; /* 1-based */
-	bool quoted; /* scalar written with quotes */
-	char *value; /* scalar text (after ${ENV} substitution) */
-	size_t n; /* SEQ: items, MAP: entries */
+	int line;		/* 1-based */
+	bool quoted;		/* scalar written with quotes */
+	char *value;		/* scalar text (after ${ENV} substitution) */
+	size_t n;		/* SEQ: items, MAP: entries */
 	struct dt_node **items; /* SEQ items / MAP values */
-	char **keys; /* MAP keys */
+	char **keys;		/* MAP keys */
 	int *key_lines;
 };
 
@@ -56,8 +56,12 @@ int dt_node_map_set(struct dt_node *map, const char *key, struct dt_node *value)
 /* Append to a SEQ; takes item. */
 int dt_node_seq_append(struct dt_node *seq, struct dt_node *item);
 
+/* A canonical string of a subtree (kinds, keys, values after ${ENV}), to tell
+ * whether two plugin configurations are the same. malloc'd; NULL on ENOMEM. */
+char *dt_node_signature(const struct dt_node *node);
+
 /* Fill err as "FILE:LINE: fmt..." */
 void dt_errf(struct dt_errbuf *err, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -42,7 +42,7 @@ struct input_inst {
 struct daemon {
 	struct dt_cli cli;
 	struct dt_config *cfg; /* current: service settings (plugin contexts moved out) */
-	char *config_text; /* last good config file, for a reload fallback */
+	char *config_text;     /* last good config file, for a reload fallback */
 	struct input_inst *inputs;
 	size_t n_inputs;
 	struct dt_pipeline *pl;
@@ -53,6 +53,7 @@ struct daemon {
 	uint64_t reloads, reload_failures;
 	uint64_t drops_seen, drops_changed_ns;
 	uint64_t kdrops_seen, kdrops_changed_ns;
+	uint64_t watchdog_ns, last_watchdog_ns; /* systemd WatchdogSec=, 0 = off */
 	bool polling_inputs; /* some input is collect()-driven (pcap) and not done */
 	bool ready, stop;
 };
@@ -85,7 +86,7 @@ static int inputs_start(struct daemon *d, struct dt_errbuf *err)
 	for (size_t i = 0; i < cfg->n_inputs; i++) {
 		struct input_inst *in = &d->inputs[i];
 		struct dt_plugin_conf *pc = &cfg->inputs[i];
-		struct dt_engine_config ec = { 0 };
+		struct dt_engine_config ec = {0};
 		int rc;
 
 		in->p = pc->plugin;
@@ -123,12 +124,12 @@ static int inputs_start(struct daemon *d, struct dt_errbuf *err)
 		in->initialised = true;
 		in->fd = in->p->poll_fd ? in->p->poll_fd(in->ctx) : -1;
 		if (in->fd >= 0) {
-			struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV_INPUT0 + i };
+			struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EV_INPUT0 + i};
 
 			if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, in->fd, &ev)) {
 				rc = -errno;
-				snprintf(err->msg, sizeof(err->msg), "input %s: epoll: %s", in->label,
-					 strerror(errno));
+				snprintf(err->msg, sizeof(err->msg), "input %s: epoll: %s",
+					 in->label, strerror(errno));
 				return rc;
 			}
 		} else {
@@ -246,13 +247,15 @@ static void publish_snapshot(struct daemon *d, uint64_t mono)
 		s.healthy = false;
 		snprintf(s.reason, sizeof(s.reason), "no outputs");
 	}
-	if (s.healthy && d->kdrops_changed_ns && mono - d->kdrops_changed_ns < HEALTH_DROP_WINDOW_NS) {
+	if (s.healthy && d->kdrops_changed_ns &&
+	    mono - d->kdrops_changed_ns < HEALTH_DROP_WINDOW_NS) {
 		s.healthy = false;
 		snprintf(s.reason, sizeof(s.reason),
 			 "capture lost packets (kernel ring buffer full) in the last %llus",
 			 HEALTH_DROP_WINDOW_NS / 1000000000ull);
 	}
-	if (s.healthy && d->drops_changed_ns && mono - d->drops_changed_ns < HEALTH_DROP_WINDOW_NS) {
+	if (s.healthy && d->drops_changed_ns &&
+	    mono - d->drops_changed_ns < HEALTH_DROP_WINDOW_NS) {
 		s.healthy = false;
 		snprintf(s.reason, sizeof(s.reason), "outputs dropped records in the last %llus",
 			 HEALTH_DROP_WINDOW_NS / 1000000000ull);
@@ -262,8 +265,9 @@ static void publish_snapshot(struct daemon *d, uint64_t mono)
 
 /* ---- reload ---- */
 
-static int build_pipeline(struct daemon *d, const char *text, struct dt_config **cfg_out,
-			  struct dt_pipeline **pl, struct dt_errbuf *err)
+/* Load text and build its pipeline, keeping the unchanged outputs of old (may be NULL). */
+static int build_pipeline(struct daemon *d, const char *text, struct dt_pipeline *old,
+			  struct dt_config **cfg_out, struct dt_pipeline **pl, struct dt_errbuf *err)
 {
 	struct dt_cli cli = d->cli;
 	struct dt_config *cfg;
@@ -273,7 +277,7 @@ static int build_pipeline(struct daemon *d, const char *text, struct dt_config *
 	rc = dt_config_load(&cli, &cfg, err);
 	if (rc)
 		return rc;
-	rc = dt_pipeline_new(cfg, true, pl, err);
+	rc = dt_pipeline_rebuild(cfg, old, pl, err);
 	if (rc) {
 		dt_config_free(cfg);
 		return rc;
@@ -323,16 +327,27 @@ static bool str_changed(const char *now, const char *next)
 	return next && (!now || strcmp(now, next) != 0);
 }
 
+static size_t kept_outputs(const struct dt_pipeline *pl)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < pl->n_outputs; i++)
+		n += pl->outputs[i].kept;
+	return n;
+}
+
 /* Make cfg/pl the running ones; the old pipeline must already be freed. */
 static void adopt(struct daemon *d, struct dt_config *cfg, struct dt_pipeline *pl)
 {
 	const struct dt_service *now = &d->cfg->service, *next = &cfg->service;
 
 	if (!same_inputs(d, cfg))
-		dt_warn("reload: inputs changed; they apply at the next restart (the capture stays as is)");
+		dt_warn("reload: inputs changed; they apply at the next restart (the capture stays "
+			"as is)");
 	if (next->timeout != now->timeout || next->max_pending != now->max_pending ||
 	    str_changed(now->user, next->user) || str_changed(now->http_listen, next->http_listen))
-		dt_warn("reload: service timeout, max_pending, user and http_listen apply at the next restart");
+		dt_warn("reload: service timeout, max_pending, user and http_listen apply at the "
+			"next restart");
 	d->pl = pl;
 	dt_config_free(d->cfg);
 	d->cfg = cfg;
@@ -349,7 +364,7 @@ static void adopt(struct daemon *d, struct dt_config *cfg, struct dt_pipeline *p
  */
 static void reload(struct daemon *d)
 {
-	struct dt_errbuf err = { 0 };
+	struct dt_errbuf err = {0};
 	struct dt_config *cfg;
 	struct dt_pipeline *pl;
 	char *text = NULL;
@@ -363,18 +378,19 @@ static void reload(struct daemon *d)
 	if (rc)
 		goto err_free_text;
 	dt_pipeline_flush(d->pl);
-	rc = build_pipeline(d, text ? text : "", &cfg, &pl, &err);
-	dt_pipeline_free(d->pl); /* flushes and drains the old outputs */
+	rc = build_pipeline(d, text ? text : "", d->pl, &cfg, &pl, &err);
+	dt_pipeline_free(d->pl); /* drains and closes the old outputs not kept */
 	d->pl = NULL;
 	if (rc) {
-		dt_warn("%s; retrying with the old outputs closed", err.msg);
-		rc = build_pipeline(d, text ? text : "", &cfg, &pl, &err);
+		/* maybe something the old outputs held (a port moved between outputs) */
+		dt_info("%s; retrying with the old outputs closed", err.msg);
+		rc = build_pipeline(d, text ? text : "", NULL, &cfg, &pl, &err);
 	}
 	if (rc) {
 		dt_err("reload failed: %s; restoring the previous configuration", err.msg);
 		d->reload_failures++;
 		free(text);
-		if (build_pipeline(d, d->config_text ? d->config_text : "", &cfg, &pl, &err))
+		if (build_pipeline(d, d->config_text ? d->config_text : "", NULL, &cfg, &pl, &err))
 			dt_err("the previous configuration failed too: %s; running without outputs",
 			       err.msg);
 		else
@@ -386,8 +402,8 @@ static void reload(struct daemon *d)
 	free(d->config_text);
 	d->config_text = text;
 	d->reloads++;
-	dt_info("reloaded: %zu filters, %zu outputs (inputs unchanged)", pl->n_filters,
-		pl->n_outputs);
+	dt_info("reloaded: %zu filters, %zu outputs (%zu unchanged, kept running; inputs unchanged)",
+		pl->n_filters, pl->n_outputs, kept_outputs(pl));
 	sd_notify(0, "READY=1");
 	return;
 
@@ -404,9 +420,9 @@ err_refused:
 static int arm_timer(int fd, uint64_t first_ns, uint64_t period_ns)
 {
 	struct itimerspec its = {
-		.it_value = { .tv_sec = first_ns / 1000000000ull, .tv_nsec = first_ns % 1000000000ull },
-		.it_interval = { .tv_sec = period_ns / 1000000000ull,
-				 .tv_nsec = period_ns % 1000000000ull },
+	    .it_value = {.tv_sec = first_ns / 1000000000ull, .tv_nsec = first_ns % 1000000000ull},
+	    .it_interval = {.tv_sec = period_ns / 1000000000ull,
+			    .tv_nsec = period_ns % 1000000000ull},
 	};
 
 	return timerfd_settime(fd, 0, &its, NULL) ? -errno : 0;
@@ -438,7 +454,7 @@ static void on_tick(struct daemon *d)
 
 		if (in->fd < 0)
 			continue; /* pcap: its own clock */
-		collect(d, in); /* batched ring-buffer wake-ups leave records behind */
+		collect(d, in);	  /* batched ring-buffer wake-ups leave records behind */
 		dt_engine_tick(in->engine, real);
 	}
 	if (mono - d->last_flush_ns >= s->flush_interval) {
@@ -447,6 +463,11 @@ static void on_tick(struct daemon *d)
 		update_kernel_drops(d);
 		dt_pipeline_update_stats(d->pl);
 		publish_snapshot(d, mono);
+	}
+	/* the loop turning is what systemd's watchdog should see */
+	if (d->watchdog_ns && mono - d->last_watchdog_ns >= d->watchdog_ns / 2) {
+		d->last_watchdog_ns = mono;
+		sd_notify(0, "WATCHDOG=1");
 	}
 	if (s->stats_interval && mono - d->last_stats_ns >= s->stats_interval) {
 		d->last_stats_ns = mono;
@@ -467,10 +488,11 @@ static void loop(struct daemon *d)
 		int n;
 
 		for (size_t i = 0; i < d->n_inputs; i++)
-			polling |= d->inputs[i].fd < 0 && !d->inputs[i].done && !d->inputs[i].failed;
-		if (d->polling_inputs && !polling) {
+			polling |=
+			    d->inputs[i].fd < 0 && !d->inputs[i].done && !d->inputs[i].failed;
+		if (d->polling_inputs && !polling && dt_replay_mode) {
 			dt_info("all file inputs finished");
-			break;
+			break; /* a file finished beside live inputs: keep capturing */
 		}
 		n = epoll_wait(d->epfd, evs, 16, polling ? 0 : -1);
 		if (n < 0 && errno != EINTR) {
@@ -517,8 +539,9 @@ static void shutdown_flush(struct daemon *d)
 			(unsigned long long)d->pl->filters[i].in,
 			(unsigned long long)d->pl->filters[i].removed);
 	for (size_t i = 0; d->pl && i < d->pl->n_outputs; i++)
-		dt_info("output %s: in %llu, accepted %llu, dropped %llu so far", d->pl->outputs[i].label,
-			(unsigned long long)d->pl->outputs[i].in, (unsigned long long)d->pl->outputs[i].out,
+		dt_info("output %s: in %llu, accepted %llu, dropped %llu so far",
+			d->pl->outputs[i].label, (unsigned long long)d->pl->outputs[i].in,
+			(unsigned long long)d->pl->outputs[i].out,
 			(unsigned long long)dt_output_inst_drops(&d->pl->outputs[i]));
 	dt_pipeline_free(d->pl); /* outputs drain (bounded) and close */
 	d->pl = NULL;
@@ -528,9 +551,17 @@ static void shutdown_flush(struct daemon *d)
 	fflush(stderr);
 }
 
+/* WatchdogSec= of the systemd unit (WATCHDOG_USEC), 0 when not watched. */
+static uint64_t watchdog_interval_ns(void)
+{
+	uint64_t usec = 0;
+
+	return sd_watchdog_enabled(0, &usec) > 0 ? usec * 1000ull : 0;
+}
+
 static int setup_fds(struct daemon *d, double duration_s)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 	sigset_t mask;
 	uint64_t tick = (uint64_t)d->cfg->service.tick_ms * 1000000ull;
 
@@ -566,7 +597,7 @@ static int setup_fds(struct daemon *d, double duration_s)
 
 static void close_fds(struct daemon *d)
 {
-	int *fds[] = { &d->dfd, &d->tfd, &d->sfd, &d->epfd };
+	int *fds[] = {&d->dfd, &d->tfd, &d->sfd, &d->epfd};
 
 	for (size_t i = 0; i < 4; i++) {
 		if (*fds[i] >= 0)
@@ -579,7 +610,7 @@ int dt_daemon_run(const struct dt_cli *cli, double duration_s)
 {
 	static struct daemon daemon;
 	struct daemon *d = &daemon;
-	struct dt_errbuf err = { 0 };
+	struct dt_errbuf err = {0};
 	int rc, status = 1;
 
 	d->cli = *cli;
@@ -634,7 +665,8 @@ int dt_daemon_run(const struct dt_cli *cli, double duration_s)
 		goto out_stop_http;
 	}
 	d->ready = true;
-	d->last_flush_ns = d->last_stats_ns = dt_now_mono_ns();
+	d->last_flush_ns = d->last_stats_ns = d->last_watchdog_ns = dt_now_mono_ns();
+	d->watchdog_ns = watchdog_interval_ns();
 	publish_snapshot(d, d->last_flush_ns);
 	sd_notify(0, "READY=1");
 	dt_info("ready: %zu inputs, %zu filters, %zu outputs", d->n_inputs, d->pl->n_filters,
@@ -662,7 +694,7 @@ out_free_text:
 
 int dt_daemon_check(const struct dt_cli *cli)
 {
-	struct dt_errbuf err = { 0 };
+	struct dt_errbuf err = {0};
 	struct dt_config *cfg;
 	struct dt_pipeline *pl;
 	int rc = dt_config_load(cli, &cfg, &err);

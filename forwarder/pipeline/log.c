@@ -10,8 +10,8 @@ enum dt_log_level dt_log_level = DT_LOG_INFO;
 void dt_log(enum dt_log_level level, const char *fmt, ...)
 {
 	/* under journald (JOURNAL_STREAM set) sd-daemon(3) prefixes carry the priority */
-	static const char *const prio[] = { "<3>", "<4>", "<6>", "<7>" };
-	static const char *const word[] = { "error: ", "warning: ", "", "debug: " };
+	static const char *const prio[] = {"<3>", "<4>", "<6>", "<7>"};
+	static const char *const word[] = {"error: ", "warning: ", "", "debug: "};
 	static int journal = -1;
 	char line[1024];
 	va_list ap;

@@ -13,10 +13,10 @@
 
 #define DT_MAX_PLUGINS 64 /* per kind */
 
-static const char *const top_keys[] = { "service", "pipeline", NULL };
-static const char *const pipeline_keys[] = { "inputs", "filters", "outputs", NULL };
-static const char *const input_reserved[] = { "name", "tag", NULL };
-static const char *const routed_reserved[] = { "name", "match", NULL };
+static const char *const top_keys[] = {"service", "pipeline", NULL};
+static const char *const pipeline_keys[] = {"inputs", "filters", "outputs", NULL};
+static const char *const input_reserved[] = {"name", "tag", NULL};
+static const char *const routed_reserved[] = {"name", "match", NULL};
 
 void dt_plugin_conf_free_ctx(const struct dt_option *options, void *ctx)
 {
@@ -40,6 +40,7 @@ void dt_config_free(struct dt_config *cfg)
 		for (size_t i = 0; i < counts[k]; i++) {
 			dt_plugin_conf_free_ctx(lists[k][i].options, lists[k][i].ctx);
 			free(lists[k][i].route);
+			free(lists[k][i].signature);
 		}
 		free(lists[k]);
 	}
@@ -122,8 +123,8 @@ static int apply_cli(struct dt_node *root, const struct dt_cli *cli, const char 
 	if (!pl || !svc)
 		return -ENOMEM;
 	if (pl->kind != DT_NODE_MAP || svc->kind != DT_NODE_MAP) {
-		dt_errf(err, file, pl->kind != DT_NODE_MAP ? pl->line : svc->line, "%s: expected a map",
-			pl->kind != DT_NODE_MAP ? "pipeline" : "service");
+		dt_errf(err, file, pl->kind != DT_NODE_MAP ? pl->line : svc->line,
+			"%s: expected a map", pl->kind != DT_NODE_MAP ? "pipeline" : "service");
 		return -EINVAL;
 	}
 	if (cli->verbose)
@@ -131,7 +132,8 @@ static int apply_cli(struct dt_node *root, const struct dt_cli *cli, const char 
 	if (cli->user)
 		rc = rc ?: dt_node_map_set(svc, "user", dt_node_new_scalar(cli->user));
 	if (cli->http_listen)
-		rc = rc ?: dt_node_map_set(svc, "http_listen", dt_node_new_scalar(cli->http_listen));
+		rc =
+		    rc ?: dt_node_map_set(svc, "http_listen", dt_node_new_scalar(cli->http_listen));
 	if (rc)
 		return rc;
 
@@ -147,7 +149,8 @@ static int apply_cli(struct dt_node *root, const struct dt_cli *cli, const char 
 	if (cli->pcap) {
 		/* one pcap input replaces the configured ones; keep the first tag */
 		const struct dt_node *tag = ins->n ? dt_node_get(ins->items[0], "tag") : NULL;
-		char *tag_s = strdup(tag && tag->kind == DT_NODE_SCALAR ? tag->value : DT_DEFAULT_TAG);
+		char *tag_s =
+		    strdup(tag && tag->kind == DT_NODE_SCALAR ? tag->value : DT_DEFAULT_TAG);
 
 		m = dt_node_new(DT_NODE_MAP);
 		if (!tag_s || !m) {
@@ -193,7 +196,7 @@ static int apply_cli(struct dt_node *root, const struct dt_cli *cli, const char 
 
 	m = find_by_name(outs, "zmq");
 	if (!m && (outs->n == 0 || cli->n_publish || cli->n_connect)) {
-		static const char *const def[] = { DT_DEFAULT_PUBLISH };
+		static const char *const def[] = {DT_DEFAULT_PUBLISH};
 
 		m = dt_node_new(DT_NODE_MAP);
 		if (!m)
@@ -282,7 +285,8 @@ static int load_plugins(struct dt_config *cfg, const struct dt_node *seq, enum d
 		int rc;
 
 		if (item->kind != DT_NODE_MAP) {
-			dt_errf(err, file, item->line, "%s: each entry must be a map with a name", what);
+			dt_errf(err, file, item->line, "%s: each entry must be a map with a name",
+				what);
 			return -EINVAL;
 		}
 		name = dt_node_get(item, "name");
@@ -318,26 +322,33 @@ static int load_plugins(struct dt_config *cfg, const struct dt_node *seq, enum d
 		}
 		if (!pc->plugin) {
 			dt_errf(err, file, name->line, "name: unknown %s plugin \"%s\"",
-				kind == DT_KIND_INPUT ? "input" : kind == DT_KIND_FILTER ? "filter" : "output",
+				kind == DT_KIND_INPUT	 ? "input"
+				: kind == DT_KIND_FILTER ? "filter"
+							 : "output",
 				name->value);
 			return -ENOENT;
 		}
 		route = dt_node_get(item, route_key);
 		if (route && (route->kind != DT_NODE_SCALAR || !route->value[0])) {
-			dt_errf(err, file, route->line, "%s: expected a non-empty string", route_key);
+			dt_errf(err, file, route->line, "%s: expected a non-empty string",
+				route_key);
 			return -EINVAL;
 		}
-		pc->route = strdup(route ? route->value : kind == DT_KIND_INPUT ? DT_DEFAULT_TAG : "*");
+		pc->route = strdup(route		   ? route->value
+				   : kind == DT_KIND_INPUT ? DT_DEFAULT_TAG
+							   : "*");
 		if (!pc->route)
 			return -ENOMEM;
 		for (size_t j = 0; j < i; j++)
 			same += list[j].name == pc->name;
 		snprintf(pc->label, sizeof(pc->label), "%s.%zu", pc->name, same);
+		pc->signature = dt_node_signature(item);
 		pc->ctx = calloc(1, pc->ctx_size ? pc->ctx_size : 1);
 		if (!pc->ctx)
 			return -ENOMEM;
 		rc = dt_options_apply(pc->options, pc->ctx, item,
-				      kind == DT_KIND_INPUT ? input_reserved : routed_reserved, file, err);
+				      kind == DT_KIND_INPUT ? input_reserved : routed_reserved,
+				      file, err);
 		if (rc) {
 			free(pc->ctx);
 			pc->ctx = NULL;
@@ -371,7 +382,8 @@ static int check_service(struct dt_config *cfg, const struct dt_node *svc, struc
 		char *end;
 		long port = colon ? strtol(colon + 1, &end, 10) : -1;
 
-		if (!colon || colon == s->http_listen || !colon[1] || *end || port < 1 || port > 65535) {
+		if (!colon || colon == s->http_listen || !colon[1] || *end || port < 1 ||
+		    port > 65535) {
 			n = dt_node_get(svc, "http_listen");
 			dt_errf(err, cfg->file, n ? n->line : 0,
 				"http_listen: expected ADDRESS:PORT, got \"%s\"", s->http_listen);
@@ -395,8 +407,8 @@ int dt_config_load(const struct dt_cli *cli, struct dt_config **out, struct dt_e
 		goto err_free_cfg;
 	}
 	if (cli->config_text)
-		rc = dt_node_parse(cli->config_text, strlen(cli->config_text), cfg->file, &cfg->root,
-				   err);
+		rc = dt_node_parse(cli->config_text, strlen(cli->config_text), cfg->file,
+				   &cfg->root, err);
 	else if (cli->config)
 		rc = dt_node_load_file(cli->config, &cfg->root, err);
 	else

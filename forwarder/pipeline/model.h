@@ -19,13 +19,14 @@ enum dt_plugin_kind { DT_KIND_INPUT, DT_KIND_FILTER, DT_KIND_OUTPUT };
 struct dt_plugin_conf {
 	enum dt_plugin_kind kind;
 	const char *name; /* plugin name (static, from the plugin) */
-	char *route; /* inputs: tag; filters/outputs: match pattern */
-	char label[48]; /* "syslog.0": plugin name and index among its kind */
+	char *route;	  /* inputs: tag; filters/outputs: match pattern */
+	char label[48];	  /* "syslog.0": plugin name and index among its kind */
 	int line;
 	const void *plugin; /* struct dt_{input,filter,output}_plugin */
 	const struct dt_option *options;
 	size_t ctx_size;
 	void *ctx; /* filled by the option table; NULL once taken by the pipeline */
+	char *signature; /* dt_node_signature() of its YAML map; NULL if unknown */
 };
 
 struct dt_config {
@@ -38,7 +39,7 @@ struct dt_config {
 
 /* What the command line sets; it wins over the file. */
 struct dt_cli {
-	const char *config; /* -c FILE, NULL = none */
+	const char *config;	 /* -c FILE, NULL = none */
 	const char *config_text; /* if set, parsed instead of reading `config` (reload fallback) */
 	const char *pcap;
 	const char *stdout_format; /* NULL = no --stdout */

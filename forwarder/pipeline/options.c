@@ -13,8 +13,8 @@
 
 int dt_parse_bool(const char *s, bool *out)
 {
-	static const char *const yes[] = { "true", "yes", "on", "1" };
-	static const char *const no[] = { "false", "no", "off", "0" };
+	static const char *const yes[] = {"true", "yes", "on", "1"};
+	static const char *const no[] = {"false", "no", "off", "0"};
 
 	for (size_t i = 0; i < 4; i++) {
 		if (strcasecmp(s, yes[i]) == 0) {
@@ -60,8 +60,8 @@ static int parse_scaled(const char *s, const char *const *units, const double *m
 
 int dt_parse_duration(const char *s, uint64_t *ns)
 {
-	static const char *const units[] = { "ns", "us", "ms", "s", "m", "h", "d" };
-	static const double mult[] = { 1, 1e3, 1e6, 1e9, 60e9, 3600e9, 86400e9 };
+	static const char *const units[] = {"ns", "us", "ms", "s", "m", "h", "d"};
+	static const double mult[] = {1, 1e3, 1e6, 1e9, 60e9, 3600e9, 86400e9};
 	double v;
 	int rc = parse_scaled(s, units, mult, 7, 1e9, &v);
 
@@ -75,12 +75,23 @@ int dt_parse_duration(const char *s, uint64_t *ns)
 
 int dt_parse_size(const char *s, uint64_t *bytes)
 {
-	static const char *const units[] = { "B",  "k", "K", "kB", "KB", "KiB", "M", "MB", "MiB",
-					     "G",  "GB", "GiB", "T", "TB", "TiB" };
-	static const double mult[] = { 1,	  1024.0,    1024.0,	1024.0,	   1024.0,
-				       1024.0,	  1048576.0, 1048576.0, 1048576.0, 1073741824.0,
-				       1073741824.0, 1073741824.0, 1099511627776.0, 1099511627776.0,
-				       1099511627776.0 };
+	static const char *const units[] = {"B",   "k", "K",  "kB",  "KB", "KiB", "M",	"MB",
+					    "MiB", "G", "GB", "GiB", "T",  "TB",  "TiB"};
+	static const double mult[] = {1,
+				      1024.0,
+				      1024.0,
+				      1024.0,
+				      1024.0,
+				      1024.0,
+				      1048576.0,
+				      1048576.0,
+				      1048576.0,
+				      1073741824.0,
+				      1073741824.0,
+				      1073741824.0,
+				      1099511627776.0,
+				      1099511627776.0,
+				      1099511627776.0};
 	double v;
 	int rc = parse_scaled(s, units, mult, 15, 1, &v);
 
@@ -137,13 +148,16 @@ static int check_int(const struct dt_option *o, const struct dt_node *n, const c
 	if (n->kind != DT_NODE_SCALAR || parse_int(n->value, v)) {
 		dt_errf(err, file, n->line, "%s: expected an integer, got %s%s%s", o->key,
 			n->kind == DT_NODE_SCALAR ? "\"" : "",
-			n->kind == DT_NODE_SCALAR ? n->value : n->kind == DT_NODE_MAP ? "a map" : "a list",
+			n->kind == DT_NODE_SCALAR ? n->value
+			: n->kind == DT_NODE_MAP  ? "a map"
+						  : "a list",
 			n->kind == DT_NODE_SCALAR ? "\"" : "");
 		return -EINVAL;
 	}
 	if (ranged(o) && (*v < o->min || *v > o->max)) {
-		dt_errf(err, file, n->line, "%s: %" PRId64 " is out of range [%" PRId64 ", %" PRId64 "]",
-			o->key, *v, o->min, o->max);
+		dt_errf(err, file, n->line,
+			"%s: %" PRId64 " is out of range [%" PRId64 ", %" PRId64 "]", o->key, *v,
+			o->min, o->max);
 		return -ERANGE;
 	}
 	return 0;
@@ -162,7 +176,8 @@ static int list_items(const struct dt_option *o, const struct dt_node *n, const 
 		return 0;
 	}
 	if (n->kind != DT_NODE_SEQ) {
-		dt_errf(err, file, n->line, "%s: expected a %s, got a map", o->key, type_name(o->type));
+		dt_errf(err, file, n->line, "%s: expected a %s, got a map", o->key,
+			type_name(o->type));
 		return -EINVAL;
 	}
 	if (n->n > DT_LIST_MAX) {
@@ -171,7 +186,8 @@ static int list_items(const struct dt_option *o, const struct dt_node *n, const 
 	}
 	for (size_t i = 0; i < n->n; i++) {
 		if (n->items[i]->kind != DT_NODE_SCALAR) {
-			dt_errf(err, file, n->items[i]->line, "%s: list items must be scalars", o->key);
+			dt_errf(err, file, n->items[i]->line, "%s: list items must be scalars",
+				o->key);
 			return -EINVAL;
 		}
 	}
@@ -207,10 +223,10 @@ static int set_value(const struct dt_option *o, void *ctx, const struct dt_node 
 				char list[256] = "";
 
 				for (c = o->choices; *c; c++)
-					snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-						 c == o->choices ? "" : ", ", *c);
-				dt_errf(err, file, n->line, "%s: \"%s\" is not one of %s", o->key, n->value,
-					list);
+					snprintf(list + strlen(list), sizeof(list) - strlen(list),
+						 "%s%s", c == o->choices ? "" : ", ", *c);
+				dt_errf(err, file, n->line, "%s: \"%s\" is not one of %s", o->key,
+					n->value, list);
 				return -EINVAL;
 			}
 		}
@@ -238,7 +254,8 @@ static int set_value(const struct dt_option *o, void *ctx, const struct dt_node 
 		if (n->kind != DT_NODE_SCALAR ||
 		    (dur ? dt_parse_duration(n->value, &v) : dt_parse_size(n->value, &v))) {
 			dt_errf(err, file, n->line, "%s: expected a %s (%s), got %s%s%s", o->key,
-				type_name(o->type), dur ? "e.g. 5s, 250ms, 2m" : "e.g. 4096, 64k, 16M",
+				type_name(o->type),
+				dur ? "e.g. 5s, 250ms, 2m" : "e.g. 4096, 64k, 16M",
 				n->kind == DT_NODE_SCALAR ? "\"" : "",
 				n->kind == DT_NODE_SCALAR ? n->value : "a collection",
 				n->kind == DT_NODE_SCALAR ? "\"" : "");
@@ -247,8 +264,9 @@ static int set_value(const struct dt_option *o, void *ctx, const struct dt_node 
 		/* duration ranges are in whole seconds, except that 0 < v < 1s counts as >= 0 */
 		cmp = dur ? (int64_t)(v / 1000000000ull) : (int64_t)v;
 		if (ranged(o) && (cmp < o->min || cmp > o->max || (dur && o->min > 0 && v == 0))) {
-			dt_errf(err, file, n->line, "%s: \"%s\" is out of range [%" PRId64 "%s, %" PRId64 "%s]",
-				o->key, n->value, o->min, dur ? "s" : "", o->max, dur ? "s" : "");
+			dt_errf(err, file, n->line,
+				"%s: \"%s\" is out of range [%" PRId64 "%s, %" PRId64 "%s]", o->key,
+				n->value, o->min, dur ? "s" : "", o->max, dur ? "s" : "");
 			return -ERANGE;
 		}
 		*(uint64_t *)field = v;
@@ -448,7 +466,8 @@ void dt_options_print(FILE *out, const char *kind, const char *name, const char 
 				 c == o->choices ? "; one of " : ", ", *c);
 		if (man) {
 			fprintf(out, ".TP\n.BR %s \" (%s%s%s%s%s)\"\n", o->key, type_name(o->type),
-				o->required ? ", required" : "", o->default_value ? ", default " : "",
+				o->required ? ", required" : "",
+				o->default_value ? ", default " : "",
 				o->default_value ? o->default_value : "", range);
 			man_text(out, o->help);
 			fputs("\n", out);
@@ -456,8 +475,9 @@ void dt_options_print(FILE *out, const char *kind, const char *name, const char 
 			fprintf(out, "  %-18s %-16s %s%s%s%s%s%s%s%s\n", o->key, type_name(o->type),
 				o->help ? o->help : "", o->required ? " (required)" : "",
 				o->default_value ? " [default: " : "",
-				o->default_value ? o->default_value : "", o->default_value ? "]" : "",
-				range[0] ? " (" : "", range[0] ? range + 2 : "", range[0] ? ")" : "");
+				o->default_value ? o->default_value : "",
+				o->default_value ? "]" : "", range[0] ? " (" : "",
+				range[0] ? range + 2 : "", range[0] ? ")" : "");
 		}
 	}
 	if (!man)

@@ -79,7 +79,7 @@ size_t dt_outbuf_drain(struct dt_outbuf *b, int timeout_ms)
 	uint64_t end = dt_now_mono_ns() + (uint64_t)timeout_ms * 1000000ull;
 
 	while (dt_outbuf_flush(b) == -EAGAIN) {
-		struct pollfd p = { .fd = b->fd, .events = POLLOUT };
+		struct pollfd p = {.fd = b->fd, .events = POLLOUT};
 		uint64_t now = dt_now_mono_ns();
 
 		if (now >= end)

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
+#include "pipeline/log.h"
 #include "pipeline/tagmatch.h"
 
 bool dt_replay_mode;
@@ -50,6 +52,7 @@ void dt_pipeline_free(struct dt_pipeline *pl)
 		o->initialised = false;
 		dt_plugin_conf_free_ctx(o->options, o->ctx);
 		free(o->match);
+		free(o->signature);
 	}
 	for (size_t i = 0; i < pl->n_filters; i++) {
 		struct dt_filter_inst *f = &pl->filters[i];
@@ -74,9 +77,50 @@ static void free_unbuilt(struct dt_pipeline *pl, size_t n_filters_init)
 	dt_pipeline_free(pl);
 }
 
-int dt_pipeline_new(struct dt_config *cfg, bool with_outputs, struct dt_pipeline **out,
-		    struct dt_errbuf *err)
+/* An output of old with the same plugin and configuration, not yet claimed. */
+static ssize_t find_kept(const struct dt_pipeline *old, const struct dt_output_inst *o,
+			 const ssize_t *keep, size_t n_keep)
 {
+	if (!o->signature)
+		return -1;
+	for (size_t j = 0; j < old->n_outputs; j++) {
+		const struct dt_output_inst *c = &old->outputs[j];
+		bool claimed = false;
+
+		if (!c->initialised || c->p != o->p || !c->signature ||
+		    strcmp(c->signature, o->signature) != 0)
+			continue;
+		for (size_t k = 0; k < n_keep; k++)
+			claimed |= keep[k] == (ssize_t)j;
+		if (!claimed)
+			return (ssize_t)j;
+	}
+	return -1;
+}
+
+/* Move a running output into its place in the new pipeline (o has an unused ctx). */
+static void take_output(struct dt_output_inst *o, struct dt_output_inst *from)
+{
+	struct dt_errbuf err = { 0 };
+
+	dt_plugin_conf_free_ctx(o->options, o->ctx);
+	o->ctx = from->ctx;
+	o->in = from->in;
+	o->out = from->out;
+	o->rejected = from->rejected;
+	o->initialised = true;
+	o->kept = true;
+	from->ctx = NULL;
+	from->initialised = false;
+	from->rejected = 0;
+	if (o->p->reopen && o->p->reopen(o->ctx, &err))
+		dt_warn("output %s: reopen: %s", o->label, err.msg);
+}
+
+static int build(struct dt_config *cfg, bool with_outputs, struct dt_pipeline *old,
+		 struct dt_pipeline **out, struct dt_errbuf *err)
+{
+	ssize_t keep[DT_PIPELINE_MAX_OUTPUTS]; /* index in old of an output kept, or -1 */
 	struct dt_pipeline *pl = calloc(1, sizeof(*pl));
 	size_t i;
 	int rc;
@@ -111,11 +155,21 @@ int dt_pipeline_new(struct dt_config *cfg, bool with_outputs, struct dt_pipeline
 		o->options = pc->options;
 		o->ctx = pc->ctx;
 		o->match = pc->route;
+		o->signature = pc->signature;
 		memcpy(o->label, pc->label, sizeof(o->label));
 		pc->ctx = NULL;
 		pc->route = NULL;
+		pc->signature = NULL;
 		pl->n_outputs++;
 	}
+	if (pl->n_outputs > DT_PIPELINE_MAX_OUTPUTS) {
+		snprintf(err->msg, sizeof(err->msg), "%.200s: more than %d outputs", cfg->file,
+			 DT_PIPELINE_MAX_OUTPUTS);
+		dt_pipeline_free(pl);
+		return -E2BIG;
+	}
+	for (i = 0; i < pl->n_outputs; i++)
+		keep[i] = old ? find_kept(old, &pl->outputs[i], keep, i) : -1;
 	for (i = 0; i < pl->n_filters; i++) {
 		struct dt_filter_inst *f = &pl->filters[i];
 
@@ -124,7 +178,8 @@ int dt_pipeline_new(struct dt_config *cfg, bool with_outputs, struct dt_pipeline
 			/* plugins write one sentence; prefix which one */
 			char msg[sizeof(err->msg)];
 
-			snprintf(msg, sizeof(msg), "%.200s: filter %s: %.250s", cfg->file, f->label, err->msg);
+			snprintf(msg, sizeof(msg), "%.200s: filter %s: %.250s", cfg->file, f->label,
+				 err->msg);
 			memcpy(err->msg, msg, sizeof(msg));
 			dt_plugin_conf_free_ctx(f->options, f->ctx);
 			f->ctx = NULL;
@@ -135,19 +190,37 @@ int dt_pipeline_new(struct dt_config *cfg, bool with_outputs, struct dt_pipeline
 	for (i = 0; with_outputs && i < pl->n_outputs; i++) {
 		struct dt_output_inst *o = &pl->outputs[i];
 
+		if (keep[i] >= 0)
+			continue; /* moved over below, once everything else stands */
 		rc = o->p->init ? o->p->init(o->ctx, err) : 0;
 		if (rc) {
 			char msg[sizeof(err->msg)];
 
-			snprintf(msg, sizeof(msg), "%.200s: output %s: %.250s", cfg->file, o->label, err->msg);
+			snprintf(msg, sizeof(msg), "%.200s: output %s: %.250s", cfg->file, o->label,
+				 err->msg);
 			memcpy(err->msg, msg, sizeof(msg));
 			dt_pipeline_free(pl);
 			return rc;
 		}
 		o->initialised = true;
 	}
+	for (i = 0; with_outputs && i < pl->n_outputs; i++)
+		if (keep[i] >= 0)
+			take_output(&pl->outputs[i], &old->outputs[keep[i]]);
 	*out = pl;
 	return 0;
+}
+
+int dt_pipeline_new(struct dt_config *cfg, bool with_outputs, struct dt_pipeline **pl,
+		    struct dt_errbuf *err)
+{
+	return build(cfg, with_outputs, NULL, pl, err);
+}
+
+int dt_pipeline_rebuild(struct dt_config *cfg, struct dt_pipeline *old, struct dt_pipeline **pl,
+			struct dt_errbuf *err)
+{
+	return build(cfg, true, old, pl, err);
 }
 
 void dt_pipeline_route(struct dt_pipeline *pl, const struct dt_record *rec)

@@ -29,13 +29,17 @@ struct dt_filter_inst {
 	uint64_t in, removed;
 };
 
+#define DT_PIPELINE_MAX_OUTPUTS 64
+
 struct dt_output_inst {
 	const struct dt_output_plugin *p;
 	const struct dt_option *options;
 	void *ctx;
 	bool initialised;
+	bool kept; /* moved over from the previous pipeline by a reload */
 	char *match;
 	char label[48];
+	char *signature; /* of its configuration: unchanged outputs survive a reload */
 	uint64_t in, out, rejected; /* rejected: process() said no */
 };
 
@@ -54,6 +58,15 @@ struct dt_pipeline {
  */
 int dt_pipeline_new(struct dt_config *cfg, bool with_outputs, struct dt_pipeline **pl,
 		    struct dt_errbuf *err);
+/*
+ * Reload: like dt_pipeline_new(), but every output whose configuration is
+ * unchanged is moved over from `old` (same socket, queue, ZeroMQ session and
+ * sequence, counters) and reopen()ed instead of being built anew. Nothing of
+ * `old` is touched unless the whole new pipeline could be built; free `old`
+ * afterwards (only what was not moved is then drained and closed).
+ */
+int dt_pipeline_rebuild(struct dt_config *cfg, struct dt_pipeline *old, struct dt_pipeline **pl,
+			struct dt_errbuf *err);
 /* Filters by tag, then every output whose match fits. */
 void dt_pipeline_route(struct dt_pipeline *pl, const struct dt_record *rec);
 void dt_pipeline_flush(struct dt_pipeline *pl);

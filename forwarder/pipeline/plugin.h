@@ -82,6 +82,9 @@ struct dt_output_plugin {
 	void (*exit)(void *ctx);
 	/* Records waiting in the output's own queue (metrics). May be NULL. */
 	uint64_t (*queued)(void *ctx);
+	/* SIGHUP reload kept this output (its configuration did not change):
+	 * reopen what logrotate may have moved (files). May be NULL. */
+	int (*reopen)(void *ctx, struct dt_errbuf *err);
 };
 
 #endif

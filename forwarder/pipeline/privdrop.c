@@ -28,7 +28,7 @@ static int last_cap(void)
 /* capset(2) without libcap: all three sets empty. */
 static int clear_caps(void)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct data[2];
 
 	memset(data, 0, sizeof(data));

@@ -31,24 +31,24 @@ extern const struct dt_output_plugin dt_output_file;
 
 static const struct dt_input_plugin *const inputs[] = {
 #ifdef DT_HAVE_IN_EBPF
-	&dt_input_ebpf,
+    &dt_input_ebpf,
 #endif
 #ifdef DT_HAVE_IN_PCAP
-	&dt_input_pcap,
+    &dt_input_pcap,
 #endif
-	NULL,
+    NULL,
 };
 
 static const struct dt_filter_plugin *const filters[] = {
-	&dt_filter_domain, &dt_filter_query,	  &dt_filter_process,
-	&dt_filter_sample, &dt_filter_rate_limit, NULL,
+    &dt_filter_domain, &dt_filter_query,      &dt_filter_process,
+    &dt_filter_sample, &dt_filter_rate_limit, NULL,
 };
 
 static const struct dt_output_plugin *const outputs[] = {
 #ifdef DT_HAVE_OUT_ZMQ
-	&dt_output_zmq,
+    &dt_output_zmq,
 #endif
-	&dt_output_stdout, &dt_output_syslog, &dt_output_file, NULL,
+    &dt_output_stdout, &dt_output_syslog, &dt_output_file, NULL,
 };
 
 const struct dt_input_plugin *dt_registry_input(const char *name)
@@ -76,14 +76,13 @@ const struct dt_output_plugin *dt_registry_output(const char *name)
 }
 
 static const char *const input_keys[] = {
-	"name", "plugin name",
-	"tag", "routing tag given to the records of this input [default: dns]",
-	NULL,
+    "name", "plugin name", "tag", "routing tag given to the records of this input [default: dns]",
+    NULL,
 };
 static const char *const routed_keys[] = {
-	"name", "plugin name",
-	"match", "tag pattern of the records it sees; * matches any run [default: *]",
-	NULL,
+    "name",  "plugin name",
+    "match", "tag pattern of the records it sees; * matches any run [default: *]",
+    NULL,
 };
 
 void dt_registry_print_reference(FILE *out, bool man)

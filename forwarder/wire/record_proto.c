@@ -42,7 +42,7 @@ static char *str(const char *s)
 
 static ProtobufCBinaryData bytes(const uint8_t *p, size_t n)
 {
-	return (ProtobufCBinaryData){ .len = p ? n : 0, .data = (uint8_t *)p };
+	return (ProtobufCBinaryData){.len = p ? n : 0, .data = (uint8_t *)p};
 }
 
 void dt_wire_buf_release(struct dt_wire_buf *buf)
@@ -145,7 +145,7 @@ static void fill_rr(Dnstrail__V1__ResourceRecord *p, const struct dns_rr *rr)
 static Dnstrail__V1__DnsMessage *fill_dns(struct enc_dns *e, const struct dns_msg *msg)
 {
 	Dnstrail__V1__DnsMessage *m = &e->m;
-	size_t count[3] = { 0 }, at[3];
+	size_t count[3] = {0}, at[3];
 	unsigned i, n = msg->n_rr < DNS_MAX_RR ? msg->n_rr : DNS_MAX_RR;
 
 	dnstrail__v1__dns_message__init(m);
@@ -237,9 +237,9 @@ int dt_wire_encode_record(struct dt_wire_encoder *enc, uint64_t sequence, uint64
 	}
 
 	dnstrail__v1__network__init(net);
-	net->family = rec->family == 6 ? DNSTRAIL__V1__FAMILY__FAMILY_IPV6
-		    : rec->family == 4 ? DNSTRAIL__V1__FAMILY__FAMILY_IPV4
-				       : DNSTRAIL__V1__FAMILY__FAMILY_UNSPECIFIED;
+	net->family = rec->family == 6	 ? DNSTRAIL__V1__FAMILY__FAMILY_IPV6
+		      : rec->family == 4 ? DNSTRAIL__V1__FAMILY__FAMILY_IPV4
+					 : DNSTRAIL__V1__FAMILY__FAMILY_UNSPECIFIED;
 	net->transport = (Dnstrail__V1__Transport)rec->transport;
 	if (rec->family == 4 || rec->family == 6) {
 		net->src_ip = bytes(rec->src_ip, alen);

@@ -113,7 +113,10 @@ static int unpack_transaction(const Dnstrail__V1__Transaction *tx, struct dt_wir
 	int err = 0;
 
 	memset(rec, 0, sizeof(*rec));
-	rec->status = (enum dt_status)tx->status;
+	/* A status from a newer publisher: no better name for it here. */
+	rec->status = tx->status <= DNSTRAIL__V1__STATUS__STATUS_MALFORMED
+			  ? (enum dt_status)tx->status
+			  : DT_STATUS_MALFORMED;
 	rec->query_ts_ns = tx->query_time_ns;
 	rec->response_ts_ns = tx->response_time_ns;
 	rec->flags = tx->flags;
@@ -138,10 +141,14 @@ static int unpack_transaction(const Dnstrail__V1__Transaction *tx, struct dt_wir
 
 		rec->family = n->family == DNSTRAIL__V1__FAMILY__FAMILY_IPV6   ? 6
 			      : n->family == DNSTRAIL__V1__FAMILY__FAMILY_IPV4 ? 4
-									 : 0;
+									       : 0;
 		rec->transport = (uint8_t)n->transport;
-		memcpy(rec->src_ip, n->src_ip.data, n->src_ip.len < 16 ? n->src_ip.len : 16);
-		memcpy(rec->dst_ip, n->dst_ip.data, n->dst_ip.len < 16 ? n->dst_ip.len : 16);
+		if (n->src_ip.len)
+			memcpy(rec->src_ip, n->src_ip.data,
+			       n->src_ip.len < 16 ? n->src_ip.len : 16);
+		if (n->dst_ip.len)
+			memcpy(rec->dst_ip, n->dst_ip.data,
+			       n->dst_ip.len < 16 ? n->dst_ip.len : 16);
 		rec->src_port = (uint16_t)n->src_port;
 		rec->dst_port = (uint16_t)n->dst_port;
 		rec->netns = n->netns;

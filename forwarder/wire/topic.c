@@ -41,9 +41,8 @@ static int finish(int n, size_t len)
 
 int dt_wire_topic(const struct dt_record *rec, const char *fallback_host, char *buf, size_t len)
 {
-	return dt_wire_topic_host(rec,
-				  rec->host_name && *rec->host_name ? rec->host_name : fallback_host,
-				  buf, len);
+	return dt_wire_topic_host(
+	    rec, rec->host_name && *rec->host_name ? rec->host_name : fallback_host, buf, len);
 }
 
 int dt_wire_topic_host(const struct dt_record *rec, const char *host, char *buf, size_t len)

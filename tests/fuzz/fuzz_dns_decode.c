@@ -10,10 +10,10 @@
 
 static struct dns_msg msg;
 
-#define CHECK(x)                \
-	do {                    \
-		if (!(x))       \
-			abort(); \
+#define CHECK(x)                                                                                   \
+	do {                                                                                       \
+		if (!(x))                                                                          \
+			abort();                                                                   \
 	} while (0)
 
 static void check_str(const char *s)

@@ -14,8 +14,8 @@
 static struct dns_msg msg;
 
 static const int linktypes[] = {
-	DT_LINK_NULL, DT_LINK_EN10MB,	  DT_LINK_RAW,	DT_LINK_LOOP,	    DT_LINK_LINUX_SLL,
-	DT_LINK_IPV4, DT_LINK_IPV6,	  DT_LINK_RAW_LT, DT_LINK_LINUX_SLL2, 147,
+    DT_LINK_NULL, DT_LINK_EN10MB, DT_LINK_RAW,	  DT_LINK_LOOP,	      DT_LINK_LINUX_SLL,
+    DT_LINK_IPV4, DT_LINK_IPV6,	  DT_LINK_RAW_LT, DT_LINK_LINUX_SLL2, 147,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -168,6 +168,7 @@ dt_cleanup() {
 
 dt_setup() {
 	dt_require_root
+	dt_reap_stale
 	DT_WORK=$(mktemp -d "/tmp/dnstrail-$DT_TEST.XXXXXX")
 	chmod 755 "$DT_WORK"
 	trap dt_cleanup EXIT
@@ -345,7 +346,7 @@ dt_stop() {
 	DT_PID=""
 	log "dnstrail exited with status $DT_STATUS; $(wc -l <"$DT_OUT") lines on stdout"
 	DT_MINE=$DT_WORK/mine.json
-	jq -cR "fromjson? | objects | select($(dt_from_client) or $(dt_to_client))" "$DT_OUT" \
+	dt_grep_mine | jq -cR "fromjson? | objects | select($(dt_from_client) or $(dt_to_client))" \
 		>"$DT_MINE" 2>/dev/null || true
 }
 
@@ -356,9 +357,19 @@ dt_stop() {
 # After dt_stop only this test's events (DT_MINE) are searched: the host may
 # be busy with other DNS traffic, which dnstrail captures too.
 dt_select() {
-	local f=${DT_MINE:-$DT_OUT}
-	[[ -s "$f" ]] || return 0
-	jq -cR "fromjson? | objects | select($1)" "$f" 2>/dev/null || true
+	if [[ -n "$DT_MINE" ]]; then
+		[[ -s "$DT_MINE" ]] || return 0
+		jq -cR "fromjson? | objects | select($1)" "$DT_MINE" 2>/dev/null || true
+	else
+		dt_grep_mine | jq -cR "fromjson? | objects | select($1)" 2>/dev/null || true
+	fi
+}
+
+# The lines that mention our client's addresses: a cheap first cut, so that
+# polling stays fast while dnstrail also prints a busy host's traffic.
+dt_grep_mine() {
+	[[ -s "$DT_OUT" ]] || return 0
+	grep -F -e "\"$DT_C4\"" -e "\"$DT_C6\"" "$DT_OUT" || true
 }
 
 dt_count() {
@@ -515,15 +526,37 @@ dt_expect_stats() {
 		events_published output_drops; do
 		expect_jq "stats.$c is a counter" "$last" ".dnstrail_stats.$c | type == \"number\" and . >= 0" ".dnstrail_stats.$c"
 	done
-	lines=$(jq -cR 'fromjson? | objects | select(.event)' "$DT_OUT" 2>/dev/null | wc -l)
+	lines=$(wc -l <"$DT_OUT")
 	expect_val "stats.transactions equals the $lines events printed" "$last" '.dnstrail_stats.transactions' "$lines"
 	expect_val "stats.kernel_drops" "$last" '.dnstrail_stats.kernel_drops' 0
 }
 
-# Every stdout line is one JSON object.
+# Every stdout line is one JSON object with an event. A busy host can make
+# the file huge: beyond 20 MB only our lines and the first and last 20000 are
+# parsed.
 dt_expect_all_json() {
-	local total good
+	local total good what=every
 	total=$(wc -l <"$DT_OUT")
-	good=$(jq -cR 'fromjson? | objects' "$DT_OUT" 2>/dev/null | wc -l)
-	expect_eq "every stdout line ($total) is a JSON object" "$good" "$total"
+	if (($(stat -c %s "$DT_OUT") <= 20000000)); then
+		good=$(jq -cR 'fromjson? | objects | select(.event)' "$DT_OUT" 2>/dev/null | wc -l)
+	else
+		what="a sample of"
+		total=$( { head -n 20000 "$DT_OUT"; tail -n 20000 "$DT_OUT"; dt_grep_mine; } | wc -l)
+		good=$( { head -n 20000 "$DT_OUT"; tail -n 20000 "$DT_OUT"; dt_grep_mine; } |
+			jq -cR 'fromjson? | objects | select(.event)' 2>/dev/null | wc -l)
+	fi
+	expect_eq "$what stdout lines ($total) are JSON events" "$good" "$total"
+}
+
+# Namespaces of earlier runs that were killed before their cleanup (ctest's
+# timeout sends SIGKILL): named dt<pid>?, their creator gone, nothing inside.
+dt_reap_stale() {
+	local ns pid
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^dt[0-9]+[a-z]$' || true); do
+		pid=${ns#dt}
+		pid=${pid%?}
+		if ! kill -0 "$pid" 2>/dev/null && [[ -z "$(ip netns pids "$ns" 2>/dev/null)" ]]; then
+			ip netns del "$ns" 2>/dev/null && rm -rf "/etc/netns/$ns"
+		fi
+	done
 }

@@ -21,6 +21,10 @@ pipeline:
     - name: domain
       match: "dns.*"
       exclude: [q7.example.com]
+    - name: process
+      match: "dns.*"
+      comm: [kdig]
+      exclude: true
   outputs:
     - name: file
       match: "dns.*"
@@ -37,13 +41,15 @@ check "health answers 200 ok" wait_for 100 bash -c "[ \"\$(curl -s $H/api/v1/hea
 eq "unknown path" "$(curl -s -o /dev/null -w '%{http_code}' $H/nope)" 404
 eq "POST refused" "$(curl -s -o /dev/null -w '%{http_code}' -X POST $H/api/v1/health)" 405
 
+for i in 1 2 3 4 5; do kdig -p $DNS @127.0.0.1 +notcp +retry=0 +time=1 "k$i.example.com" A >/dev/null; done
 sent=$(python3 "$HERE/pipeline_dns.py" query $DNS $N 400)
 eq "client" "$sent" "{\"sent\": $N, \"answered\": $N}"
 metric() { curl -s $H/api/v1/metrics/prometheus | awk -v k="$1" '$1 == k { print $2 }'; }
-wait_for 50 bash -c "[ \"\$(curl -s $H/api/v1/metrics/prometheus | awk '\$1 == \"dnstrail_transactions_total\" {print \$2}')\" = $N ]" || true
+wait_for 50 bash -c "[ \"\$(curl -s $H/api/v1/metrics/prometheus | awk '\$1 == \"dnstrail_transactions_total\" {print \$2}')\" = $((N + 5)) ]" || true
 curl -s $H/api/v1/metrics/prometheus >"$W/metrics"
-eq "transactions_total" "$(metric dnstrail_transactions_total)" $N
-eq "filtered_total" "$(metric dnstrail_filtered_total)" 1
+eq "transactions_total (python + kdig)" "$(metric dnstrail_transactions_total)" $((N + 5))
+eq "filtered_total" "$(metric dnstrail_filtered_total)" 6
+eq "process.0 removed (kdig)" "$(metric 'dnstrail_plugin_records_removed_total{kind="filter",name="process.0"}')" 5
 eq "file.0 in" "$(metric 'dnstrail_plugin_records_in_total{kind="output",name="file.0"}')" $((N - 1))
 eq "file.0 out" "$(metric 'dnstrail_plugin_records_out_total{kind="output",name="file.0"}')" $((N - 1))
 eq "domain.0 removed" "$(metric 'dnstrail_plugin_records_removed_total{kind="filter",name="domain.0"}')" 1
@@ -58,7 +64,8 @@ check "503 gives the reason" grep -q "dropped records" "$W/health"
 
 kill -INT $D
 wait $D; eq "daemon exit" $? 0
-eq "final transactions" "$(stat_of "$W/err" transactions)" $N
+eq "final transactions" "$(stat_of "$W/err" transactions)" $((N + 5))
+check "no kdig record in the file" bash -c "! grep -q '\"name\":\"kdig\"' '$W/out.jsonl'"
 eq "final output_drops (syslog: refused + queued at exit)" "$(stat_of "$W/err" output_drops)" $((N - 1))
 eq "file lines" "$(wc -l <"$W/out.jsonl")" $((N - 1))
 finish

@@ -7,6 +7,8 @@
 need_root
 
 DNS=$PORT_BASE
+ZMQ=$((PORT_BASE + 1))
+SUB=${DNSTRAIL_SUB:-$DT_BUILD/bin/dnstrail-sub}
 N=2400
 start_responder $DNS
 conf() { # $1 = extra filter (domain exclude) or empty
@@ -23,6 +25,8 @@ pipeline:
   outputs:
     - name: file
       path: $W/out.jsonl
+    - name: zmq
+      publish: [tcp://127.0.0.1:$ZMQ]
 YAML
 }
 conf 1
@@ -41,6 +45,10 @@ NOTIFY_SOCKET=$W/notify.sock "$DNSTRAIL" -c "$W/c.yaml" 2>"$W/err" & D=$!
 PIDS+=($D)
 check "ready" wait_for 100 grep -q "ready:" "$W/err"
 
+# a subscriber across every reload: the zmq output is kept (same session, no gap)
+"$SUB" --connect tcp://127.0.0.1:$ZMQ --count $N --timeout 10 -v >"$W/sub.jsonl" 2>"$W/sub.err" & S=$!
+PIDS+=($S)
+sleep 1 # the subscription reaches the publisher before the first event
 python3 "$HERE/pipeline_dns.py" query $DNS $N 600 >"$W/client" & C=$!
 for i in 1 2 3 4 5 6; do
 	sleep 0.5
@@ -71,4 +79,9 @@ import json, sys
 names = [json.loads(l)["dns"]["question"]["name"] for l in sys.stdin]
 print(len(names) - len(set(names)))')
 eq "no record twice" "$dups" 0
+wait $S || true
+eq "subscriber: every event, one session, nothing lost" \
+	"$(grep -o '"received":[0-9]*,"gaps":[0-9]*,"lost":[0-9]*,"publishers":[0-9]*' "$W/sub.err")" \
+	"\"received\":$N,\"gaps\":0,\"lost\":0,\"publishers\":1"
+check "outputs kept across reloads" grep -q "reloaded: 1 filters, 2 outputs (2 unchanged" "$W/err"
 finish

@@ -6,11 +6,11 @@
 #  3. dpkg -i: files, conffile, user, enable symlink; the installed
 #     dnstrail --check-config accepts the installed config; the installed
 #     unit verifies; the man pages open with man(1);
-#  4. the installed daemon, with the installed config and the unit's
-#     capability bounding set (setpriv: no systemd here to start the unit),
-#     sees a dig query in a network namespace, switches to the dnstrail user
-#     with no capabilities left, and the installed dnstrail-sub receives the
-#     event over ZeroMQ;
+#  4. the installed daemon, with the installed config and the unit's user and
+#     capabilities (setpriv: no systemd here to start the unit), sees a dig
+#     query in a network namespace, ends up with no capability left, reloads
+#     on SIGHUP, and the installed dnstrail-sub receives the event over
+#     ZeroMQ; under strace, it makes no system call the unit's filter denies;
 #  5. dpkg --purge leaves nothing: files, /etc/dnstrail, user, group,
 #     systemd enable state;
 #  6. the rpm: file list, requires, scriptlets, config(noreplace); installed
@@ -56,6 +56,15 @@ pkg_cleanup() {
 		systemd-sysusers "$DT_SRC/packaging/sysusers/dnstrail.conf" >/dev/null 2>&1
 	fi
 	return $rc
+}
+
+# The installed config captures every DNS packet of the host, benchmarks of
+# others included: look only at lines naming our client's addresses (grep is
+# fast; lib.sh's dt_select runs jq over the whole file at every probe).
+dt_select() {
+	[[ -s "$DT_OUT" ]] || return 0
+	grep -F -e "\"$DT_C4\"" -e "\"$DT_C6\"" "$DT_OUT" |
+		jq -cR "fromjson? | objects | select($1)" 2>/dev/null || true
 }
 
 dt_setup
@@ -170,31 +179,51 @@ done
 # Client and NSD in namespaces (lib.sh); the daemon in a third namespace so its
 # loopback endpoints (127.0.0.1:5556, :2020 from the installed config) clash with
 # nothing else running on this host. Its tracepoints see every namespace.
+# No systemd runs here, so setpriv recreates the unit's credentials: User=,
+# Group=, AmbientCapabilities=, CapabilityBoundingSet=, NoNewPrivileges=.
+unit_key() { sed -n "s/^$1=//p" "$UNIT" | tail -n 1; }
+caps_arg() { tr 'A-Z ' 'a-z,' | sed 's/cap_/+/g'; }
+UNIT_USER=$(unit_key User)
+UNIT_GROUP=$(unit_key Group)
+UNIT_AMBIENT=$(unit_key AmbientCapabilities | caps_arg)
+UNIT_BOUNDING=$(unit_key CapabilityBoundingSet | caps_arg)
+expect_eq "unit sets NoNewPrivileges" "$(unit_key NoNewPrivileges)" yes
+expect_eq "unit runs as the package's user" "$UNIT_USER" dnstrail
+unit_creds=(setpriv --reuid "$UNIT_USER" --regid "${UNIT_GROUP:-$UNIT_USER}" --init-groups
+	--inh-caps="-all,$UNIT_AMBIENT" --ambient-caps="-all,$UNIT_AMBIENT"
+	--bounding-set="-all,$UNIT_BOUNDING" --no-new-privs)
+log "unit credentials: ${unit_creds[*]}"
+expect_eq "the unit's ExecStartPre (--check-config) passes with its credentials" \
+	"$("${unit_creds[@]}" /usr/sbin/dnstrail --check-config -c "$CONF" >/dev/null 2>&1 && echo ok)" ok
+
 dt_topo_veth
 dt_start_nsd
 NS_D=dt${DT_ID}d
 dt_netns_add "$NS_D"
-bset=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
-log "daemon bounding set from the unit: $bset"
 DT_OUT=$DT_WORK/dnstrail.json
 DT_ERR=$DT_WORK/dnstrail.err
-ip netns exec "$NS_D" env --default-signal=INT,TERM,HUP \
-	setpriv --bounding-set="-all,$bset" --no-new-privs \
+ip netns exec "$NS_D" env --default-signal=INT,TERM,HUP "${unit_creds[@]}" \
 	/usr/sbin/dnstrail -c "$CONF" --stdout=json >"$DT_OUT" 2>"$DT_ERR" &
 DT_PID=$!
 ip netns exec "$NS_D" /usr/bin/dnstrail-sub --format json --count 1 --timeout 20 \
-	--topic dns.NOERROR.A. >"$DT_WORK/sub.json" 2>"$DT_WORK/sub.err" &
+	--topic "dns.NOERROR.A." >"$DT_WORK/sub.json" 2>"$DT_WORK/sub.err" &
 SUB_PID=$!
 DT_PIDS+=("$SUB_PID")
 dt_wait_ready
 if [[ -d /proc/$DT_PID ]]; then
 	st=/proc/$DT_PID/status
-	expect_eq "daemon runs as user dnstrail after attaching" \
-		"$(awk '/^Uid:/ { print $2 }' "$st")" "$(id -u dnstrail)"
-	expect_eq "daemon holds no effective capability" "$(awk '/^CapEff:/ { print $2 }' "$st")" 0000000000000000
-	expect_eq "daemon holds no permitted capability" "$(awk '/^CapPrm:/ { print $2 }' "$st")" 0000000000000000
-	expect_eq "daemon reports health on the installed http_listen" \
+	expect_eq "daemon runs as user dnstrail" "$(awk '/^Uid:/ { print $2 }' "$st")" "$(id -u dnstrail)"
+	for set in CapEff CapPrm CapAmb; do
+		expect_eq "daemon dropped its capabilities ($set)" \
+			"$(awk -v s="$set:" '$1 == s { print $2 }' "$st")" 0000000000000000
+	done
+	expect_eq "health on the installed http_listen" \
 		"$(ip netns exec "$NS_D" curl -s -m 3 http://127.0.0.1:2020/api/v1/health 2>/dev/null || true)" ok
+	# ExecReload: the daemon, without privileges now, re-reads the config
+	kill -HUP "$DT_PID"
+	sleep 1
+	expect_eq "alive after SIGHUP (ExecReload)" "$(kill -0 "$DT_PID" 2>/dev/null && echo yes)" yes
+	expect_eq "SIGHUP reloaded the config" "$(grep -c 'reloaded' "$DT_ERR" || true)" 1
 fi
 dt_client "$DT_WORK/dig.out" dig +tries=1 +timeout=2 "@$DT_S4" "www.$DT_ZONE" A
 dt_wait_count "$(dt_q "www.$DT_ZONE" A)" 1 5 || true
@@ -205,12 +234,42 @@ expect_val "status ok" "$REC" .dnstrail.status '"ok"'
 expect_val "answer 192.0.2.1" "$REC" '.dns.resolved_ip[0]' '"192.0.2.1"'
 expect_val "process.pid is dig's" "$REC" .process.pid "$CLIENT_PID"
 expect_val "process.name dig" "$REC" .process.name '"dig"'
+expect_val "process.executable" "$REC" .process.executable '"/usr/bin/dig"'
 expect_jq "final stats line on stderr" "$(tail -n 1 "$DT_ERR")" '.dnstrail_stats.transactions >= 1'
 if dt_wait_pid "$SUB_PID" 10; then
 	expect_jq "installed dnstrail-sub received an event over ZeroMQ" \
 		"$(grep -m1 '^{' "$DT_WORK/sub.json" || true)" '.dns.question.name | type == "string"'
 else
 	flunk "installed dnstrail-sub received nothing: $(tail -n 3 "$DT_WORK/sub.err")"
+fi
+
+# The unit's SystemCallFilter, checked without systemd: every system call the
+# daemon makes (start, attach, drop, HTTP, reload, stop) under strace must be
+# in the set the filter allows.
+if command -v strace >/dev/null; then
+	expand_set() { # the system calls of a systemd set, recursively
+		systemd-analyze syscall-filter "$1" 2>/dev/null | sed -n 's/^    //p' | grep -v '^#' |
+			while read -r n; do case $n in @*) expand_set "$n" ;; *) echo "$n" ;; esac; done
+	}
+	for w in $(unit_key SystemCallFilter); do
+		case $w in @*) expand_set "$w" ;; *) echo "$w" ;; esac
+	done | sort -u >"$DT_WORK/syscalls-allowed"
+	ip netns exec "$NS_D" env --default-signal=INT,TERM,HUP strace -f -qq -o "$DT_WORK/strace" \
+		"${unit_creds[@]}" /usr/sbin/dnstrail -c "$CONF" --duration 5 >/dev/null 2>"$DT_WORK/strace.err" &
+	spid=$!
+	sleep 2.5
+	# the daemon is strace's child (setpriv execs it)
+	kill -HUP "$(pgrep -P "$spid" | head -n 1)" 2>/dev/null || true
+	ip netns exec "$NS_D" curl -s -m 2 -o /dev/null http://127.0.0.1:2020/api/v1/metrics/prometheus || true
+	wait "$spid" || true
+	sed -nE 's/^[0-9]+ +([a-z0-9_]+)\(.*/\1/p; s/^[0-9]+ +<\.\.\. ([a-z0-9_]+) resumed>.*/\1/p' \
+		"$DT_WORK/strace" | sort -u >"$DT_WORK/syscalls-used"
+	log "system calls made: $(wc -l <"$DT_WORK/syscalls-used"), allowed by the unit: $(wc -l <"$DT_WORK/syscalls-allowed")"
+	expect_ne "strace saw the daemon attach (bpf)" "$(grep -x bpf "$DT_WORK/syscalls-used" || true)" ""
+	expect_eq "every system call is allowed by SystemCallFilter" \
+		"$(comm -23 "$DT_WORK/syscalls-used" "$DT_WORK/syscalls-allowed" | tr '\n' ' ')" ""
+else
+	log "strace not installed: SystemCallFilter not checked"
 fi
 
 # --- 5. purge ---------------------------------------------------------------

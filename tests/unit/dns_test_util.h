@@ -86,8 +86,7 @@ static inline void wb_header(struct wb *w, uint16_t id, uint16_t flags, uint16_t
 }
 
 /* Record header after the owner name. */
-static inline void wb_rr(struct wb *w, uint16_t type, uint16_t rclass, uint32_t ttl,
-			 uint16_t rdlen)
+static inline void wb_rr(struct wb *w, uint16_t type, uint16_t rclass, uint32_t ttl, uint16_t rdlen)
 {
 	wb_u16(w, type);
 	wb_u16(w, rclass);

@@ -32,8 +32,8 @@ static void write_config(const char *text)
 static int load(const char *text, struct dt_cli *cli_in, struct dt_config **cfg, char *msg,
 		size_t msg_size)
 {
-	struct dt_cli cli = { 0 };
-	struct dt_errbuf err = { 0 };
+	struct dt_cli cli = {0};
+	struct dt_errbuf err = {0};
 	int rc;
 
 	if (cli_in)
@@ -58,11 +58,11 @@ static void expect_error(const char *text, const char *expect)
 	assert_null(cfg);
 }
 
-#define OUT_HEAD                                                                              \
-	"pipeline:\n"                                                                         \
-	"  inputs:\n"                                                                         \
-	"    - name: pcap\n"                                                                  \
-	"      path: /dev/null\n"                                                             \
+#define OUT_HEAD                                                                                   \
+	"pipeline:\n"                                                                              \
+	"  inputs:\n"                                                                              \
+	"    - name: pcap\n"                                                                       \
+	"      path: /dev/null\n"                                                                  \
 	"  outputs:\n"
 
 static void test_valid(void **state)
@@ -73,8 +73,7 @@ static void test_valid(void **state)
 		      "  log_level: debug\n"
 		      "  timeout: 250ms\n"
 		      "  flush_interval: 2m\n"
-		      "  http_listen: 127.0.0.1:2020\n" OUT_HEAD
-		      "    - name: syslog\n"
+		      "  http_listen: 127.0.0.1:2020\n" OUT_HEAD "    - name: syslog\n"
 		      "      match: 'dns*'\n"
 		      "      address: udp://127.0.0.1:514\n"
 		      "      max_message: 8M\n"
@@ -134,8 +133,10 @@ static void test_missing_required(void **state)
 	expect_error(OUT_HEAD "    - name: file\n"
 			      "      format: json\n",
 		     "6: path: required key is missing");
-	expect_error("pipeline:\n  filters:\n    - match: '*'\n", "3: name: required key is missing");
-	expect_error("pipeline:\n  filters:\n    - name: sample\n", "3: every: required key is missing");
+	expect_error("pipeline:\n  filters:\n    - match: '*'\n",
+		     "3: name: required key is missing");
+	expect_error("pipeline:\n  filters:\n    - name: sample\n",
+		     "3: every: required key is missing");
 }
 
 static void test_unknown_plugin(void **state)
@@ -176,9 +177,12 @@ static void test_env(void **state)
 
 static void test_cli_overrides(void **state)
 {
-	static const char *pub[] = { "tcp://127.0.0.1:7777" };
-	struct dt_cli cli = { .pcap = "/tmp/x.pcap", .stdout_format = "text", .publish = pub,
-			      .n_publish = 1, .verbose = true };
+	static const char *pub[] = {"tcp://127.0.0.1:7777"};
+	struct dt_cli cli = {.pcap = "/tmp/x.pcap",
+			     .stdout_format = "text",
+			     .publish = pub,
+			     .n_publish = 1,
+			     .verbose = true};
 	struct dt_config *cfg = NULL;
 	char msg[512];
 	int rc = load("pipeline:\n"
@@ -194,16 +198,16 @@ static void test_cli_overrides(void **state)
 		fail_msg("%s", msg);
 	assert_int_equal(cfg->service.level, DT_LOG_DEBUG);
 	assert_int_equal(cfg->n_inputs, 1);
-	assert_string_equal(cfg->inputs[0].name, "pcap"); /* --pcap replaced ebpf */
+	assert_string_equal(cfg->inputs[0].name, "pcap");  /* --pcap replaced ebpf */
 	assert_string_equal(cfg->inputs[0].route, "live"); /* kept the tag */
 	assert_int_equal(cfg->n_outputs, 2);
 	assert_string_equal(cfg->outputs[0].name, "stdout");
 	assert_string_equal(*(char **)cfg->outputs[0].ctx, "text"); /* --stdout=text won */
-	assert_string_equal(cfg->outputs[1].name, "zmq"); /* --publish added one */
+	assert_string_equal(cfg->outputs[1].name, "zmq");	    /* --publish added one */
 	dt_config_free(cfg);
 
 	/* no outputs at all: the contract's default zmq publisher */
-	cli = (struct dt_cli){ .pcap = "/tmp/x.pcap" };
+	cli = (struct dt_cli){.pcap = "/tmp/x.pcap"};
 	rc = load("service:\n  log_level: warn\n", &cli, &cfg, msg, sizeof(msg));
 	if (rc)
 		fail_msg("%s", msg);
@@ -256,14 +260,73 @@ static void test_tag_match(void **state)
 	assert_false(dt_tag_match(NULL, "x"));
 }
 
+/* Mutated configurations: every one either loads or fails with FILE:LINE, never crashes
+ * (run under ASan in build-asan). */
+static void test_mutations(void **state)
+{
+	static const char base[] = "service:\n"
+				   "  log_level: debug\n"
+				   "  timeout: 250ms\n"
+				   "  http_listen: 127.0.0.1:2020\n"
+				   "pipeline:\n"
+				   "  inputs:\n"
+				   "    - name: pcap\n"
+				   "      path: ${HOME:-/x}/f.pcap\n"
+				   "      ports: [53, 5353]\n"
+				   "  filters:\n"
+				   "    - {name: domain, match: 'd*', exclude: [a.b, c.d]}\n"
+				   "    - name: rate_limit\n"
+				   "      rate: 10\n"
+				   "  outputs:\n"
+				   "    - name: syslog\n"
+				   "      address: udp://127.0.0.1:514\n"
+				   "      queue_size: 100\n";
+	static const char alphabet[] = ":-[]{}'\"\n #&*!|>$\\ax0";
+	unsigned seed = 12345;
+	int ok = 0, failed = 0;
+
+	for (int iter = 0; iter < 3000; iter++) {
+		char text[sizeof(base) + 16];
+		struct dt_cli cli = { .config = "mut.yaml" };
+		struct dt_errbuf err = { 0 };
+		struct dt_config *cfg = NULL;
+		size_t len = sizeof(base) - 1;
+		int rc;
+
+		memcpy(text, base, sizeof(base));
+		for (int m = 0; m < 1 + iter % 4; m++) {
+			size_t pos = (seed = seed * 1103515245u + 12345u) % len;
+
+			text[pos] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		cli.config_text = text;
+		rc = dt_config_load(&cli, &cfg, &err);
+		if (rc == 0) {
+			ok++;
+			dt_config_free(cfg);
+		} else {
+			failed++;
+			if (strncmp(err.msg, "mut.yaml:", 9) != 0)
+				fail_msg("error without FILE:LINE: \"%s\"", err.msg);
+		}
+	}
+	print_message("mutated configs: %d loaded, %d refused with FILE:LINE\n", ok, failed);
+	assert_true(failed > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid),	       cmocka_unit_test(test_unknown_key),
-		cmocka_unit_test(test_wrong_type),     cmocka_unit_test(test_missing_required),
-		cmocka_unit_test(test_unknown_plugin), cmocka_unit_test(test_yaml_syntax),
-		cmocka_unit_test(test_env),	       cmocka_unit_test(test_cli_overrides),
-		cmocka_unit_test(test_parsers),	       cmocka_unit_test(test_tag_match),
+	    cmocka_unit_test(test_valid),
+	    cmocka_unit_test(test_unknown_key),
+	    cmocka_unit_test(test_wrong_type),
+	    cmocka_unit_test(test_missing_required),
+	    cmocka_unit_test(test_unknown_plugin),
+	    cmocka_unit_test(test_yaml_syntax),
+	    cmocka_unit_test(test_env),
+	    cmocka_unit_test(test_cli_overrides),
+	    cmocka_unit_test(test_parsers),
+	    cmocka_unit_test(test_tag_match), cmocka_unit_test(test_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
 
 #include "dns/dns.h"
@@ -27,8 +28,8 @@ static void decode_file(const char *name)
 }
 
 /* The i-th record of a section must have this type and presentation. */
-static void expect_rr(unsigned idx, uint8_t section, uint16_t type, const char *name,
-		      uint32_t ttl, const char *data)
+static void expect_rr(unsigned idx, uint8_t section, uint16_t type, const char *name, uint32_t ttl,
+		      const char *data)
 {
 	assert_true(idx < msg.n_rr);
 	assert_int_equal(msg.rr[idx].section, section);
@@ -245,9 +246,9 @@ static void test_edns_options(void **state)
 static void test_every_prefix_fails(void **state)
 {
 	static const char *const files[] = {
-		"a.response.bin",    "mx.response.bin",	   "txt.response.bin",
-		"https.response.bin", "svcb.response.bin", "many_tcp.response.bin",
-		"edns_options.query.bin", "dnskey.response.bin", "refused.response.bin",
+	    "a.response.bin",	      "mx.response.bin",     "txt.response.bin",
+	    "https.response.bin",     "svcb.response.bin",   "many_tcp.response.bin",
+	    "edns_options.query.bin", "dnskey.response.bin", "refused.response.bin",
 	};
 
 	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
@@ -292,25 +293,25 @@ static void test_registered_domain(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_a),
-		cmocka_unit_test(test_query),
-		cmocka_unit_test(test_aaaa),
-		cmocka_unit_test(test_cname_chain),
-		cmocka_unit_test(test_mx),
-		cmocka_unit_test(test_txt),
-		cmocka_unit_test(test_srv),
-		cmocka_unit_test(test_soa),
-		cmocka_unit_test(test_caa),
-		cmocka_unit_test(test_https_svcb),
-		cmocka_unit_test(test_truncated_udp_and_tcp),
-		cmocka_unit_test(test_nxdomain),
-		cmocka_unit_test(test_unknown_type),
-		cmocka_unit_test(test_escaped_owner),
-		cmocka_unit_test(test_ptr_hinfo_dnssec),
-		cmocka_unit_test(test_refused_ede),
-		cmocka_unit_test(test_edns_options),
-		cmocka_unit_test(test_every_prefix_fails),
-		cmocka_unit_test(test_registered_domain),
+	    cmocka_unit_test(test_a),
+	    cmocka_unit_test(test_query),
+	    cmocka_unit_test(test_aaaa),
+	    cmocka_unit_test(test_cname_chain),
+	    cmocka_unit_test(test_mx),
+	    cmocka_unit_test(test_txt),
+	    cmocka_unit_test(test_srv),
+	    cmocka_unit_test(test_soa),
+	    cmocka_unit_test(test_caa),
+	    cmocka_unit_test(test_https_svcb),
+	    cmocka_unit_test(test_truncated_udp_and_tcp),
+	    cmocka_unit_test(test_nxdomain),
+	    cmocka_unit_test(test_unknown_type),
+	    cmocka_unit_test(test_escaped_owner),
+	    cmocka_unit_test(test_ptr_hinfo_dnssec),
+	    cmocka_unit_test(test_refused_ede),
+	    cmocka_unit_test(test_edns_options),
+	    cmocka_unit_test(test_every_prefix_fails),
+	    cmocka_unit_test(test_registered_domain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

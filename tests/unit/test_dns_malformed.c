@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
 
 #include "dns/dns.h"
@@ -34,7 +35,7 @@ static void question(const char *name, uint16_t type)
 
 static void test_too_short(void **state)
 {
-	static const uint8_t hdr[12] = { 0x12, 0x34, 0x81, 0x80 };
+	static const uint8_t hdr[12] = {0x12, 0x34, 0x81, 0x80};
 
 	for (size_t n = 0; n < 12; n++) {
 		assert_int_equal(dns_decode(hdr, n, &msg), -EBADMSG);
@@ -437,20 +438,21 @@ static void test_svcb_all_keys(void **state)
 	wb_rr(&w, 65, 1, 60, 0);
 	wb_u16(&w, 1);
 	wb_name(&w, "svc.test");
-	svc_param(0, "\0\1\0\3", 4); /* mandatory=alpn,port */
+	svc_param(0, "\0\1\0\3", 4);  /* mandatory=alpn,port */
 	svc_param(1, "\3h,2\2h3", 7); /* alpn with a comma inside an id */
-	svc_param(2, "", 0); /* no-default-alpn */
-	svc_param(3, "\1\xbb", 2); /* port=443 */
-	svc_param(5, "\1\2\3", 3); /* ech, base64 */
-	svc_param(7, "/q{?dns}", 8); /* dohpath */
-	svc_param(8, "", 0); /* ohttp */
-	svc_param(9, "\x01", 1); /* unknown key */
+	svc_param(2, "", 0);	      /* no-default-alpn */
+	svc_param(3, "\1\xbb", 2);    /* port=443 */
+	svc_param(5, "\1\2\3", 3);    /* ech, base64 */
+	svc_param(7, "/q{?dns}", 8);  /* dohpath */
+	svc_param(8, "", 0);	      /* ohttp */
+	svc_param(9, "\x01", 1);      /* unknown key */
 	w.b[mark + 8] = (uint8_t)((w.n - mark - 10) >> 8);
 	w.b[mark + 9] = (uint8_t)(w.n - mark - 10);
 	assert_int_equal(dns_decode(w.b, w.n, &msg), 0);
-	assert_string_equal(msg.rr[0].data, "1 svc.test mandatory=alpn,port alpn=h\\\\,2,h3 "
-					    "no-default-alpn port=443 ech=AQID dohpath=\"/q{?dns}\" "
-					    "ohttp key9=\"\\001\"");
+	assert_string_equal(msg.rr[0].data,
+			    "1 svc.test mandatory=alpn,port alpn=h\\\\,2,h3 "
+			    "no-default-alpn port=443 ech=AQID dohpath=\"/q{?dns}\" "
+			    "ohttp key9=\"\\001\"");
 }
 
 static void test_svcb_malformed(void **state)
@@ -477,13 +479,13 @@ static void test_svcb_malformed(void **state)
 		uint16_t key, n;
 		const char *v;
 	} bad[] = {
-		{ 0, 3, "\0\1\0" }, /* mandatory: odd length */
-		{ 1, 3, "\0h2" }, /* alpn: empty id */
-		{ 1, 2, "\5h" }, /* alpn: id past the value */
-		{ 2, 1, "x" }, /* no-default-alpn with a value */
-		{ 3, 3, "\0\0\1" }, /* port: 3 bytes */
-		{ 4, 5, "\1\2\3\4\5" }, /* ipv4hint: 5 bytes */
-		{ 6, 4, "\1\2\3\4" }, /* ipv6hint: 4 bytes */
+	    {0, 3, "\0\1\0"},	  /* mandatory: odd length */
+	    {1, 3, "\0h2"},	  /* alpn: empty id */
+	    {1, 2, "\5h"},	  /* alpn: id past the value */
+	    {2, 1, "x"},	  /* no-default-alpn with a value */
+	    {3, 3, "\0\0\1"},	  /* port: 3 bytes */
+	    {4, 5, "\1\2\3\4\5"}, /* ipv4hint: 5 bytes */
+	    {6, 4, "\1\2\3\4"},	  /* ipv6hint: 4 bytes */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		wb_header(&w, 40, 0x8180, 1, 1, 0, 0);
@@ -547,7 +549,7 @@ static void test_update_and_chaos(void **state)
 
 static void test_dnssec_and_more_types(void **state)
 {
-	uint8_t bitmap0[6] = { 0 }, bitmap4[27] = { 0 };
+	uint8_t bitmap0[6] = {0}, bitmap4[27] = {0};
 	size_t mark;
 
 	wb_header(&w, 38, 0x8180, 1, 7, 0, 0);
@@ -629,26 +631,68 @@ static void test_dnssec_and_more_types(void **state)
 	assert_int_equal(msg.n_rr, 2);
 }
 
+static void test_nsec3(void **state)
+{
+	static const uint8_t hash[20] = {0x17, 0x4e, 0xb2, 0x40, 0x9f, 0xe2, 0x8b,
+					 0xcb, 0x48, 0x87, 0xa1, 0x83, 0x6f, 0x95,
+					 0x7f, 0x0a, 0x84, 0x25, 0xe2, 0x7b};
+	/* NS SOA MX | RRSIG DNSKEY NSEC3PARAM */
+	static const uint8_t bitmap[7] = {0x22, 0x01, 0, 0, 0, 0x02, 0x90};
+
+	/* the RFC 5155 appendix A example */
+	wb_header(&w, 42, 0x8180, 1, 2, 0, 0);
+	question("example", 50);
+	wb_u16(&w, 0xc00c);
+	wb_rr(&w, 50, 1, 3600, 1 + 1 + 2 + 5 + 21 + 2 + 7);
+	wb_u8(&w, 1);
+	wb_u8(&w, 1);
+	wb_u16(&w, 12);
+	wb_u8(&w, 4);
+	wb_mem(&w, "\xaa\xbb\xcc\xdd", 4);
+	wb_u8(&w, 20);
+	wb_mem(&w, hash, 20);
+	wb_u8(&w, 0);
+	wb_u8(&w, 7);
+	wb_mem(&w, bitmap, 7);
+	wb_u16(&w, 0xc00c);
+	wb_rr(&w, 51, 1, 3600, 5);
+	wb_mem(&w, "\1\0\0\0\0", 5);
+	assert_int_equal(dns_decode(w.b, w.n, &msg), 0);
+	assert_string_equal(msg.rr[0].data,
+			    "1 1 12 AABBCCDD 2T7B4G4VSA5SMI47K61MV5BV1A22BOJR NS SOA "
+			    "MX RRSIG DNSKEY NSEC3PARAM");
+	assert_string_equal(msg.rr[1].data, "1 0 0 -");
+
+	/* empty next hashed owner */
+	wb_header(&w, 43, 0x8180, 1, 1, 0, 0);
+	question("example", 50);
+	wb_u16(&w, 0xc00c);
+	wb_rr(&w, 50, 1, 3600, 6);
+	wb_mem(&w, "\1\0\0\0\0\0", 6);
+	expect_fail(-EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_too_short),
-		cmocka_unit_test(test_pointer_loop),
-		cmocka_unit_test(test_forward_pointer),
-		cmocka_unit_test(test_pointer_cut_off),
-		cmocka_unit_test(test_count_beyond_data),
-		cmocka_unit_test(test_label_64),
-		cmocka_unit_test(test_name_too_long),
-		cmocka_unit_test(test_truncated_rdata),
-		cmocka_unit_test(test_bad_typed_rdata),
-		cmocka_unit_test(test_compression_and_root),
-		cmocka_unit_test(test_rr_limit),
-		cmocka_unit_test(test_text_storage_exhausted),
-		cmocka_unit_test(test_edns_details),
-		cmocka_unit_test(test_svcb_all_keys),
-		cmocka_unit_test(test_svcb_malformed),
-		cmocka_unit_test(test_update_and_chaos),
-		cmocka_unit_test(test_dnssec_and_more_types),
+	    cmocka_unit_test(test_too_short),
+	    cmocka_unit_test(test_pointer_loop),
+	    cmocka_unit_test(test_forward_pointer),
+	    cmocka_unit_test(test_pointer_cut_off),
+	    cmocka_unit_test(test_count_beyond_data),
+	    cmocka_unit_test(test_label_64),
+	    cmocka_unit_test(test_name_too_long),
+	    cmocka_unit_test(test_truncated_rdata),
+	    cmocka_unit_test(test_bad_typed_rdata),
+	    cmocka_unit_test(test_compression_and_root),
+	    cmocka_unit_test(test_rr_limit),
+	    cmocka_unit_test(test_text_storage_exhausted),
+	    cmocka_unit_test(test_edns_details),
+	    cmocka_unit_test(test_svcb_all_keys),
+	    cmocka_unit_test(test_svcb_malformed),
+	    cmocka_unit_test(test_update_and_chaos),
+	    cmocka_unit_test(test_nsec3),
+	    cmocka_unit_test(test_dnssec_and_more_types),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

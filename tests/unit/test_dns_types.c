@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
 #include <string.h>
 
@@ -82,10 +83,10 @@ static void test_class_rcode_opcode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_type_str),
-		cmocka_unit_test(test_type_roundtrip),
-		cmocka_unit_test(test_type_from_str),
-		cmocka_unit_test(test_class_rcode_opcode),
+	    cmocka_unit_test(test_type_str),
+	    cmocka_unit_test(test_type_roundtrip),
+	    cmocka_unit_test(test_type_from_str),
+	    cmocka_unit_test(test_class_rcode_opcode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

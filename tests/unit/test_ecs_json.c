@@ -309,6 +309,14 @@ static void orphan_record(void **state)
 	assert_null(at(j, "dnstrail.query_size"));
 	json_decref(j);
 	assert_non_null(strstr(out.text, " A nope.example.test ORPHAN NXDOMAIN"));
+
+	/* 60 answers: ten on the line, then the count of the rest */
+	wire_load(&r, "many_tcp.response");
+	udp(e, false, 53014, T0 + 8, &r, false);
+	assert_int_equal(out.n, 2);
+	assert_non_null(strstr(out.text, " ORPHAN NOERROR 198.51.100.1,198.51.100.2,"));
+	assert_non_null(strstr(out.text, ",198.51.100.10,+50"));
+	assert_int_equal(out.text[out.text_len - 1], '0');
 	dt_engine_free(e);
 }
 
@@ -415,6 +423,70 @@ static void specific_presentations(void **state)
 		else
 			assert_null(at(j, "dns.resolved_ip"));
 		json_decref(j);
+		dt_engine_free(e);
+	}
+}
+
+/* A query for a dotted name, built by hand. */
+static void make_query(struct wire *w, const char *name, uint16_t id)
+{
+	static const uint8_t hdr[12] = { 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+	size_t n = 12;
+
+	memcpy(w->b, hdr, sizeof(hdr));
+	wire_set_id(w, id);
+	while (*name) {
+		size_t l = strcspn(name, ".");
+
+		w->b[n++] = (uint8_t)l;
+		memcpy(w->b + n, name, l);
+		n += l;
+		name += l + (name[l] == '.');
+	}
+	w->b[n++] = 0;
+	memcpy(w->b + n, "\0\1\0\1", 4); /* A IN */
+	w->n = n + 4;
+}
+
+static void registered_domain_parts(void **state)
+{
+	static const struct {
+		const char *name, *rd, *sub, *tld;
+	} cases[] = {
+		{ "www.example.co.uk", "example.co.uk", "www", "co.uk" },
+		{ "example.com", "example.com", NULL, "com" },
+		{ "a.b.WWW.Example.COM", NULL, "a.b.WWW", "com" },
+		{ "com", NULL, NULL, NULL },
+		{ "", NULL, NULL, NULL },
+	};
+	static struct wire q;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dt_engine *e = engine();
+		json_t *j, *qj;
+
+		/* twice: the second answer comes from the per-thread cache */
+		for (int round = 0; round < 2; round++) {
+			make_query(&q, cases[i].name, (uint16_t)(i * 2 + round));
+			udp(e, true, 1000, T0, &q, false);
+			dt_engine_flush(e);
+			j = parse(out.json);
+			qj = at(j, "dns.question");
+			assert_string_equal(str_at(qj, "name"), cases[i].name[0] ? cases[i].name : ".");
+			if (cases[i].rd)
+				assert_string_equal(str_at(qj, "registered_domain"), cases[i].rd);
+			else if (!cases[i].tld)
+				assert_null(at(qj, "registered_domain"));
+			if (cases[i].sub)
+				assert_string_equal(str_at(qj, "subdomain"), cases[i].sub);
+			else
+				assert_null(at(qj, "subdomain"));
+			if (cases[i].tld)
+				assert_string_equal(str_at(qj, "top_level_domain"), cases[i].tld);
+			else
+				assert_null(at(qj, "top_level_domain"));
+			json_decref(j);
+		}
 		dt_engine_free(e);
 	}
 }
@@ -564,6 +636,7 @@ int main(void)
 		cmocka_unit_test(malformed_record),
 		cmocka_unit_test(every_recorded_response_roundtrips),
 		cmocka_unit_test(specific_presentations),
+		cmocka_unit_test(registered_domain_parts),
 		cmocka_unit_test(escaping),
 		cmocka_unit_test(no_space),
 		cmocka_unit_test(time_format),

@@ -25,7 +25,7 @@ struct inst {
 
 static int make(const char *plugin, const char *yaml, struct inst *f, char *msg)
 {
-	struct dt_errbuf err = { 0 };
+	struct dt_errbuf err = {0};
 	struct dt_node *root;
 	int rc;
 
@@ -66,7 +66,8 @@ static struct dns_msg q, r; /* large: static */
 
 static struct dt_record rec_q(const char *qname, uint16_t qtype)
 {
-	struct dt_record rec = { .status = DT_STATUS_TIMEOUT, .query_ts_ns = 1000000000ull, .tag = "dns" };
+	struct dt_record rec = {
+	    .status = DT_STATUS_TIMEOUT, .query_ts_ns = 1000000000ull, .tag = "dns"};
 
 	memset(&q, 0, sizeof(q));
 	q.has_question = true;
@@ -121,7 +122,7 @@ static void test_domain(void **state)
 	assert_false(keeps(&f, &rec));
 	rec = rec_q("", 1); /* the root */
 	assert_true(keeps(&f, &rec));
-	rec = (struct dt_record){ .status = DT_STATUS_MALFORMED }; /* no question */
+	rec = (struct dt_record){.status = DT_STATUS_MALFORMED}; /* no question */
 	assert_true(keeps(&f, &rec));
 	destroy(&f);
 
@@ -132,7 +133,7 @@ static void test_domain(void **state)
 	assert_false(keeps(&f, &rec));
 	rec = rec_q("www.example.com", 1);
 	assert_false(keeps(&f, &rec));
-	rec = (struct dt_record){ .status = DT_STATUS_MALFORMED };
+	rec = (struct dt_record){.status = DT_STATUS_MALFORMED};
 	assert_false(keeps(&f, &rec));
 	destroy(&f);
 
@@ -142,7 +143,9 @@ static void test_domain(void **state)
 	/* blocklist file: comments, blank lines, hosts-file lines */
 	snprintf(path, sizeof(path), "/tmp/dt_test_block_%d.txt", (int)getpid());
 	fp = fopen(path, "w");
-	fputs("# blocklist\n\nads.example\n0.0.0.0 tracker.example # hosts style\n  spaced.example  \n", fp);
+	fputs("# blocklist\n\nads.example\n0.0.0.0 tracker.example # hosts style\n  spaced.example "
+	      " \n",
+	      fp);
 	fclose(fp);
 	snprintf(yaml, sizeof(yaml), "exclude_file: %s", path);
 	make_ok("domain", yaml, &f);
@@ -180,7 +183,8 @@ static void domain_bench(size_t n)
 
 	len += (size_t)snprintf(yaml + len, cap - len, "exclude:\n");
 	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(yaml + len, cap - len, "- blocked%zu.example%zu.com\n", i, i % 97);
+		len += (size_t)snprintf(yaml + len, cap - len, "- blocked%zu.example%zu.com\n", i,
+					i % 97);
 	for (int i = 0; i < 1000; i++) { /* half under a blocked name, half not; 5 labels */
 		size_t k = (size_t)i * 37 % n;
 
@@ -341,7 +345,7 @@ static void test_rate_limit(void **state)
 	b = rec_proc("same", "/b", 0, "");
 	b.process.pid = 999;
 	assert_true(keeps(&f, &a));
-	assert_false(keeps(&f, &b)); /* same name, same bucket */
+	assert_false(keeps(&f, &b));	/* same name, same bucket */
 	for (int i = 0; i < 100; i++) { /* more keys than max_keys: the table starts over */
 		struct dt_record c = rec_proc("x", "/x", 0, "");
 
@@ -355,10 +359,10 @@ static void test_rate_limit(void **state)
 static void test_pipeline_route(void **state)
 {
 	char path[64], out[64], msg[600];
-	struct dt_cli cli = { 0 };
+	struct dt_cli cli = {0};
 	struct dt_config *cfg;
 	struct dt_pipeline *pl;
-	struct dt_errbuf err = { 0 };
+	struct dt_errbuf err = {0};
 	struct dt_record rec;
 	FILE *f;
 	char line[4096];
@@ -368,14 +372,15 @@ static void test_pipeline_route(void **state)
 	snprintf(out, sizeof(out), "/tmp/dt_test_route_%d.jsonl", (int)getpid());
 	unlink(out);
 	f = fopen(path, "w");
-	fprintf(f, "pipeline:\n"
-		   "  inputs:\n    - name: pcap\n      path: /dev/null\n"
-		   "  filters:\n"
-		   "    - name: domain\n      match: 'other*'\n      exclude: [example.com]\n"
-		   "    - name: query\n      match: dns\n      qtype: [A]\n"
-		   "  outputs:\n"
-		   "    - name: file\n      match: '*'\n      path: %s\n"
-		   "    - name: file\n      match: nothing\n      path: /dev/null\n",
+	fprintf(f,
+		"pipeline:\n"
+		"  inputs:\n    - name: pcap\n      path: /dev/null\n"
+		"  filters:\n"
+		"    - name: domain\n      match: 'other*'\n      exclude: [example.com]\n"
+		"    - name: query\n      match: dns\n      qtype: [A]\n"
+		"  outputs:\n"
+		"    - name: file\n      match: '*'\n      path: %s\n"
+		"    - name: file\n      match: nothing\n      path: /dev/null\n",
 		out);
 	fclose(f);
 	cli.config = path;
@@ -422,10 +427,10 @@ static void test_pipeline_route(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_domain),	    cmocka_unit_test(test_domain_large),
-		cmocka_unit_test(test_query),	    cmocka_unit_test(test_process),
-		cmocka_unit_test(test_sample),	    cmocka_unit_test(test_rate_limit),
-		cmocka_unit_test(test_pipeline_route),
+	    cmocka_unit_test(test_domain),	   cmocka_unit_test(test_domain_large),
+	    cmocka_unit_test(test_query),	   cmocka_unit_test(test_process),
+	    cmocka_unit_test(test_sample),	   cmocka_unit_test(test_rate_limit),
+	    cmocka_unit_test(test_pipeline_route),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

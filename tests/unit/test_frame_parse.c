@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
 
 #include "dns/dns.h"
@@ -20,9 +21,9 @@ static struct wb f;
 static struct dt_packet pkt;
 static struct dns_msg msg;
 
-static const uint8_t v4_src[4] = { 192, 0, 2, 10 }, v4_dst[4] = { 192, 0, 2, 53 };
-static const uint8_t v6_src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 };
-static const uint8_t v6_dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x53 };
+static const uint8_t v4_src[4] = {192, 0, 2, 10}, v4_dst[4] = {192, 0, 2, 53};
+static const uint8_t v6_src[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x10};
+static const uint8_t v6_dst[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x53};
 
 static int setup(void **state)
 {
@@ -155,8 +156,8 @@ static void test_ipv6_extension_headers(void **state)
 	wb_u8(&f, 60); /* next: destination options */
 	wb_u8(&f, 0);
 	wb_mem(&f, "\x01\x04\0\0\0\0", 6); /* PadN */
-	wb_u8(&f, 44); /* next: fragment */
-	wb_u8(&f, 1); /* 16 bytes */
+	wb_u8(&f, 44);			   /* next: fragment */
+	wb_u8(&f, 1);			   /* 16 bytes */
 	memset(f.b + f.n, 0, 14);
 	f.b[f.n] = 1;
 	f.b[f.n + 1] = 12;
@@ -247,7 +248,7 @@ static void test_sll2_ipv6(void **state)
 
 static void test_loopback(void **state)
 {
-	static const uint32_t afs[] = { 10, 24, 28, 30 };
+	static const uint32_t afs[] = {10, 24, 28, 30};
 	uint32_t af = 2;
 
 	f.n = 0;
@@ -334,7 +335,7 @@ static void test_bad_headers(void **state)
  * payload stays inside the captured bytes. */
 static void test_every_caplen(void **state)
 {
-	static const int lts[] = { DT_LINK_EN10MB, DT_LINK_RAW };
+	static const int lts[] = {DT_LINK_EN10MB, DT_LINK_RAW};
 
 	for (size_t k = 0; k < 4; k++) {
 		int lt = lts[k % 2];
@@ -359,7 +360,8 @@ static void test_every_caplen(void **state)
 			assert_true(pkt.payload >= f.b);
 			assert_true(pkt.payload + pkt.payload_len <= f.b + cap);
 			assert_int_equal(pkt.orig_len, 2 + dns_q_len);
-			assert_int_equal(!!(pkt.flags & DT_PKT_TRUNCATED), pkt.payload_len < pkt.orig_len);
+			assert_int_equal(!!(pkt.flags & DT_PKT_TRUNCATED),
+					 pkt.payload_len < pkt.orig_len);
 		}
 	}
 }
@@ -367,17 +369,17 @@ static void test_every_caplen(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ethernet_ipv4_udp),
-		cmocka_unit_test(test_vlan_ipv6_udp),
-		cmocka_unit_test(test_ipv6_extension_headers),
-		cmocka_unit_test(test_ipv4_fragments),
-		cmocka_unit_test(test_sll_tcp),
-		cmocka_unit_test(test_sll2_ipv6),
-		cmocka_unit_test(test_loopback),
-		cmocka_unit_test(test_raw_links),
-		cmocka_unit_test(test_not_ours),
-		cmocka_unit_test(test_bad_headers),
-		cmocka_unit_test(test_every_caplen),
+	    cmocka_unit_test(test_ethernet_ipv4_udp),
+	    cmocka_unit_test(test_vlan_ipv6_udp),
+	    cmocka_unit_test(test_ipv6_extension_headers),
+	    cmocka_unit_test(test_ipv4_fragments),
+	    cmocka_unit_test(test_sll_tcp),
+	    cmocka_unit_test(test_sll2_ipv6),
+	    cmocka_unit_test(test_loopback),
+	    cmocka_unit_test(test_raw_links),
+	    cmocka_unit_test(test_not_ours),
+	    cmocka_unit_test(test_bad_headers),
+	    cmocka_unit_test(test_every_caplen),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

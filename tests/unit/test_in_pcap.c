@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
 #include <unistd.h>
 
@@ -139,11 +140,11 @@ static void write_pcapng(const char *file)
 
 static int write_pcap(void **state)
 {
-	pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535,
-							    PCAP_TSTAMP_PRECISION_NANO);
+	pcap_t *dead =
+	    pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
 	pcap_dumper_t *d;
-	struct pcap_pkthdr h = { .caplen = 42, .len = 42 };
-	uint8_t arp[42] = { [12] = 0x08, [13] = 0x06 };
+	struct pcap_pkthdr h = {.caplen = 42, .len = 42};
+	uint8_t arp[42] = {[12] = 0x08, [13] = 0x06};
 	int fd;
 
 	snprintf(path, sizeof(path), "/tmp/dnstrail-test-XXXXXX");
@@ -172,7 +173,7 @@ static int remove_pcap(void **state)
 
 static struct dt_engine *new_engine(void)
 {
-	struct dt_engine_config cfg = { .emit = on_record, .tag = "dns", .host_name = "test" };
+	struct dt_engine_config cfg = {.emit = on_record, .tag = "dns", .host_name = "test"};
 	struct dt_engine *e = NULL;
 
 	assert_int_equal(dt_engine_new(&cfg, &e), 0);
@@ -183,7 +184,7 @@ static struct dt_engine *new_engine(void)
 
 static void run(struct pcap_ctx *c, struct dt_engine *e, int *turns)
 {
-	struct dt_errbuf err = { "" };
+	struct dt_errbuf err = {""};
 	int rc;
 
 	assert_int_equal(dt_input_pcap.init(c, e, &err), 0);
@@ -201,8 +202,8 @@ static void run(struct pcap_ctx *c, struct dt_engine *e, int *turns)
 
 static void test_replay(void **state)
 {
-	int64_t ports[] = { 53 };
-	struct pcap_ctx c = { .path = path, .ports = ports, .n_ports = 1, .batch = 4096 };
+	int64_t ports[] = {53};
+	struct pcap_ctx c = {.path = path, .ports = ports, .n_ports = 1, .batch = 4096};
 	struct dt_engine *e = new_engine();
 	int turns;
 
@@ -226,8 +227,8 @@ static void test_replay(void **state)
 
 static void test_ports_and_batch(void **state)
 {
-	int64_t ports[] = { 5353 };
-	struct pcap_ctx c = { .path = path, .ports = ports, .n_ports = 1, .batch = 1 };
+	int64_t ports[] = {5353};
+	struct pcap_ctx c = {.path = path, .ports = ports, .n_ports = 1, .batch = 1};
 	struct dt_engine *e = new_engine();
 	int turns;
 
@@ -243,11 +244,11 @@ static void test_ports_and_batch(void **state)
 
 static void test_bpf_filter(void **state)
 {
-	int64_t ports[] = { 53 };
-	struct pcap_ctx c = { .path = path, .ports = ports, .n_ports = 1, .batch = 64,
-			      .bpf_filter = "src port 53" };
+	int64_t ports[] = {53};
+	struct pcap_ctx c = {
+	    .path = path, .ports = ports, .n_ports = 1, .batch = 64, .bpf_filter = "src port 53"};
 	struct dt_engine *e = new_engine();
-	struct dt_errbuf err = { "" };
+	struct dt_errbuf err = {""};
 	int turns;
 
 	run(&c, e, &turns);
@@ -265,8 +266,8 @@ static void test_bpf_filter(void **state)
 static void test_pcapng(void **state)
 {
 	char png[64] = "/tmp/dnstrail-test-XXXXXX";
-	int64_t ports[] = { 53 };
-	struct pcap_ctx c = { .path = png, .ports = ports, .n_ports = 1, .batch = 16 };
+	int64_t ports[] = {53};
+	struct pcap_ctx c = {.path = png, .ports = ports, .n_ports = 1, .batch = 16};
 	struct dt_engine *e;
 	int fd, turns;
 
@@ -287,8 +288,8 @@ static void test_pcapng(void **state)
 
 static void test_init_errors(void **state)
 {
-	struct pcap_ctx c = { .path = "/nonexistent/x.pcap", .batch = 1 };
-	struct dt_errbuf err = { "" };
+	struct pcap_ctx c = {.path = "/nonexistent/x.pcap", .batch = 1};
+	struct dt_errbuf err = {""};
 	char other[64] = "/tmp/dnstrail-test-XXXXXX";
 	pcap_t *dead;
 	pcap_dumper_t *d;
@@ -319,11 +320,9 @@ static void test_init_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_replay),
-		cmocka_unit_test(test_ports_and_batch),
-		cmocka_unit_test(test_bpf_filter),
-		cmocka_unit_test(test_pcapng),
-		cmocka_unit_test(test_init_errors),
+	    cmocka_unit_test(test_replay),	cmocka_unit_test(test_ports_and_batch),
+	    cmocka_unit_test(test_bpf_filter),	cmocka_unit_test(test_pcapng),
+	    cmocka_unit_test(test_init_errors),
 	};
 
 	return cmocka_run_group_tests(tests, write_pcap, remove_pcap);

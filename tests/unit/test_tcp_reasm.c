@@ -15,14 +15,17 @@ struct got {
 	size_t len[64];
 	uint8_t first[64]; /* first byte of each message */
 	uint64_t ts[64];
+	bool cut[64];
 };
 
-static void on_msg(const uint8_t *msg, size_t len, const struct dt_packet *pkt, void *user)
+static void on_msg(const uint8_t *msg, size_t len, bool cut, const struct dt_packet *pkt,
+		   void *user)
 {
 	struct got *g = user;
 
 	assert_true(g->n < 64);
 	g->len[g->n] = len;
+	g->cut[g->n] = cut;
 	g->first[g->n] = len ? msg[0] : 0;
 	g->ts[g->n] = pkt->ts_ns;
 	g->n++;
@@ -167,22 +170,75 @@ static void gap_gives_up_until_new_connection(void **state)
 	dt_tcp_reasm_free(r);
 }
 
-static void capture_cut_is_a_gap(void **state)
+/* A segment of orig_len stream bytes of which the capture kept `cap`. */
+static void seg_cut(struct dt_tcp_reasm *r, uint16_t sport, uint32_t seq, const uint8_t *data,
+		    size_t cap, size_t orig_len, uint64_t ts)
 {
-	static const size_t lens[] = { 30, 300 };
+	struct dt_packet p;
+
+	pkt_init(&p, DT_TRANSPORT_TCP, "10.0.0.1", sport, "10.0.0.2", 53, ts, data, cap);
+	p.orig_len = (uint32_t)orig_len;
+	p.tcp_seq = seq;
+	p.flags = DT_PKT_TRUNCATED;
+	dt_tcp_reasm_segment(r, &p);
+}
+
+static void capture_cut_inside_one_message(void **state)
+{
+	static const size_t lens[] = { 30, 300, 40 };
 	static uint8_t buf[1024];
 	struct got g = { 0 };
 	struct dt_tcp_reasm *r = dt_tcp_reasm_new(16, 65537, 30 * SEC, on_msg, &g);
-	size_t n = stream(buf, lens, 2);
-	struct dt_packet p;
+	size_t n = stream(buf, lens, 3);
 
-	pkt_init(&p, DT_TRANSPORT_TCP, "10.0.0.1", 1005, "10.0.0.2", 53, T0, buf, 100);
-	p.orig_len = (uint32_t)n;
-	p.tcp_seq = 1;
-	dt_tcp_reasm_segment(r, &p);
-	assert_int_equal(g.n, 1); /* the whole first message was in */
+	/* message 2 ends exactly where the segment ends: only it is cut */
+	seg_cut(r, 1005, 1, buf, 100, 32 + 302, T0);
+	assert_int_equal(g.n, 2);
+	assert_false(g.cut[0]);
+	assert_int_equal(g.len[0], 30);
+	assert_true(g.cut[1]);
+	assert_int_equal(g.len[1], 100 - 32 - 2);
+	assert_int_equal(g.first[1], 2);
+	seg(r, 1005, 1 + 334, 0, buf + 334, n - 334, T0 + 1);
+	assert_int_equal(g.n, 3);
+	assert_false(g.cut[2]);
+	assert_int_equal(g.len[2], 40);
+	assert_int_equal(g.first[2], 3);
+	assert_int_equal(dt_stats.tcp_gaps, 0);
+	assert_int_equal(dt_stats.tcp_reassembly_drops, 334 - 100);
+
+	/* message 2 goes on in the next segment: its rest is skipped */
+	memset(&g, 0, sizeof(g));
+	seg_cut(r, 1006, 1, buf, 100, 200, T0);
+	assert_int_equal(g.n, 2);
+	assert_true(g.cut[1]);
+	seg(r, 1006, 201, 0, buf + 200, n - 200, T0 + 1);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.len[2], 40);
+	assert_int_equal(g.first[2], 3);
+	assert_false(g.cut[2]);
+	assert_int_equal(dt_stats.tcp_gaps, 0);
+	dt_tcp_reasm_free(r);
+}
+
+static void capture_cut_past_a_message_is_a_gap(void **state)
+{
+	static const size_t lens[] = { 30, 300, 40 };
+	static uint8_t buf[1024];
+	struct got g = { 0 };
+	struct dt_tcp_reasm *r = dt_tcp_reasm_new(16, 65537, 30 * SEC, on_msg, &g);
+	size_t n = stream(buf, lens, 3);
+
+	/* the lost bytes run into message 3: its boundary is unknown */
+	seg_cut(r, 1007, 1, buf, 100, n, T0);
+	assert_int_equal(g.n, 2);
+	assert_true(g.cut[1]);
 	assert_int_equal(dt_stats.tcp_gaps, 1);
-	assert_int_equal(dt_stats.tcp_reassembly_drops, n - 32);
+	assert_int_equal(dt_stats.tcp_reassembly_drops, n - 100);
+	/* cut inside a length prefix */
+	seg_cut(r, 1008, 1, buf, 33, n, T0);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(dt_stats.tcp_gaps, 2);
 	dt_tcp_reasm_free(r);
 }
 
@@ -274,7 +330,8 @@ int main(void)
 		cmocka_unit_test_setup(split_then_rest_with_next_message, setup),
 		cmocka_unit_test_setup(duplicates_and_overlaps, setup),
 		cmocka_unit_test_setup(gap_gives_up_until_new_connection, setup),
-		cmocka_unit_test_setup(capture_cut_is_a_gap, setup),
+		cmocka_unit_test_setup(capture_cut_inside_one_message, setup),
+		cmocka_unit_test_setup(capture_cut_past_a_message_is_a_gap, setup),
 		cmocka_unit_test_setup(fin_rst_idle_close, setup),
 		cmocka_unit_test_setup(flow_table_lru_eviction, setup),
 		cmocka_unit_test_setup(buffer_bound, setup),

@@ -77,8 +77,8 @@ static void make_record(void)
 	strcpy(rec.process.exe, "/usr/bin/curl");
 	rec.family = 4;
 	rec.transport = 17;
-	memcpy(rec.src_ip, (uint8_t[]){ 10, 0, 0, 1 }, 4);
-	memcpy(rec.dst_ip, (uint8_t[]){ 10, 0, 0, 53 }, 4);
+	memcpy(rec.src_ip, (uint8_t[]){10, 0, 0, 1}, 4);
+	memcpy(rec.dst_ip, (uint8_t[]){10, 0, 0, 53}, 4);
 	rec.src_port = 40000;
 	rec.dst_port = 53;
 	rec.query = q;
@@ -126,9 +126,9 @@ static void *drain_thread(void *arg)
 
 static void test_publisher_rate(void **state)
 {
-	char ep[128], *eps[] = { ep };
-	struct dt_errbuf err = { 0 };
-	struct drain d = { .ep = ep };
+	char ep[128], *eps[] = {ep};
+	struct dt_errbuf err = {0};
+	struct drain d = {.ep = ep};
 	uint64_t n = 0, published, dropped, seq;
 	void *ctx = calloc(1, dt_output_zmq.ctx_size);
 	pthread_t th;
@@ -146,7 +146,7 @@ static void test_publisher_rate(void **state)
 			*(int64_t *)base = 100000;
 		} else if (strcmp(o->key, "linger") == 0) {
 			*(uint64_t *)base = 100000000ull;
-		} else if (strcmp(o->key, "include_wire") == 0) {
+		} else if (strcmp(o->key, "include_wire") == 0 || strcmp(o->key, "nodrop") == 0) {
 			memcpy(base, &yes, sizeof(yes));
 		}
 	}
@@ -183,9 +183,9 @@ static void test_publisher_rate(void **state)
 
 static void test_subscriber_rate(void **state)
 {
-	struct dt_wire_publisher pub = { .host = "bench", .session_id = 1, .version = "x" };
+	struct dt_wire_publisher pub = {.host = "bench", .session_id = 1, .version = "x"};
 	struct dt_wire_encoder *enc;
-	struct dt_wire_buf buf = { 0 };
+	struct dt_wire_buf buf = {0};
 	struct dt_wire_msg *m = calloc(1, sizeof(*m));
 	char *json = malloc(DT_ECS_JSON_MAX);
 	uint64_t n = 0;
@@ -216,8 +216,8 @@ static void test_subscriber_rate(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_publisher_rate),
-		cmocka_unit_test(test_subscriber_rate),
+	    cmocka_unit_test(test_publisher_rate),
+	    cmocka_unit_test(test_subscriber_rate),
 	};
 
 	make_record();

@@ -109,11 +109,11 @@ static void test_bounded_table_evicts_oldest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_in_order_no_loss),
-		cmocka_unit_test(test_hole_is_loss),
-		cmocka_unit_test(test_restart_is_not_loss),
-		cmocka_unit_test(test_interleaved_publishers),
-		cmocka_unit_test(test_bounded_table_evicts_oldest),
+	    cmocka_unit_test(test_in_order_no_loss),
+	    cmocka_unit_test(test_hole_is_loss),
+	    cmocka_unit_test(test_restart_is_not_loss),
+	    cmocka_unit_test(test_interleaved_publishers),
+	    cmocka_unit_test(test_bounded_table_evicts_oldest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "core/ecs_json.h"
+#include "core/text_format.h"
 #include "wire/record_proto.h"
 
 /* Strings of a hand-made dns_msg live in its text storage, like the decoder's. */
@@ -22,11 +24,11 @@ static const char *put(struct dns_msg *m, const char *s)
 	return p;
 }
 
-static const uint8_t rdata_a[4] = { 192, 0, 2, 1 };
-static const uint8_t rdata_mx[] = { 0, 10, 4, 'm', 'a', 'i', 'l', 0 };
-static const uint8_t query_wire[] = { 0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'w', 'w',
-				      'w', 0, 0, 1, 0, 1 };
-static const uint8_t response_wire[] = { 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0 };
+static const uint8_t rdata_a[4] = {192, 0, 2, 1};
+static const uint8_t rdata_mx[] = {0, 10, 4, 'm', 'a', 'i', 'l', 0};
+static const uint8_t query_wire[] = {0x12, 0x34, 1,   0,   0,	1, 0, 0, 0, 0, 0,
+				     0,	   3,	 'w', 'w', 'w', 0, 0, 1, 0, 1};
+static const uint8_t response_wire[] = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0};
 
 static void make_query(struct dns_msg *m)
 {
@@ -62,20 +64,34 @@ static void make_response(struct dns_msg *m)
 	m->qname = put(m, "www.example.com");
 	m->qtype = 65280;
 	m->qclass = 1;
-	m->rr[0] = (struct dns_rr){ .name = put(m, "www.example.com"), .data = put(m, "192.0.2.1"),
-				    .rdata = rdata_a, .rdlength = 4, .ttl = 300, .type = 1,
-				    .rclass = 1, .section = DNS_SECTION_ANSWER };
-	m->rr[1] = (struct dns_rr){ .name = put(m, "www.example.com"),
-				    .data = put(m, "10 mail"), .rdata = rdata_mx,
-				    .rdlength = sizeof(rdata_mx), .ttl = 0xffffffff, .type = 15,
-				    .rclass = 1, .section = DNS_SECTION_ANSWER };
-	m->rr[2] = (struct dns_rr){ .name = put(m, "example.com"),
-				    .data = put(m, "ns1.example.com. hostmaster 1 2 3 4 5"),
-				    .ttl = 60, .type = 6, .rclass = 1,
-				    .section = DNS_SECTION_AUTHORITY };
-	m->rr[3] = (struct dns_rr){ .name = put(m, ""), .data = put(m, "\\# 0"), .ttl = 1,
-				    .type = 65280, .rclass = 254,
-				    .section = DNS_SECTION_ADDITIONAL };
+	m->rr[0] = (struct dns_rr){.name = put(m, "www.example.com"),
+				   .data = put(m, "192.0.2.1"),
+				   .rdata = rdata_a,
+				   .rdlength = 4,
+				   .ttl = 300,
+				   .type = 1,
+				   .rclass = 1,
+				   .section = DNS_SECTION_ANSWER};
+	m->rr[1] = (struct dns_rr){.name = put(m, "www.example.com"),
+				   .data = put(m, "10 mail"),
+				   .rdata = rdata_mx,
+				   .rdlength = sizeof(rdata_mx),
+				   .ttl = 0xffffffff,
+				   .type = 15,
+				   .rclass = 1,
+				   .section = DNS_SECTION_ANSWER};
+	m->rr[2] = (struct dns_rr){.name = put(m, "example.com"),
+				   .data = put(m, "ns1.example.com. hostmaster 1 2 3 4 5"),
+				   .ttl = 60,
+				   .type = 6,
+				   .rclass = 1,
+				   .section = DNS_SECTION_AUTHORITY};
+	m->rr[3] = (struct dns_rr){.name = put(m, ""),
+				   .data = put(m, "\\# 0"),
+				   .ttl = 1,
+				   .type = 65280,
+				   .rclass = 254,
+				   .section = DNS_SECTION_ADDITIONAL};
 	m->n_rr = 4;
 	m->n_answer = 2;
 	m->n_authority = 1;
@@ -99,8 +115,12 @@ static void make_record(struct dt_record *r, struct dns_msg *q, struct dns_msg *
 	r->response_ts_ns = 1764160000124456789ull;
 	r->flags = DT_REC_NONLINEAR | DT_REC_RETRANSMITTED;
 	r->has_process = true;
-	r->process = (struct dt_process){ .pid = 4242, .tid = 4243, .ppid = 1, .uid = 1000,
-					  .gid = 100, .cgroup_id = 0x123456789ull };
+	r->process = (struct dt_process){.pid = 4242,
+					 .tid = 4243,
+					 .ppid = 1,
+					 .uid = 1000,
+					 .gid = 100,
+					 .cgroup_id = 0x123456789ull};
 	strcpy(r->process.name, "curl");
 	strcpy(r->process.thread_name, "curl-resolver");
 	strcpy(r->process.exe, "/usr/bin/curl");
@@ -196,8 +216,11 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct dt_wire_publisher pub = { .host = "web01", .session_id = 0xfeedfacecafebeefull,
-					 .version = "0.1.0", .pid = 77, .start_time_ns = 5 };
+	struct dt_wire_publisher pub = {.host = "web01",
+					.session_id = 0xfeedfacecafebeefull,
+					.version = "0.1.0",
+					.pid = 77,
+					.start_time_ns = 5};
 
 	assert_non_null(f);
 	make_query(&f->q);
@@ -326,18 +349,66 @@ static void test_size_bound(void **state)
 static void test_garbage_is_rejected(void **state)
 {
 	struct fixture *f = *state;
-	const uint8_t junk[] = { 0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3 };
+	const uint8_t junk[] = {0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3};
 
 	assert_int_equal(dt_wire_decode(junk, sizeof(junk), &f->out), -EBADMSG);
 	assert_int_equal(f->out.kind, DT_WIRE_NONE);
 	assert_null(f->out.envelope);
 }
 
+/* Subscribers decode what the network hands them: flipped and cut frames
+ * must give an error or a record the formatters can use, never a crash
+ * (run under ASan/UBSan in build-asan/). */
+static void test_hostile_frames(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *copy;
+	char *line = malloc(DT_ECS_JSON_MAX);
+	uint32_t seed = 12345;
+	int ok = 0, bad = 0;
+
+	assert_int_equal(dt_wire_encode_record(f->enc, 1, 0, &f->rec, true, &f->buf), 0);
+	copy = malloc(f->buf.len);
+	assert_non_null(copy);
+	for (int i = 0; i < 20000; i++) {
+		size_t len = f->buf.len;
+		int flips = 1 + i % 4;
+
+		memcpy(copy, f->buf.data, len);
+		for (int k = 0; k < flips; k++) {
+			seed = seed * 1103515245u + 12345u;
+			copy[(seed >> 8) % len] ^= (uint8_t)(1u << ((seed >> 4) % 8));
+		}
+		if (i % 3 == 0)
+			len = (seed >> 3) % len; /* cut short too */
+		if (dt_wire_decode(copy, len, &f->out) == 0) {
+			const struct dt_record *r = &f->out.rec;
+
+			ok++;
+			if (f->out.kind == DT_WIRE_TRANSACTION) {
+				assert_true(r->family == 0 || r->family == 4 || r->family == 6);
+				assert_true(r->status <= DT_STATUS_MALFORMED);
+				for (unsigned j = 0; r->response && j < r->response->n_rr; j++)
+					assert_non_null(r->response->rr[j].data);
+				/* what dnstrail-sub does next */
+				assert_true(dt_ecs_json(r, line, DT_ECS_JSON_MAX) > 0);
+				assert_true(dt_text_format(r, line, DT_ECS_JSON_MAX) > 0);
+			}
+		} else {
+			bad++;
+		}
+	}
+	print_message("hostile frames: %d decoded, %d rejected\n", ok, bad);
+	assert_true(ok > 0 && bad > 0);
+	free(copy);
+	free(line);
+}
+
 static void test_stats_roundtrip(void **state)
 {
 	struct fixture *f = *state;
 	struct dt_stats st;
-	struct dt_wire_session_counts sc = { .uptime_ns = 3, .published = 4, .dropped = 5 };
+	struct dt_wire_session_counts sc = {.uptime_ns = 3, .published = 4, .dropped = 5};
 	uint64_t *v = (uint64_t *)&st;
 
 	/* Every counter a distinct value: a swapped field shows. */
@@ -411,13 +482,14 @@ static void test_topics(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_roundtrip_every_field, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_without_wire_and_absent_parts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_encoder_reuses_buffer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_size_bound, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_garbage_is_rejected, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stats_roundtrip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_topics, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_roundtrip_every_field, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_without_wire_and_absent_parts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_encoder_reuses_buffer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_size_bound, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_garbage_is_rejected, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hostile_frames, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stats_roundtrip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_topics, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,6 +64,7 @@ static void *new_ctx(char **publish, size_t n_publish, int64_t hwm)
 	set_u64(ctx, "linger", 200 * 1000000ull);
 	set_u64(ctx, "stats_interval", 0);
 	memcpy((char *)ctx + opt("include_wire")->offset, &yes, sizeof(yes));
+	memcpy((char *)ctx + opt("nodrop")->offset, &yes, sizeof(yes));
 	*(char **)((char *)ctx + opt("host")->offset) = "testhost";
 	return ctx;
 }
@@ -72,7 +73,7 @@ static void *new_ctx(char **publish, size_t n_publish, int64_t hwm)
 
 static struct dns_msg query, response;
 static struct dt_record rec;
-static const uint8_t qwire[] = { 0xab, 0xcd, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+static const uint8_t qwire[] = {0xab, 0xcd, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0};
 
 static void make_record(uint16_t rcode, uint16_t qtype)
 {
@@ -124,7 +125,7 @@ static void *sub_open(const char *ep, const char *const *topics, int rcvhwm)
 /* One [topic][envelope] message within timeout_ms: 1, or 0 if none came. */
 static int sub_recv(void *s, char *topic, size_t tlen, struct dt_wire_msg *m, int timeout_ms)
 {
-	zmq_pollitem_t it = { .socket = s, .events = ZMQ_POLLIN };
+	zmq_pollitem_t it = {.socket = s, .events = ZMQ_POLLIN};
 	zmq_msg_t part;
 	int more;
 	size_t ml = sizeof(more);
@@ -183,9 +184,9 @@ static void msg_free(struct dt_wire_msg *m)
 
 static void test_publish_topics_sequence(void **state)
 {
-	char ep[128], *eps[] = { ep }, topic[DT_WIRE_TOPIC_MAX];
-	const char *topics[] = { "dns.", "_stats.", NULL };
-	struct dt_errbuf err = { 0 };
+	char ep[128], *eps[] = {ep}, topic[DT_WIRE_TOPIC_MAX];
+	const char *topics[] = {"dns.", "_stats.", NULL};
+	struct dt_errbuf err = {0};
 	struct dt_wire_msg *m = msg_new();
 	uint64_t before, last_seq, published, dropped, seq;
 	void *ctx, *s;
@@ -232,11 +233,54 @@ static void test_publish_topics_sequence(void **state)
 	msg_free(m);
 }
 
+/* A subscriber that goes away and comes back: libzmq reconnects, the new
+ * one starts from wherever the publisher is, and claims no loss. */
+static void test_subscriber_restart(void **state)
+{
+	char ep[128], *eps[] = {ep}, topic[DT_WIRE_TOPIC_MAX];
+	const char *topics[] = {"dns.", "_stats.", NULL};
+	struct dt_errbuf err = {0};
+	struct dt_wire_msg *m = msg_new();
+	struct dt_gaps *g;
+	uint64_t first_session;
+	int n = 0;
+	void *ctx, *s;
+
+	next_endpoint(ep, sizeof(ep));
+	ctx = new_ctx(eps, 1, 1000);
+	assert_int_equal(dt_output_zmq.init(ctx, &err), 0);
+	make_record(0, 1);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(dt_gaps_new(4, &g), 0);
+		s = sub_open(ep, topics, 0);
+		wait_joined(ctx, s, m);
+		if (round == 0)
+			first_session = m->session_id;
+		else
+			assert_true(m->session_id == first_session); /* same publisher run */
+		dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
+		for (int i = 0; i < 20; i++)
+			dt_output_zmq.process(ctx, &rec);
+		for (n = 0; sub_recv(s, topic, sizeof(topic), m, 500); n++)
+			dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
+		assert_int_equal(n, 20);
+		assert_int_equal(dt_gaps_counts(g)->lost, 0);
+		zmq_close(s);
+		dt_gaps_free(g);
+		/* published while nobody listens: gone, and not loss for the next one */
+		for (int i = 0; i < 5; i++)
+			dt_output_zmq.process(ctx, &rec);
+	}
+	dt_output_zmq.exit(ctx);
+	free(ctx);
+	msg_free(m);
+}
+
 static void test_topic_prefix(void **state)
 {
-	char ep[128], *eps[] = { ep }, topic[DT_WIRE_TOPIC_MAX];
-	const char *topics[] = { "dns.NXDOMAIN.", "_stats.", NULL };
-	struct dt_errbuf err = { 0 };
+	char ep[128], *eps[] = {ep}, topic[DT_WIRE_TOPIC_MAX];
+	const char *topics[] = {"dns.NXDOMAIN.", "_stats.", NULL};
+	struct dt_errbuf err = {0};
 	struct dt_wire_msg *m = msg_new();
 	int n = 0;
 	void *ctx, *s;
@@ -263,9 +307,9 @@ static void test_topic_prefix(void **state)
 
 static void test_hwm_drops_equal_proven_loss(void **state)
 {
-	char ep[128], *eps[] = { ep }, topic[DT_WIRE_TOPIC_MAX];
-	const char *topics[] = { "dns.", "_stats.", NULL };
-	struct dt_errbuf err = { 0 };
+	char ep[128], *eps[] = {ep}, topic[DT_WIRE_TOPIC_MAX];
+	const char *topics[] = {"dns.", "_stats.", NULL};
+	struct dt_errbuf err = {0};
 	struct dt_wire_msg *m = msg_new();
 	struct dt_gaps *g;
 	uint64_t eagain = 0, received = 0, published, dropped, seq;
@@ -312,18 +356,61 @@ static void test_hwm_drops_equal_proven_loss(void **state)
 	msg_free(m);
 }
 
+/* nodrop: false: the full subscriber loses alone, silently for the
+ * publisher, and still proves it from the gaps. */
+static void test_lossy_mode(void **state)
+{
+	char ep[128], *eps[] = {ep}, topic[DT_WIRE_TOPIC_MAX];
+	const char *topics[] = {"dns.", "_stats.", NULL};
+	struct dt_errbuf err = {0};
+	struct dt_wire_msg *m = msg_new();
+	struct dt_gaps *g;
+	uint64_t received = 0, published, dropped, seq;
+	bool no = false;
+	void *ctx, *s;
+
+	assert_int_equal(dt_gaps_new(16, &g), 0);
+	next_endpoint(ep, sizeof(ep));
+	ctx = new_ctx(eps, 1, 20);
+	memcpy((char *)ctx + opt("nodrop")->offset, &no, sizeof(no));
+	assert_int_equal(dt_output_zmq.init(ctx, &err), 0);
+	s = sub_open(ep, topics, 20);
+	wait_joined(ctx, s, m);
+	dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
+	make_record(0, 1);
+	for (int i = 0; i < 20000; i++)
+		assert_int_equal(dt_output_zmq.process(ctx, &rec), 0);
+	while (sub_recv(s, topic, sizeof(topic), m, 300)) {
+		received++;
+		dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
+	}
+	assert_int_equal(dt_output_zmq.heartbeat(ctx, &dt_stats), 0);
+	assert_int_equal(sub_recv(s, topic, sizeof(topic), m, 2000), 1);
+	dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
+	dt_output_zmq_counts(ctx, &published, &dropped, &seq);
+	assert_int_equal(dropped, 0);
+	assert_int_equal(published, 20000);
+	assert_true(dt_gaps_counts(g)->lost > 0);
+	assert_int_equal(received + dt_gaps_counts(g)->lost, 20000);
+	dt_output_zmq.exit(ctx);
+	zmq_close(s);
+	free(ctx);
+	dt_gaps_free(g);
+	msg_free(m);
+}
+
 static void keygen(const char *name)
 {
-	char *argv[] = { "keygen", "-o", tmpdir, (char *)name, NULL };
+	char *argv[] = {"keygen", "-o", tmpdir, (char *)name, NULL};
 
 	assert_int_equal(dt_zmq_keygen_main(4, argv), 0);
 }
 
 static void test_keygen_and_secret_mode(void **state)
 {
-	char sec[128], pub[128], *eps[] = { "ipc:///nonexistent/none" };
-	char *argv[] = { "keygen", "-o", tmpdir, "srvmode", NULL };
-	struct dt_errbuf err = { 0 };
+	char sec[128], pub[128], *eps[] = {"ipc:///nonexistent/none"};
+	char *argv[] = {"keygen", "-o", tmpdir, "srvmode", NULL};
+	struct dt_errbuf err = {0};
 	struct stat st;
 	void *ctx;
 
@@ -339,7 +426,7 @@ static void test_keygen_and_secret_mode(void **state)
 	chmod(sec, 0644);
 	ctx = new_ctx(eps, 1, 100);
 	*(char **)((char *)ctx + opt("curve_secret_key_file")->offset) = sec;
-	set_list(ctx, "curve_allow", (char *[]){ pub }, 1);
+	set_list(ctx, "curve_allow", (char *[]){pub}, 1);
 	assert_int_not_equal(dt_output_zmq.init(ctx, &err), 0);
 	assert_non_null(strstr(err.msg, "chmod 600"));
 	free(ctx);
@@ -347,7 +434,7 @@ static void test_keygen_and_secret_mode(void **state)
 	/* the public file is no secret key */
 	ctx = new_ctx(eps, 1, 100);
 	*(char **)((char *)ctx + opt("curve_secret_key_file")->offset) = pub;
-	set_list(ctx, "curve_allow", (char *[]){ pub }, 1);
+	set_list(ctx, "curve_allow", (char *[]){pub}, 1);
 	chmod(pub, 0600);
 	assert_int_not_equal(dt_output_zmq.init(ctx, &err), 0);
 	assert_non_null(strstr(err.msg, "no secret key"));
@@ -371,9 +458,9 @@ static void *curve_sub(const char *ep, const char *server_pub, const char *clien
 
 static void test_curve_allowlist(void **state)
 {
-	char ep[128], *eps[] = { ep }, topic[DT_WIRE_TOPIC_MAX];
+	char ep[128], *eps[] = {ep}, topic[DT_WIRE_TOPIC_MAX];
 	char srv_sec[128], srv_pub[128], ok_sec[128], ok_pub[128], bad_sec[128];
-	struct dt_errbuf err = { 0 };
+	struct dt_errbuf err = {0};
 	struct dt_wire_msg *m = msg_new();
 	int got_ok = 0, got_bad = 0, got_plain = 0;
 	void *ctx, *ok, *bad, *plain;
@@ -390,7 +477,7 @@ static void test_curve_allowlist(void **state)
 	next_endpoint(ep, sizeof(ep));
 	ctx = new_ctx(eps, 1, 1000);
 	*(char **)((char *)ctx + opt("curve_secret_key_file")->offset) = srv_sec;
-	set_list(ctx, "curve_allow", (char *[]){ ok_pub }, 1);
+	set_list(ctx, "curve_allow", (char *[]){ok_pub}, 1);
 	assert_int_equal(dt_output_zmq.init(ctx, &err), 0);
 
 	ok = curve_sub(ep, srv_pub, ok_sec);
@@ -410,8 +497,7 @@ static void test_curve_allowlist(void **state)
 		got_ok++;
 	got_bad += sub_recv(bad, topic, sizeof(topic), m, 100);
 	got_plain += sub_recv(plain, topic, sizeof(topic), m, 100);
-	print_message("curve: allowed %d, stranger %d, plaintext %d\n", got_ok, got_bad,
-		      got_plain);
+	print_message("curve: allowed %d, stranger %d, plaintext %d\n", got_ok, got_bad, got_plain);
 	assert_true(got_ok > 0);
 	assert_int_equal(got_bad, 0);
 	assert_int_equal(got_plain, 0);
@@ -426,8 +512,8 @@ static void test_curve_allowlist(void **state)
 
 static void test_init_errors(void **state)
 {
-	char *bad[] = { "nonsense://x" };
-	struct dt_errbuf err = { 0 };
+	char *bad[] = {"nonsense://x"};
+	struct dt_errbuf err = {0};
 	void *ctx = new_ctx(NULL, 0, 100);
 
 	assert_int_not_equal(dt_output_zmq.init(ctx, &err), 0);
@@ -457,12 +543,14 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_publish_topics_sequence),
-		cmocka_unit_test(test_topic_prefix),
-		cmocka_unit_test(test_hwm_drops_equal_proven_loss),
-		cmocka_unit_test(test_keygen_and_secret_mode),
-		cmocka_unit_test(test_curve_allowlist),
-		cmocka_unit_test(test_init_errors),
+	    cmocka_unit_test(test_publish_topics_sequence),
+	    cmocka_unit_test(test_subscriber_restart),
+	    cmocka_unit_test(test_topic_prefix),
+	    cmocka_unit_test(test_hwm_drops_equal_proven_loss),
+	    cmocka_unit_test(test_lossy_mode),
+	    cmocka_unit_test(test_keygen_and_secret_mode),
+	    cmocka_unit_test(test_curve_allowlist),
+	    cmocka_unit_test(test_init_errors),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
