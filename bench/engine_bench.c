@@ -4,7 +4,8 @@
  * (decode, match, record), then ECS JSON and text lines per second, all
  * per second of this thread's CPU time (= per core).
  *   engine_bench [PAIRS [MODE]]   PAIRS default 2000000; MODE 0 engine only,
- *                                 1 + JSON, 2 + text (default: all three)
+ *                                 1 + JSON, 2 + text, 3 one record formatted
+ *                                 1e6 times each way (default: all)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,10 +43,40 @@ struct sink {
 	uint64_t bytes;
 };
 
+static double now_s(void);
+
+/* Format one record many times: the formatters alone, no engine. */
+static void format_alone(const struct dt_record *rec, char *buf)
+{
+	const uint64_t rounds = 1000000;
+	uint64_t bytes = 0;
+	double t0, t1, t2;
+
+	t0 = now_s();
+	for (uint64_t i = 0; i < rounds; i++)
+		bytes += (uint64_t)dt_ecs_json(rec, buf, DT_ECS_JSON_MAX);
+	t1 = now_s();
+	for (uint64_t i = 0; i < rounds; i++)
+		bytes += (uint64_t)dt_text_format(rec, buf, DT_ECS_JSON_MAX);
+	t2 = now_s();
+	printf("ECS JSON alone     %10.0f lines/s  (%.0f ns/line)\n", rounds / (t1 - t0),
+	       (t1 - t0) * 1e9 / rounds);
+	printf("text alone         %10.0f lines/s  (%.0f ns/line)  [%llu bytes]\n",
+	       rounds / (t2 - t1), (t2 - t1) * 1e9 / rounds, (unsigned long long)bytes);
+}
+
 static void on_record(const struct dt_record *rec, void *user)
 {
 	struct sink *s = user;
 	int n = 0;
+
+	if (s->mode == 3) {
+		if (!s->records)
+			format_alone(rec, s->json);
+		s->records++;
+		s->ok += rec->status == DT_STATUS_OK;
+		return;
+	}
 
 	s->records++;
 	s->ok += rec->status == DT_STATUS_OK;
@@ -114,7 +145,8 @@ static double run(uint64_t pairs, struct sink *sink)
 int main(int argc, char **argv)
 {
 	uint64_t pairs = argc > 1 ? strtoull(argv[1], NULL, 10) : 2000000;
-	static const char *modes[] = { "engine only", "engine + ECS JSON", "engine + text" };
+	static const char *modes[] = { "engine only", "engine + ECS JSON", "engine + text",
+				       "formatters" };
 	struct sink sink = { 0 };
 	double base = 0;
 
@@ -123,11 +155,17 @@ int main(int argc, char **argv)
 		return 1;
 	int only = argc > 2 ? atoi(argv[2]) : -1;
 
-	for (int mode = 0; mode < 3; mode++) {
+	for (int mode = 0; mode < 4; mode++) {
 		double secs;
 
 		if (only >= 0 && mode != only && mode != 0)
 			continue;
+		if (mode == 3) {
+			sink.mode = 3;
+			sink.records = sink.ok = 0;
+			run(1, &sink);
+			continue;
+		}
 		memset(&dt_stats, 0, sizeof(dt_stats));
 		sink.records = sink.ok = sink.bytes = 0;
 		sink.mode = mode;

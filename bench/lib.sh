@@ -82,13 +82,15 @@ EOF
 
 dtb_need_root() { [ "$(id -u)" = 0 ] || dtb_die "must run as root (namespaces, eBPF)"; }
 
-# Installs the Debian packages behind missing commands.
+# Installs the Debian packages behind missing commands (peers only when asked for).
 dtb_install_deps()
 {
-	local missing=() cmd pkg
-	for pair in dnsperf:dnsperf nsd:nsd kdig:knot-dnsutils tshark:tshark \
-		    dnscap:dnscap iperf3:iperf3 tcpdump:tcpdump capinfos:tshark \
-		    jq:jq bpftool:bpftool; do
+	local missing=() cmd pkg pair
+	local need=(dnsperf:dnsperf nsd:nsd kdig:knot-dnsutils iperf3:iperf3 tcpdump:tcpdump
+		    jq:jq bpftool:bpftool cc:gcc pkg-config:pkg-config)
+	case " $DTB_PEERS " in *" tshark-"*) need+=(tshark:tshark) ;; esac
+	case " $DTB_PEERS " in *" dnscap "*) need+=(dnscap:dnscap) ;; esac
+	for pair in "${need[@]}"; do
 		cmd=${pair%%:*} pkg=${pair#*:}
 		command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
 	done
@@ -98,6 +100,25 @@ dtb_install_deps()
 	dtb_log "installing ${missing[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=300 \
 		"${missing[@]}" >&2 || dtb_die "apt-get install failed"
+}
+
+# Packets in a pcap file (classic format, as tcpdump writes it).
+dtb_pcap_count()
+{
+	"$DTB_PY" - "$1" <<'EOF'
+import struct, sys
+with open(sys.argv[1], "rb") as f:
+    magic = f.read(24)[:4]
+    end = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    n = 0
+    while True:
+        h = f.read(16)
+        if len(h) < 16:
+            break
+        f.seek(struct.unpack(end + "IIII", h)[2], 1)
+        n += 1
+print(n)
+EOF
 }
 
 dtb_have_dnstrail()
@@ -317,6 +338,7 @@ dtb_daemon_stop()
 	fi
 	wait "$DTB_DAEMON_PID" 2>/dev/null
 	DTB_DAEMON_RC=$?
+	dtb_log "dnstrail stopped in $((i / 10)).$((i % 10)) s (exit $DTB_DAEMON_RC)"
 	DTB_DAEMON_STATS=$(grep -h '"dnstrail_stats"' "$DTB_DAEMON_ERR" | tail -1)
 	[ -n "$DTB_DAEMON_STATS" ] || DTB_DAEMON_STATS='{"dnstrail_stats":{}}'
 }
@@ -344,6 +366,7 @@ dtb_sub_wait()
 	done
 	kill -INT "$DTB_SUB_PID" 2>/dev/null
 	wait "$DTB_SUB_PID" 2>/dev/null
+	dtb_log "dnstrail-sub done after $((i / 10)).$((i % 10)) s"
 	DTB_SUB_STATS=$(grep -h '"dnstrail_sub_stats"' "$DTB_SUB_ERR" | tail -1)
 	[ -n "$DTB_SUB_STATS" ] || DTB_SUB_STATS='{"dnstrail_sub_stats":{}}'
 }

@@ -12,7 +12,7 @@ dtb_peer_start()
 	case "$name" in
 	tshark-pcap)
 		DTB_PEER_OUT="$DTB_WORK/peer-$name.pcap"
-		ip netns exec "$DTB_NS_S" tshark -n -q -i dtb-s -f "udp port 53" \
+		ip netns exec "$DTB_NS_S" tshark -n -q -i dtb-s -f "udp port 53" -F pcap \
 			-w "$DTB_PEER_OUT" 2>"$DTB_PEER_ERR" &
 		;;
 	tshark-decode)
@@ -54,8 +54,7 @@ dtb_peer_stop()
 	wait "$DTB_PEER_PID" 2>/dev/null
 	case "$name" in
 	tshark-pcap)
-		PEER_CAPTURED=$(capinfos -M -c -T -r "$DTB_PEER_OUT" 2>/dev/null |
-			awk -F'\t' 'NF > 1 {print $2}' | tail -1)
+		PEER_CAPTURED=$(dtb_pcap_count "$DTB_PEER_OUT" 2>/dev/null)
 		;;
 	tshark-decode)
 		PEER_CAPTURED=$(wc -l <"$DTB_PEER_OUT")

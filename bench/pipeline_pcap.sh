@@ -15,7 +15,7 @@ dtb_parse_args "$@"
 : "${DTB_PCAP_PACKETS:=2000000}"
 : "${DTB_REPLAYS:=3}"
 : "${DTB_PROFILE:=}"
-: "${DTB_ZMQ_PAYLOAD:=300}"
+: "${DTB_ZMQ_PAYLOAD:=500}" # one A transaction is ~490 B of protobuf (test_wire_bench)
 dtb_init
 
 # The bare ZeroMQ reference (built here: a bench tool, not part of the product).
@@ -41,7 +41,7 @@ sleep 1
 dtb_dnsperf "$DTB_WORK/dnsperf-capture.txt"
 kill -INT "$TCPDUMP" 2>/dev/null
 wait "$TCPDUMP" 2>/dev/null
-PACKETS=$(capinfos -M -c -T -r "$PCAP" | awk -F'\t' 'NF > 1 {print $2}' | tail -1)
+PACKETS=$(dtb_pcap_count "$PCAP")
 dtb_log "captured $PACKETS packets ($(du -h "$PCAP" | cut -f1)) at $DNSPERF_QPS q/s"
 
 replay()
@@ -93,10 +93,23 @@ dtb_result "decoded / transactions / published / received" \
 	"${DEC[1]} / ${TX[1]} / ${PUB[1]} / ${RCV[1]}" "" "replay 1; output_drops ${ODR[1]}"
 dtb_result "max RSS kB (replay)" "$(printf '%s ' "${MAXRSS[@]}")" "" ""
 
+# The per-stage micro-benchmarks (bench/decode_bench.c, bench/engine_bench.c),
+# when built, put the stages of the pipeline beside the end-to-end figure.
+if [ -x "$DTB_BUILD/bench/decode_bench" ]; then
+	line=$(timeout 120 "$DTB_BUILD/bench/decode_bench" 2>&1 | grep '^responses: dns_decode' | head -1)
+	dtb_result "stage: dns_decode of responses, msg/s" "$(awk '{print $3}' <<<"$line")" "" \
+		"bench/decode_bench (per core)"
+fi
+if [ -x "$DTB_BUILD/bench/engine_bench" ]; then
+	line=$(timeout 120 "$DTB_BUILD/bench/engine_bench" 1000000 0 2>&1 | grep '^engine only' | head -1)
+	dtb_result "stage: engine (decode+match+record), msg/s" "$(awk '{print $5}' <<<"$line")" "" \
+		"bench/engine_bench, no output (per core)"
+fi
+
 if [ -n "$DTB_PROFILE" ] && command -v valgrind >/dev/null; then
 	SLICE="$DTB_WORK/slice.pcap"
 	tcpdump -r "$PCAP" -c 100000 -w "$SLICE" 2>/dev/null
-	SLICE_N=$(capinfos -M -c -T -r "$SLICE" | awk -F'\t' 'NF > 1 {print $2}' | tail -1)
+	SLICE_N=$(dtb_pcap_count "$SLICE")
 	valgrind --tool=callgrind --callgrind-out-file="$DTB_OUT/pipeline-callgrind.out" \
 		"$DTB_BUILD/bin/dnstrail" --pcap "$SLICE" --publish "tcp://127.0.0.1:$DTB_PORT" \
 		>/dev/null 2>"$DTB_WORK/callgrind.err"

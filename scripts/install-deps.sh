@@ -22,6 +22,7 @@ TEST_PKGS=(
 	iproute2 util-linux procps coreutils
 	nsd knot-dnsutils bind9-dnsutils dnsperf
 	jq curl tcpdump
+	iperf3 # bench (h8): non-DNS load of bench/bpf_cost.sh and the bench smoke test
 	python3 python3-zmq python3-protobuf protobuf-compiler
 )
 

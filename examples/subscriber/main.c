@@ -17,6 +17,7 @@
 #include <zmq.h>
 
 #include "core/ecs_json.h"
+#include "core/stats.h"
 #include "core/text_format.h"
 #include "dnstap_out.h"
 #include "gaps.h"
@@ -97,7 +98,8 @@ static void usage(FILE *f)
 		"  --curve-key FILE          CURVE: this client's key pair (NAME.key_secret, mode\n"
 		"                            0600, from `dnstrail keygen`); its public half must be\n"
 		"                            in the forwarder's curve_allow\n"
-		"  -v, --verbose             report each new publisher session on stderr\n"
+		"  -v, --verbose             report each new publisher session and its periodic\n"
+		"                            counters (_stats. messages) on stderr\n"
 		"  -h, --help                this text\n"
 		"  --version                 print the version\n"
 		"\n"
@@ -325,6 +327,18 @@ static void account(struct sub *s, const struct dt_wire_msg *m)
 			(unsigned long long)expected, (unsigned long long)(m->sequence - 1));
 }
 
+/* -v: a publisher's counters (its heartbeat) as one line on stderr. */
+static void print_publisher_stats(const struct dt_wire_msg *m)
+{
+	char buf[2048];
+
+	if (dt_stats_json(&m->stats, buf, sizeof(buf)) < 0)
+		return;
+	fprintf(stderr, "dnstrail-sub: %s session %016llx sequence %llu uptime %.1fs: %s\n", m->host,
+		(unsigned long long)m->session_id, (unsigned long long)m->sequence,
+		m->session.uptime_ns / 1e9, buf);
+}
+
 /* One multipart message: [topic][envelope]; extra frames are skipped. */
 static int handle_one(struct sub *s)
 {
@@ -346,6 +360,8 @@ static int handle_one(struct sub *s)
 				s->undecodable++;
 			} else {
 				account(s, s->msg);
+				if (s->msg->kind == DT_WIRE_STATS && s->verbose)
+					print_publisher_stats(s->msg);
 				if (s->msg->kind == DT_WIRE_TRANSACTION) {
 					s->received++;
 					if (print_record(s, s->msg) < 0)

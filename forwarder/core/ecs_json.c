@@ -65,6 +65,12 @@ static size_t utf8_len(const unsigned char *s, const unsigned char *end)
 	return n;
 }
 
+/* Bytes copied as they are inside a JSON string: printable ASCII but " and \. */
+static const uint8_t json_safe[256] = {
+	/* 0x00-0x1f: control characters */
+	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1, [0x7f] = 1,
+};
+
 /* A JSON string: quotes, escapes, invalid UTF-8 as U+FFFD. */
 static void jw_strn(struct jw *w, const char *str, size_t len)
 {
@@ -76,7 +82,7 @@ static void jw_strn(struct jw *w, const char *str, size_t len)
 	while (s < end) {
 		const unsigned char *run = s;
 
-		while (s < end && *s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+		while (s < end && json_safe[*s])
 			s++;
 		if (s > run)
 			jw_raw(w, (const char *)run, (size_t)(s - run));

@@ -73,8 +73,13 @@ static bool fill_process(struct dt_engine *e, const struct dt_packet *pkt, struc
 	proc->gid = pkt->gid;
 	memcpy(proc->thread_name, pkt->comm, sizeof(proc->thread_name));
 	proc->thread_name[sizeof(proc->thread_name) - 1] = '\0';
-	if (!proc->name[0] && pkt->pid == pkt->tid)
+	/* The main thread's comm is the process name as of this packet: a
+	 * lookup that disagrees predates an exec, its executable too. */
+	if (pkt->pid == pkt->tid && strncmp(proc->name, proc->thread_name, sizeof(proc->name))) {
+		if (proc->name[0])
+			proc->exe[0] = '\0';
 		memcpy(proc->name, proc->thread_name, sizeof(proc->name));
+	}
 	if (!proc->cgroup_id)
 		proc->cgroup_id = pkt->cgroup_id;
 	return true;

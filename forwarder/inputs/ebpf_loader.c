@@ -125,7 +125,7 @@ void dt_ebpf_config_default(struct dt_ebpf_config *cfg)
 	cfg->n_ports = 1;
 	cfg->snaplen = DT_SNAPLEN_MAX;
 	cfg->ring_size = 8u << 20;
-	cfg->wakeup_batch = 64;
+	cfg->wakeup_batch = 256;
 	cfg->wakeup_ns = 10 * 1000000ull;
 	cfg->poll_interval_ms = 10;
 }
@@ -238,6 +238,7 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 	skel->rodata->dt_nr_cpus = e->n_cpus;
 	bpf_map__set_max_entries(skel->maps.counters, e->n_cpus);
 	bpf_map__set_max_entries(skel->maps.events, pow2_at_least(cfg->ring_size));
+	bpf_program__set_autoload(skel->progs.dt_calibrate_empty, cfg->calibrate != 0);
 	if (cfg->no_process_events) {
 		bpf_program__set_autoload(skel->progs.dt_sched_process_exec, false);
 		bpf_program__set_autoload(skel->progs.dt_sched_process_fork, false);
@@ -331,6 +332,7 @@ void dt_ebpf_counters(const struct dt_ebpf *e, struct dt_cpu_counters *sum)
 		sum->skipped_dup += c[i].skipped_dup;
 		sum->proc_events += c[i].proc_events;
 		sum->wakeups += c[i].wakeups;
+		sum->hdr_nonlinear += c[i].hdr_nonlinear;
 	}
 }
 

@@ -31,6 +31,7 @@ struct dt_ebpf_config {
 	uint32_t poll_interval_ms; /* timerfd period (tail of a batch); 0 = none, the
 				     * caller calls dt_ebpf_consume() on its own timer */
 	int no_process_events; /* leave sched_process_* unattached */
+	int calibrate; /* also attach dt_calibrate_empty (measurement floor) */
 };
 
 /* Called for every ring-buffer record (data points into the ring). */

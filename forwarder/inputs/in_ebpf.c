@@ -48,7 +48,7 @@ static const struct dt_option in_ebpf_options[] = {
 		   "payload bytes copied per UDP packet and per TCP chunk (TCP skbs are split, up to 16 chunks)"),
 	DT_OPT_SIZE("ring_buffer_size", struct in_ebpf, ring_buffer_size, "8M",
 		    "kernel ring buffer (rounded up to a power of two); full = counted kernel_drops"),
-	DT_OPT_INT("wakeup_batch", struct in_ebpf, wakeup_batch, "64", 1, 65536,
+	DT_OPT_INT("wakeup_batch", struct in_ebpf, wakeup_batch, "256", 1, 65536,
 		   "records per CPU between forced wake-ups of the daemon (1 = every record)"),
 	DT_OPT_DURATION("wakeup_quiet", struct in_ebpf, wakeup_quiet, "10ms",
 			"a record after this much quiet wakes the daemon at once"),

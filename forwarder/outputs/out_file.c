@@ -114,11 +114,13 @@ static int file_reopen(void *vctx, struct dt_errbuf *err)
 	int fd, rc;
 
 	dt_outbuf_drain(&ctx->out, 1000);
-	fd = open(ctx->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, (mode_t)ctx->mode);
+	fd = open(ctx->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
+		  (mode_t)ctx->mode);
 	if (fd < 0) {
 		rc = -errno;
-		snprintf(err->msg, sizeof(err->msg), "cannot open %s: %s; still writing to the old file",
-			 ctx->path, strerror(errno));
+		snprintf(err->msg, sizeof(err->msg),
+			 "cannot open %s: %s; still writing to the old file", ctx->path,
+			 strerror(errno));
 		return rc;
 	}
 	close(ctx->fd);

@@ -5,10 +5,13 @@
  * to unix:///dev/log (datagram), udp://host:port, or tcp://host:port with
  * RFC 6587 octet counting ("LEN SP MSG").
  *
- * Never blocks: non-blocking sockets, a bounded queue of formatted messages
- * (full -> the record is refused and counted), reconnects with exponential
- * backoff, a bounded drain at exit.
+ * Never blocks live capture: non-blocking sockets, a bounded queue of
+ * formatted messages (full -> the record is refused and counted), reconnects
+ * with exponential backoff, a bounded drain at exit. Replaying a pcap file a
+ * full queue waits for the receiver instead (at most drain_timeout per stall).
+ * Datagrams go out in sendmmsg() batches, the stream in writev() batches.
  */
+#define _GNU_SOURCE /* sendmmsg */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -18,16 +21,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "core/fmt.h"
 #include "filters/rec_fields.h"
 #include "pipeline/outbuf.h"
+#include "pipeline/pipeline.h"
 #include "pipeline/plugin.h"
 
 #define SD_ID "dns@32473"
 #define FLUSH_AT 64 /* queued messages that trigger a send from process() */
+#define BATCH 64    /* messages per sendmmsg() / writev() */
 
 enum transport { T_UNIX, T_UDP, T_TCP };
 
@@ -63,6 +69,7 @@ struct syslog_ctx {
 	struct msg *q; /* ring */
 	size_t q_head, q_len;
 	size_t sent_off; /* TCP: bytes of the head message already written */
+	bool stalled;	 /* replay: waited drain_timeout for room in vain; drop until progress */
 	uint64_t sent, dropped, reconnects;
 };
 
@@ -414,41 +421,110 @@ static void q_pop(struct syslog_ctx *ctx)
 	ctx->sent_off = 0;
 }
 
+/* Datagrams: up to BATCH messages per sendmmsg(). Returns sent, or -errno. */
+static int send_datagrams(struct syslog_ctx *ctx)
+{
+	struct mmsghdr mm[BATCH];
+	struct iovec iov[BATCH];
+	size_t n = ctx->q_len < BATCH ? ctx->q_len : BATCH;
+	int sent;
+
+	memset(mm, 0, sizeof(mm));
+	for (size_t i = 0; i < n; i++) {
+		struct msg *m = &ctx->q[(ctx->q_head + i) % (size_t)ctx->queue_size];
+
+		iov[i] = (struct iovec){.iov_base = m->data, .iov_len = m->len};
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	sent = sendmmsg(ctx->fd, mm, (unsigned)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (sent < 0)
+		return -errno;
+	for (int i = 0; i < sent; i++)
+		q_pop(ctx);
+	ctx->sent += (uint64_t)sent;
+	return sent;
+}
+
+/* Stream: up to BATCH queued messages per writev(), resuming a partial one. */
+static int send_stream(struct syslog_ctx *ctx)
+{
+	struct iovec iov[BATCH];
+	size_t n = ctx->q_len < BATCH ? ctx->q_len : BATCH;
+	ssize_t w;
+	int done = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct msg *m = &ctx->q[(ctx->q_head + i) % (size_t)ctx->queue_size];
+		size_t off = i == 0 ? ctx->sent_off : 0;
+
+		iov[i] = (struct iovec){.iov_base = m->data + off, .iov_len = m->len - off};
+	}
+	w = writev(ctx->fd, iov, (int)n);
+	if (w < 0)
+		return -errno;
+	while (w > 0) {
+		struct msg *m = &ctx->q[ctx->q_head];
+		size_t left = m->len - ctx->sent_off;
+
+		if ((size_t)w < left) {
+			ctx->sent_off += (size_t)w;
+			break;
+		}
+		w -= (ssize_t)left;
+		q_pop(ctx); /* resets sent_off */
+		ctx->sent++;
+		done++;
+	}
+	return done;
+}
+
 static int syslog_flush(void *vctx)
 {
 	struct syslog_ctx *ctx = vctx;
 
 	while (ctx->q_len) {
-		struct msg *m = &ctx->q[ctx->q_head];
-		ssize_t n;
+		int rc;
 
 		if (!ensure_conn(ctx))
 			return 0;
-		n = send(ctx->fd, m->data + ctx->sent_off, m->len - ctx->sent_off,
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == ENOBUFS)
-				return 0;
-			if (ctx->t == T_UDP && errno == ECONNREFUSED)
-				continue; /* ICMP from an earlier datagram: this one may pass */
-			if (errno == EMSGSIZE) { /* datagram too large for the path: lost */
-				q_pop(ctx);
-				ctx->dropped++;
-				continue;
-			}
-			schedule_retry(ctx);
-			return 0;
+		rc = ctx->t == T_TCP ? send_stream(ctx) : send_datagrams(ctx);
+		if (rc > 0) {
+			ctx->stalled = false;
+			continue;
 		}
-		if (ctx->t == T_TCP && (size_t)n + ctx->sent_off < m->len) {
-			ctx->sent_off += (size_t)n;
-			return 0;
+		if (rc == 0 || rc == -EAGAIN || rc == -ENOBUFS)
+			return 0; /* the socket is full: the next flush goes on */
+		if (rc == -EINTR)
+			continue;
+		if (ctx->t == T_UDP && rc == -ECONNREFUSED)
+			continue; /* ICMP from an earlier datagram: the next may pass */
+		if (rc == -EMSGSIZE && ctx->t != T_TCP) { /* too large for the path: lost */
+			q_pop(ctx);
+			ctx->dropped++;
+			continue;
 		}
-		q_pop(ctx);
-		ctx->sent++;
+		schedule_retry(ctx);
+		return 0;
 	}
 	return 0;
+}
+
+/* Flush, waiting for the socket up to timeout_ns while the queue holds more than `until`. */
+static void wait_queue(struct syslog_ctx *ctx, size_t until, uint64_t timeout_ns)
+{
+	uint64_t end = dt_now_mono_ns() + timeout_ns;
+
+	syslog_flush(ctx);
+	while (ctx->q_len > until && dt_now_mono_ns() < end) {
+		struct pollfd p = {.fd = ctx->fd, .events = POLLOUT};
+
+		if (ctx->fd >= 0)
+			poll(&p, 1, 10);
+		else
+			usleep(10000);
+		syslog_flush(ctx);
+	}
 }
 
 static int syslog_process(void *vctx, const struct dt_record *rec)
@@ -461,9 +537,15 @@ static int syslog_process(void *vctx, const struct dt_record *rec)
 	struct msg *m;
 
 	if ((size_t)ctx->q_len >= (size_t)ctx->queue_size) {
-		syslog_flush(ctx);
-		if ((size_t)ctx->q_len >= (size_t)ctx->queue_size)
+		/* replaying a file nothing is lost by waiting (bounded, once per stall) */
+		if (dt_replay_mode && !ctx->stalled)
+			wait_queue(ctx, (size_t)ctx->queue_size - 1, ctx->drain_timeout);
+		else
+			syslog_flush(ctx);
+		if ((size_t)ctx->q_len >= (size_t)ctx->queue_size) {
+			ctx->stalled = true;
 			return -ENOBUFS;
+		}
 	}
 	n = format(ctx, rec, true);
 	if (n < 0)
@@ -487,21 +569,9 @@ static int syslog_process(void *vctx, const struct dt_record *rec)
 static void syslog_exit(void *vctx)
 {
 	struct syslog_ctx *ctx = vctx;
-	uint64_t end = dt_now_mono_ns() + ctx->drain_timeout;
-
 	if (!ctx->q)
 		return;
-	while (ctx->q_len && dt_now_mono_ns() < end) {
-		syslog_flush(ctx);
-		if (ctx->q_len) {
-			struct pollfd p = {.fd = ctx->fd, .events = POLLOUT};
-
-			if (ctx->fd >= 0)
-				poll(&p, 1, 10);
-			else
-				usleep(10000);
-		}
-	}
+	wait_queue(ctx, 0, ctx->drain_timeout);
 	ctx->dropped += ctx->q_len;
 	while (ctx->q_len)
 		q_pop(ctx);

@@ -77,7 +77,7 @@ static const struct dt_option zmq_options[] = {
 	DT_OPT_DURATION("linger", struct zmq_out, linger_ns, "2s",
 			"how long exit waits for queued messages to leave (at most 60s)"),
 	DT_OPT_DURATION("stats_interval", struct zmq_out, stats_interval_ns, "5s",
-			"period of the _stats.<host>. message (heartbeat); 0 = off"),
+			"longest gap between _stats.<host>. messages (the service heartbeat sends them too); 0 = off"),
 	DT_OPT_BOOL("include_wire", struct zmq_out, include_wire, "true",
 		    "carry the raw DNS query/response bytes (needed for dnstap downstream)"),
 	DT_OPT_STR("curve_secret_key_file", struct zmq_out, curve_secret_key_file, NULL,

@@ -554,7 +554,7 @@ static int sig_add(struct sbuf *b, const struct dt_node *n)
 
 char *dt_node_signature(const struct dt_node *node)
 {
-	struct sbuf b = { 0 };
+	struct sbuf b = {0};
 
 	/* bounded like any scalar: a longer subtree gets no signature (never "same") */
 	if (sbuf_add(&b, "", 0) || sig_add(&b, node)) {

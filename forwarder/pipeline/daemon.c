@@ -267,7 +267,8 @@ static void publish_snapshot(struct daemon *d, uint64_t mono)
 
 /* Load text and build its pipeline, keeping the unchanged outputs of old (may be NULL). */
 static int build_pipeline(struct daemon *d, const char *text, struct dt_pipeline *old,
-			  struct dt_config **cfg_out, struct dt_pipeline **pl, struct dt_errbuf *err)
+			  struct dt_config **cfg_out, struct dt_pipeline **pl,
+			  struct dt_errbuf *err)
 {
 	struct dt_cli cli = d->cli;
 	struct dt_config *cfg;
@@ -402,8 +403,9 @@ static void reload(struct daemon *d)
 	free(d->config_text);
 	d->config_text = text;
 	d->reloads++;
-	dt_info("reloaded: %zu filters, %zu outputs (%zu unchanged, kept running; inputs unchanged)",
-		pl->n_filters, pl->n_outputs, kept_outputs(pl));
+	dt_info(
+	    "reloaded: %zu filters, %zu outputs (%zu unchanged, kept running; inputs unchanged)",
+	    pl->n_filters, pl->n_outputs, kept_outputs(pl));
 	sd_notify(0, "READY=1");
 	return;
 

@@ -25,7 +25,7 @@ struct dt_plugin_conf {
 	const void *plugin; /* struct dt_{input,filter,output}_plugin */
 	const struct dt_option *options;
 	size_t ctx_size;
-	void *ctx; /* filled by the option table; NULL once taken by the pipeline */
+	void *ctx;	 /* filled by the option table; NULL once taken by the pipeline */
 	char *signature; /* dt_node_signature() of its YAML map; NULL if unknown */
 };
 

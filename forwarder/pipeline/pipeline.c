@@ -101,7 +101,7 @@ static ssize_t find_kept(const struct dt_pipeline *old, const struct dt_output_i
 /* Move a running output into its place in the new pipeline (o has an unused ctx). */
 static void take_output(struct dt_output_inst *o, struct dt_output_inst *from)
 {
-	struct dt_errbuf err = { 0 };
+	struct dt_errbuf err = {0};
 
 	dt_plugin_conf_free_ctx(o->options, o->ctx);
 	o->ctx = from->ctx;

@@ -39,7 +39,7 @@ struct dt_output_inst {
 	bool kept; /* moved over from the previous pipeline by a reload */
 	char *match;
 	char label[48];
-	char *signature; /* of its configuration: unchanged outputs survive a reload */
+	char *signature;	    /* of its configuration: unchanged outputs survive a reload */
 	uint64_t in, out, rejected; /* rejected: process() said no */
 };
 

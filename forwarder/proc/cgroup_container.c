@@ -128,7 +128,7 @@ int dt_cgroup_map_new(const char *root, uint32_t capacity, struct dt_cgroup_map 
 	}
 	m->mask = n - 1;
 	m->limit = n / 2;
-	m->rescan_interval_ns = 1000000000ull;
+	m->rescan_interval_ns = 100000000ull;
 	if (root)
 		snprintf(m->root, sizeof(m->root), "%s", root);
 	else if (dt_cgroup2_mount(m->root, sizeof(m->root)) < 0)
@@ -218,6 +218,11 @@ int dt_cgroup_map_container(struct dt_cgroup_map *m, uint64_t id, uint64_t now_n
 		m->last_scan_ns = now_ns;
 		dt_cgroup_map_rescan(m);
 		e = slot_for(m, id);
+		/* the cgroup existed when its packet was sent; not there now means
+		 * it is gone: remember that, so it never costs another walk */
+		if (!e->id)
+			put(m, id, "");
+		return e->id ? (memcpy(out, e->container, sizeof(e->container)), 0) : -ENOENT;
 	}
 	if (!e->id)
 		return -ENOENT;

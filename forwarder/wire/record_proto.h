@@ -112,7 +112,8 @@ struct dt_wire_msg {
 	struct dt_stats stats;
 	struct dt_wire_session_counts session;
 
-	void *envelope; /* Dnstrail__V1__Envelope *, owned */
+	void *envelope; /* Dnstrail__V1__Envelope *, in the arena */
+	void *arena; /* unpack memory, reused from one decode to the next */
 };
 
 /*
@@ -121,6 +122,7 @@ struct dt_wire_msg {
  * -ENOSPC (decoded strings did not fit a struct dns_msg).
  */
 int dt_wire_decode(const uint8_t *data, size_t len, struct dt_wire_msg *msg);
+/* Frees what msg holds (the struct itself is the caller's); NULL-safe. */
 void dt_wire_msg_release(struct dt_wire_msg *msg);
 
 #endif

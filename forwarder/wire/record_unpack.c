@@ -8,10 +8,87 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dnstrail/v1/dnstrail.pb-c.h"
 #include "wire/record_proto.h"
+
+/*
+ * Unpack memory: a bump allocator whose chunks are kept from one message to
+ * the next, so a subscriber's steady stream allocates nothing either.
+ * protobuf-c's free calls become no-ops; the arena is reset per message.
+ */
+#define ARENA_CHUNK (64 * 1024)
+#define ARENA_KEEP_MAX (4 * 1024 * 1024) /* beyond this, give memory back */
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t cap, used;
+	max_align_t data[];
+};
+
+struct arena {
+	struct arena_chunk *head;
+	size_t total;
+};
+
+static void *arena_alloc(void *data, size_t n)
+{
+	struct arena *a = data;
+	struct arena_chunk *c = a->head;
+	void *p;
+
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->cap = cap;
+		c->used = 0;
+		c->next = a->head;
+		a->head = c;
+		a->total += cap;
+	}
+	p = (char *)c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static void arena_free(void *data, void *p)
+{
+	(void)data;
+	(void)p;
+}
+
+static void arena_release(struct arena *a)
+{
+	while (a->head) {
+		struct arena_chunk *next = a->head->next;
+
+		free(a->head);
+		a->head = next;
+	}
+	a->total = 0;
+}
+
+/* Ready for the next message: one chunk as big as the last one needed. */
+static void arena_reset(struct arena *a)
+{
+	size_t total = a->total;
+
+	if (!a->head)
+		return;
+	if (!a->head->next) {
+		a->head->used = 0;
+		return;
+	}
+	arena_release(a);
+	if (total <= ARENA_KEEP_MAX && arena_alloc(a, total))
+		a->head->used = 0;
+}
 
 static const char *keep(struct dns_msg *m, const char *s, int *err)
 {
@@ -216,21 +293,33 @@ void dt_wire_msg_release(struct dt_wire_msg *msg)
 {
 	if (!msg)
 		return;
-	if (msg->envelope)
-		dnstrail__v1__envelope__free_unpacked(msg->envelope, NULL);
+	if (msg->arena) {
+		arena_release(msg->arena);
+		free(msg->arena);
+	}
+	msg->arena = NULL;
 	msg->envelope = NULL;
 	msg->kind = DT_WIRE_NONE;
 }
 
 int dt_wire_decode(const uint8_t *data, size_t len, struct dt_wire_msg *msg)
 {
+	ProtobufCAllocator alloc = {.alloc = arena_alloc, .free = arena_free};
 	Dnstrail__V1__Envelope *env;
 	int err = 0;
 
-	dt_wire_msg_release(msg);
+	msg->envelope = NULL;
+	msg->kind = DT_WIRE_NONE;
 	if (len > DT_WIRE_MAX_MSG)
 		return -EMSGSIZE;
-	env = dnstrail__v1__envelope__unpack(NULL, len, data);
+	if (!msg->arena) {
+		msg->arena = calloc(1, sizeof(struct arena));
+		if (!msg->arena)
+			return -ENOMEM;
+	}
+	arena_reset(msg->arena);
+	alloc.allocator_data = msg->arena;
+	env = dnstrail__v1__envelope__unpack(&alloc, len, data);
 	if (!env)
 		return -EBADMSG;
 	msg->envelope = env;

@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: MIT
 """Record real DNS wire messages for the decoder's unit tests.
 
-Starts NSD on 127.0.0.1 on a free high port with its own test zone, sends
-queries from plain UDP/TCP sockets (dig cannot dump wire bytes) and writes
-NAME.query.bin and NAME.response.bin into tests/data/wire/ (no TCP length
-prefix). Python 3 standard library only; needs the nsd package and root or
-a user allowed to run nsd.
+Starts NSD on 127.0.0.1 and ::1 on a free high port with its own test zone,
+sends queries from plain UDP/TCP sockets (dig cannot dump wire bytes) and
+writes NAME.query.bin and NAME.response.bin into tests/data/wire/ (no TCP
+length prefix). When run as root with tcpdump and dumpcap installed, the same
+session is also captured on loopback only (filtered to NSD's port) as
+session-lo.pcap (tcpdump, Ethernet) and session-any.pcapng (dumpcap,
+Linux cooked); two more queries go over IPv6 there. Python 3 standard
+library only; needs the nsd package.
 
     tests/data/record-wire.py [OUTDIR]
 """
@@ -53,6 +56,7 @@ ZONE_TEXT += "".join("many        IN A    198.51.100.%d\n" % i for i in range(1,
 
 NSD_CONF = """server:
     ip-address: 127.0.0.1@{port}
+    ip-address: ::1@{port}
     port: {port}
     username: ""
     chroot: ""
@@ -64,7 +68,6 @@ NSD_CONF = """server:
     logfile: "{dir}/nsd.log"
     server-count: 1
     verbosity: 1
-    ip4-only: yes
 remote-control:
     control-enable: no
 zone:
@@ -125,15 +128,16 @@ def query(qid, name, qtype, rd=True, edns=None):
     return msg
 
 
-def ask_udp(port, msg):
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+def ask_udp(port, msg, host="127.0.0.1"):
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                       socket.SOCK_DGRAM) as s:
         s.settimeout(3)
-        s.sendto(msg, ("127.0.0.1", port))
+        s.sendto(msg, (host, port))
         return s.recv(65535)
 
 
-def ask_tcp(port, msg):
-    with socket.create_connection(("127.0.0.1", port), timeout=3) as s:
+def ask_tcp(port, msg, host="127.0.0.1"):
+    with socket.create_connection((host, port), timeout=3) as s:
         s.sendall(struct.pack("!H", len(msg)) + msg)
         hdr = b""
         while len(hdr) < 2:
@@ -184,6 +188,42 @@ CASES = [
 ]
 
 
+def start_captures(port, work):
+    """tcpdump on lo (pcap) and dumpcap on any (pcapng), both filtered to
+    NSD's port; returns [(process, temp file, final name)]."""
+    if os.geteuid() != 0 or not shutil.which("tcpdump") or not shutil.which("dumpcap"):
+        print("not capturing: needs root, tcpdump and dumpcap")
+        return []
+    flt = "port %d" % port
+    caps = [
+        (["tcpdump", "-Z", "root", "-i", "lo", "-U", "-w", "{f}", flt], "lo.pcap",
+         "session-lo.pcap", "listening on"),
+        (["dumpcap", "-i", "any", "-f", flt, "-w", "{f}"], "any.pcapng",
+         "session-any.pcapng", "Capturing on"),
+    ]
+    running = []
+    for argv, tmp, final, ready in caps:
+        path = os.path.join(work, tmp)
+        p = subprocess.Popen([a.replace("{f}", path) for a in argv],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for line in p.stderr:  # wait until it captures
+            if ready in line:
+                break
+        running.append((p, path, final))
+    if running:
+        time.sleep(1.5)  # "ready" comes a little before the filter is in place
+    return running
+
+
+def stop_captures(running, outdir):
+    time.sleep(2)  # TPACKET_V3 hands a block over after up to 1 s: let it
+    for p, path, final in running:
+        p.send_signal(2)
+        p.wait(timeout=10)
+        shutil.copyfile(path, os.path.join(outdir, final))
+        print("captured", final)
+
+
 def main():
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "wire")
@@ -206,6 +246,7 @@ def main():
                 time.sleep(0.1)
         else:
             sys.exit("nsd did not come up; see " + work + "/nsd.log")
+        captures = start_captures(port, work)
         for i, (fname, name, qtype, transport, edns) in enumerate(CASES):
             q = query(0x1000 + i, name, qtype, edns=edns)
             r = ask_tcp(port, q) if transport == "tcp" else ask_udp(port, q)
@@ -214,6 +255,10 @@ def main():
                     f.write(data)
             print("%-14s %-5s %4d bytes rcode=%d tc=%d" %
                   (fname, transport, len(r), r[3] & 15, (r[2] >> 1) & 1))
+        # capture only: the same server over IPv6, UDP and TCP
+        ask_udp(port, query(0x2000, "www.example.test", "AAAA", edns=edns_opt()), "::1")
+        ask_tcp(port, query(0x2001, "many.example.test", "A"), "::1")
+        stop_captures(captures, outdir)
     finally:
         proc.terminate()
         proc.wait()

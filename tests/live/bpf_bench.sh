@@ -70,7 +70,7 @@ sysctl -qw kernel.bpf_stats_enabled=1
 start_dump() {
 	IDS=$DT_WORK/ids.txt
 	rm -f "$IDS"
-	"$BPF_DUMP" -q -i "$IDS" ${DUMP_ARGS:-} >/dev/null 2>"$DT_WORK/dump.err" &
+	"$BPF_DUMP" -q -C -i "$IDS" ${DUMP_ARGS:-} >/dev/null 2>"$DT_WORK/dump.err" &
 	DUMP_PID=$!
 	DT_PIDS+=($DUMP_PID)
 	for _ in $(seq 100); do
@@ -109,6 +109,10 @@ i1=$(snapshot dt_netif_receive_skb)
 read -r DNS_EGRESS_NS DNS_EGRESS_RUNS <<<"$(per_run "$e0" "$e1")"
 read -r DNS_INGRESS_NS DNS_INGRESS_RUNS <<<"$(per_run "$i0" "$i1")"
 log "DNS load: $QPS_ON q/s; egress $DNS_EGRESS_NS ns/run ($DNS_EGRESS_RUNS runs), ingress $DNS_INGRESS_NS ns/run ($DNS_INGRESS_RUNS runs)"
+if [[ -n "${BENCH_QUICK:-}" ]]; then
+	stop_dump
+	exit 0
+fi
 
 # 2. non-DNS load
 ip netns exec "$DT_NS_S" iperf3 -s -1 -B "$DT_S4" >/dev/null 2>&1 &
@@ -116,12 +120,15 @@ DT_PIDS+=($!)
 sleep 0.5
 e0=$(snapshot dt_net_dev_queue)
 i0=$(snapshot dt_netif_receive_skb)
+z0=$(snapshot dt_calibrate_empty)
 ip netns exec "$DT_NS_C" iperf3 -c "$DT_S4" -u -b 0 -l 64 -t "$SECS" >"$DT_WORK/iperf.txt" 2>&1 || true
 e1=$(snapshot dt_net_dev_queue)
 i1=$(snapshot dt_netif_receive_skb)
+z1=$(snapshot dt_calibrate_empty)
+read -r EMPTY_NS _ <<<"$(per_run "$z0" "$z1")"
 read -r OTHER_EGRESS_NS OTHER_EGRESS_RUNS <<<"$(per_run "$e0" "$e1")"
 read -r OTHER_INGRESS_NS OTHER_INGRESS_RUNS <<<"$(per_run "$i0" "$i1")"
-log "non-DNS load: egress $OTHER_EGRESS_NS ns/run ($OTHER_EGRESS_RUNS runs), ingress $OTHER_INGRESS_NS ns/run ($OTHER_INGRESS_RUNS runs)"
+log "non-DNS load: egress $OTHER_EGRESS_NS ns/run ($OTHER_EGRESS_RUNS runs), ingress $OTHER_INGRESS_NS ns/run ($OTHER_INGRESS_RUNS runs); an empty program: $EMPTY_NS ns/run"
 stop_dump
 log "bpf_dump: $(tail -n 1 "$DT_WORK/dump.err")"
 
@@ -136,7 +143,7 @@ for r in 1 2 3; do
 	log "round $r: $off q/s without, $on q/s with the programs"
 done
 
-printf '{"bpf_bench":{"dns_egress_ns_per_run":%s,"dns_egress_runs":%s,"dns_ingress_ns_per_run":%s,"dnsperf_qps_with_capture":%s,"non_dns_egress_ns_per_run":%s,"non_dns_ingress_ns_per_run":%s,"non_dns_runs":%s,"qps_ratio_with_vs_without":[%s]}}\n' \
+printf '{"bpf_bench":{"dns_egress_ns_per_run":%s,"dns_egress_runs":%s,"dns_ingress_ns_per_run":%s,"dnsperf_qps_with_capture":%s,"non_dns_egress_ns_per_run":%s,"non_dns_ingress_ns_per_run":%s,"non_dns_runs":%s,"empty_prog_ns_per_run":%s,"qps_ratio_with_vs_without":[%s]}}\n' \
 	"$DNS_EGRESS_NS" "$DNS_EGRESS_RUNS" "$DNS_INGRESS_NS" "${QPS_ON:-0}" \
-	"$OTHER_EGRESS_NS" "$OTHER_INGRESS_NS" "$OTHER_EGRESS_RUNS" "$(IFS=,; echo "${RATIOS[*]}")"
+	"$OTHER_EGRESS_NS" "$OTHER_INGRESS_NS" "$OTHER_EGRESS_RUNS" "$EMPTY_NS" "$(IFS=,; echo "${RATIOS[*]}")"
 exit 0

@@ -143,6 +143,7 @@ Z=$DT_ZONE
 # Resolve the IPv6 neighbour first: a packet queued for neighbour discovery
 # leaves later from softirq context and carries no process (documented).
 ip netns exec "$DT_NS_C" dig +tries=3 +timeout=1 -6 "@$DT_S6" "www.$Z" AAAA >/dev/null 2>&1 || true
+T_START=$(date +%s)
 start_dump
 run u4 dig +tries=1 +timeout=3 -b "$DT_C4#40400" "@$DT_S4" "www.$Z" A
 run u6 dig +tries=1 +timeout=3 -6 -b "$DT_C6#40401" "@$DT_S6" "www.$Z" AAAA
@@ -159,10 +160,12 @@ ip netns exec "$DT_NS_C" bash -c "echo not-dns >/dev/udp/$DT_S4/5301"
 ip netns exec "$DT_NS_C" bash -c "echo not-dns >/dev/tcp/$DT_S4/5301" 2>/dev/null
 set -e
 stop_dump
+T_END=$(date +%s)
 
 log "bpf_dump: $(tail -n 1 "$DUMP_ERR")"
 expect_jq "bpf_dump ran as nobody after loading" "$(tail -n 1 "$DUMP_ERR")" '.bpf_dump.uid == 65534'
-expect_jq "no ring-buffer drops" "$(tail -n 1 "$DUMP_ERR")" '.bpf_dump.drops == 0'
+# (drops are not asserted: the capture is host-wide and other traffic may
+# fill the ring; every record of ours is checked below)
 
 expect_udp "udp4" 40400 ID_u4
 expect_process "udp4" 40400 PID_u4 PPID_u4
@@ -181,11 +184,13 @@ expect_udp "1232-byte response" 40405 ID_p4
 expect_jq "1232-byte response: complete" "$(pkts "$(port 40405) and .sport == 5300")" '.orig == 1232 and .cap == 1232 and .flags % 2 == 0'
 expect_eq "port 5301 (not DNS) not recorded" "$(npkts "$(port 5301)")" 0
 expect_eq "ingress never carries a process" "$(npkts ".dir == \"in\" and (.pid != 0 or (.flags / 4 | floor) % 2 == 1)")" 0
-# every packet record is unique: (flow, seq, id, size, direction of flow)
+# every packet record of our namespaces is unique: (flow, seq, id, size)
+OURS="(.src | startswith(\"$DT_NET4.\") or startswith(\"$DT_NET6:\"))"
 expect_eq "no record twice at all" \
-	"$(jq -r '[.src, .sport, .dst, .dport, .proto, .seq, .dnsid, .orig, .cap, .tcpflags] | @tsv' "$DUMP.json" | sort | uniq -d | wc -l)" 0
-expect_jq "timestamps are wall clock (within 60 s of now)" "$(head -n 1 "$DUMP.json")" \
-	"(.ts / 1e9 - $(date +%s) | fabs) < 60"
+	"$(pkts "$OURS" | jq -r '[.src, .sport, .dst, .dport, .proto, .seq, .dnsid, .orig, .cap, .tcpflags] | @tsv' | sort | uniq -d | wc -l)" 0
+expect_jq "timestamps are wall clock (between the capture's start and end)" \
+	"$(pkts "$OURS" | jq -s '{first: (map(.ts) | min), last: (map(.ts) | max)}')" \
+	".first >= ($T_START - 1) * 1e9 and .last <= ($T_END + 1) * 1e9"
 
 # A small snaplen splits a TCP response into chunks that still add up.
 start_dump -s 512

@@ -8,6 +8,7 @@
  * -u drops to USER with no capabilities after loading (as the daemon does),
  * proving the ring buffer and the mmapped counters work without bpf().
  * -i writes "name id" lines of the loaded programs (for bpf_stats).
+ * -C also attaches an empty program (the bpf_stats measurement floor).
  * Prints one line to stderr at the end: counters of the kernel side.
  */
 #include <errno.h>
@@ -59,6 +60,13 @@ static void on_record(void *user, const void *data, size_t size)
 		const struct dt_ev_pkt *p = data;
 		int af = p->family == 6 ? AF_INET6 : AF_INET;
 
+		char comm[DT_COMM_LEN + 1] = { 0 };
+
+		/* one token per field: no spaces in comm ("nsd: xfrd") */
+		memcpy(comm, p->comm, DT_COMM_LEN);
+		for (char *q = comm; *q; q++)
+			if (*q == ' ' || *q == '=')
+				*q = '_';
 		inet_ntop(af, p->saddr, a, sizeof(a));
 		inet_ntop(af, p->daddr, b, sizeof(b));
 		printf("PKT ts=%lld dir=%s fam=%u proto=%s src=%s sport=%u dst=%s dport=%u "
@@ -66,7 +74,7 @@ static void on_record(void *user, const void *data, size_t size)
 		       "tcpflags=%u seq=%u orig=%u cap=%u slot=%zu dnsid=",
 		       (long long)(h->ts_ns + off), p->direction ? "in" : "out", p->family,
 		       p->transport == 6 ? "tcp" : "udp", a, p->sport, b, p->dport, p->pid,
-		       p->tid, p->uid, p->comm[0] ? p->comm : "-",
+		       p->tid, p->uid, comm[0] ? comm : "-",
 		       (unsigned long long)p->cgroup_id, p->netns, p->ifindex, p->flags,
 		       p->tcp_flags, p->tcp_seq, p->orig_len, p->cap_len, size);
 		/* the DNS id (UDP: bytes 0-1; TCP: after the 2-byte length) */
@@ -133,7 +141,7 @@ int main(int argc, char **argv)
 	bool ports_set = false;
 
 	dt_ebpf_config_default(&cfg);
-	while ((opt = getopt(argc, argv, "p:s:d:u:w:i:q")) != -1) {
+	while ((opt = getopt(argc, argv, "p:s:d:u:w:i:qC")) != -1) {
 		switch (opt) {
 		case 'p':
 			if (!ports_set)
@@ -159,6 +167,9 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'C':
+			cfg.calibrate = 1;
 			break;
 		default:
 			fprintf(stderr, "usage: %s [-p PORT]... [-s SNAPLEN] [-d SECONDS] [-u USER] "
@@ -188,7 +199,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 20); /* a file: keep up with heavy traffic */
 	fprintf(stderr, "bpf_dump: ready\n");
 
 	struct timespec t0, now;

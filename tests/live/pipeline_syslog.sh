@@ -71,6 +71,20 @@ eq "udp content" "$(grep ^udp "$W/verdict")" "udp: ok"
 eq "tcp content" "$(grep ^tcp "$W/verdict")" "tcp: ok"
 eq "unix content" "$(grep ^unix "$W/verdict")" "unix: ok"
 
+# replaying a file, a queue far smaller than the file waits for the receiver
+cat >"$W/small.yaml" <<YAML
+pipeline:
+  outputs:
+    - name: syslog
+      address: tcp://127.0.0.1:$TCP
+      queue_size: 8
+YAML
+"$DNSTRAIL" -c "$W/small.yaml" --pcap "$W/t.pcap" 2>"$W/small.err" >/dev/null
+eq "small queue: exit" $? 0
+eq "small queue: no drops in replay" "$(stat_of "$W/small.err" output_drops)" 0
+wait_for 50 bash -c "[ \$(wc -l <'$W/tcp.jsonl') -ge $((2 * N)) ]" || true
+eq "small queue: every message arrived" "$(wc -l <"$W/tcp.jsonl")" $((2 * N))
+
 # nobody listening on TCP: bounded queue, drops counted, bounded exit
 cat >"$W/dead.yaml" <<YAML
 pipeline:

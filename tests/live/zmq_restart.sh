@@ -35,4 +35,13 @@ S2=$Z_LAST
 z_wait_exit "$S2" 10
 expect_eq "second subscriber got the next run" "$(z_stat "$W/s2.err" received)" $((N + 1))
 expect_eq "second subscriber lost" "$(z_stat "$W/s2.err" lost)" 0
+
+# 3. the other way round: the subscriber binds, the forwarder connects to it
+BEP="ipc://$W/sub.sock"
+z_config "$W/c.yaml" "$W/a.pcap" connect "$BEP" dialer 1 </dev/null
+z_bg "$BIN/dnstrail-sub" --bind "$BEP" --timeout 3 -o "$W/s3.json" 2>"$W/s3.err"
+S3=$Z_LAST
+"$BIN/dnstrail" -c "$W/c.yaml" 2>"$W/c.err"
+z_wait_exit "$S3" 10
+expect_eq "--bind subscriber received" "$(z_stat "$W/s3.err" received)" $((N + 1))
 z_finish

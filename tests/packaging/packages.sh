@@ -272,8 +272,31 @@ else
 	log "strace not installed: SystemCallFilter not checked"
 fi
 
-# --- 5. purge ---------------------------------------------------------------
+# --- 4b. upgrade (reinstall): the administrator's edits and choices stay --------
+sed -i 's/^\(  log_level:\) info$/\1 debug/' "$CONF"
+systemctl --root=/ disable dnstrail.service >/dev/null 2>&1 || true # works offline
+if dpkg -i "$DEB" >"$DT_WORK/dpkg-up.log" 2>&1; then
+	pass "dpkg -i over the installed package (upgrade path of postinst)"
+else
+	flunk "dpkg -i over the installed package: $(tail -n 5 "$DT_WORK/dpkg-up.log")"
+fi
+expect_eq "an edited conffile survives the upgrade" "$(grep -c '^  log_level: debug$' "$CONF")" 1
+expect_eq "a disabled unit stays disabled after the upgrade" \
+	"$(find /etc/systemd/system -name 'dnstrail.service' | wc -l)" 0
+systemctl --root=/ enable dnstrail.service >/dev/null 2>&1 || true
+expect_eq "the administrator can enable it again" \
+	"$(find /etc/systemd/system -name 'dnstrail.service' | wc -l)" 1
+
+# --- 5. remove, then purge ---------------------------------------------------
 dpkg -L dnstrail | sort >"$DT_WORK/deb-files"
+if dpkg -r dnstrail >"$DT_WORK/remove.log" 2>&1; then
+	pass "dpkg -r"
+else
+	flunk "dpkg -r: $(cat "$DT_WORK/remove.log")"
+fi
+expect_eq "remove took the program" "$(test -e /usr/sbin/dnstrail && echo present)" ""
+expect_eq "remove kept the edited config" "$(grep -c '^  log_level: debug$' "$CONF" 2>/dev/null)" 1
+expect_ne "remove kept the user" "$(getent passwd dnstrail || true)" ""
 if dpkg --purge dnstrail >"$DT_WORK/purge.log" 2>&1; then
 	DEB_INSTALLED=0
 	pass "dpkg --purge"

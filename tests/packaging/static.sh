@@ -114,6 +114,12 @@ case " $caps " in
 *SYS_ADMIN* | *NET_ADMIN* | *" ~"*) flunk "bounding set too wide: $caps" ;;
 *) pass "bounding set has no CAP_SYS_ADMIN/CAP_NET_ADMIN" ;;
 esac
+check "unit runs as User=dnstrail (never root)" grep -qx 'User=dnstrail' "$unit"
+ambient=$(sed -n 's/^AmbientCapabilities=//p' "$unit")
+for c in $ambient; do
+	case " $caps " in *" $c "*) pass "ambient $c is in the bounding set" ;;
+	*) flunk "ambient $c is outside the bounding set" ;; esac
+done
 filter=$(sed -n 's/^SystemCallFilter=//p' "$unit")
 for want in @system-service bpf; do
 	case " $filter " in *" $want "*) pass "SystemCallFilter allows $want" ;;

@@ -287,8 +287,8 @@ static void test_mutations(void **state)
 
 	for (int iter = 0; iter < 3000; iter++) {
 		char text[sizeof(base) + 16];
-		struct dt_cli cli = { .config = "mut.yaml" };
-		struct dt_errbuf err = { 0 };
+		struct dt_cli cli = {.config = "mut.yaml"};
+		struct dt_errbuf err = {0};
 		struct dt_config *cfg = NULL;
 		size_t len = sizeof(base) - 1;
 		int rc;
@@ -326,7 +326,8 @@ int main(void)
 	    cmocka_unit_test(test_env),
 	    cmocka_unit_test(test_cli_overrides),
 	    cmocka_unit_test(test_parsers),
-	    cmocka_unit_test(test_tag_match), cmocka_unit_test(test_mutations),
+	    cmocka_unit_test(test_tag_match),
+	    cmocka_unit_test(test_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

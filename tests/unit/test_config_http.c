@@ -22,7 +22,7 @@ static int port;
 static char *get(const char *path)
 {
 	static char buf[256 * 1024];
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	size_t len = 0;
 	ssize_t n;
@@ -42,7 +42,7 @@ static struct dt_http_snapshot snap;
 static void test_http(void **state)
 {
 	struct dt_http *h;
-	struct dt_errbuf err = { 0 };
+	struct dt_errbuf err = {0};
 	char listen[32];
 	char *r;
 
@@ -81,9 +81,12 @@ static void test_http(void **state)
 	assert_non_null(strstr(r, "\n# TYPE dnstrail_transactions_total counter\n"));
 	assert_non_null(strstr(r, "\ndnstrail_transactions_total 1234\n"));
 	assert_non_null(strstr(r, "\ndnstrail_kernel_drops_total 7\n"));
-	assert_non_null(strstr(r, "\ndnstrail_plugin_records_removed_total{kind=\"filter\",name=\"domain.0\"} 34\n"));
-	assert_non_null(strstr(r, "\ndnstrail_plugin_records_out_total{kind=\"output\",name=\"syslog.0\"} 1190\n"));
-	assert_non_null(strstr(r, "\ndnstrail_plugin_records_dropped_total{kind=\"output\",name=\"syslog.0\"} 10\n"));
+	assert_non_null(strstr(
+	    r, "\ndnstrail_plugin_records_removed_total{kind=\"filter\",name=\"domain.0\"} 34\n"));
+	assert_non_null(strstr(
+	    r, "\ndnstrail_plugin_records_out_total{kind=\"output\",name=\"syslog.0\"} 1190\n"));
+	assert_non_null(strstr(
+	    r, "\ndnstrail_plugin_records_dropped_total{kind=\"output\",name=\"syslog.0\"} 10\n"));
 	assert_non_null(strstr(r, "\ndnstrail_output_queue_depth{name=\"syslog.0\"} 3\n"));
 	assert_null(strstr(r, "records_out_total{kind=\"filter\"")); /* filters have no "out" */
 	assert_non_null(strstr(r, "\ndnstrail_uptime_seconds 2.500\n"));
@@ -107,7 +110,7 @@ static void test_http(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_http) };
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_http)};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

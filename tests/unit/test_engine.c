@@ -515,6 +515,44 @@ static void process_taken_at_query_time(void **state)
 	dt_engine_free(e);
 }
 
+static int stale_lookup(uint32_t pid, uint32_t tid, struct dt_process *proc, void *user)
+{
+	snprintf(proc->name, sizeof(proc->name), "sh");
+	snprintf(proc->exe, sizeof(proc->exe), "/usr/bin/sh");
+	proc->ppid = 1;
+	return 0;
+}
+
+static void stale_lookup_after_exec(void **state)
+{
+	struct dt_engine_config cfg = { .process_lookup = stale_lookup };
+	static struct sink s;
+	struct dt_engine *e = engine_with(&s, &cfg);
+	static struct wire q;
+	struct dt_packet p;
+
+	wire_load(&q, "a.query");
+	pkt_init(&p, DT_TRANSPORT_UDP, CLI, 40800, SRV, 53, T0, q.b, q.n);
+	p.flags = DT_PKT_HAS_PROCESS;
+	p.pid = p.tid = 500; /* main thread: comm is the process name */
+	snprintf(p.comm, sizeof(p.comm), "kdig");
+	dt_engine_packet(e, &p);
+	/* another thread: its comm says nothing about the process name */
+	wire_set_id(&q, 2);
+	p.tid = 501;
+	snprintf(p.comm, sizeof(p.comm), "worker");
+	dt_engine_packet(e, &p);
+	dt_engine_flush(e);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.rec[0].process.name, "kdig");
+	assert_string_equal(s.rec[0].process.exe, ""); /* the cached one was pre-exec */
+	assert_int_equal(s.rec[0].process.ppid, 1);
+	assert_string_equal(s.rec[1].process.name, "sh");
+	assert_string_equal(s.rec[1].process.exe, "/usr/bin/sh");
+	assert_string_equal(s.rec[1].process.thread_name, "worker");
+	dt_engine_free(e);
+}
+
 static void set_emit_keeps_pending(void **state)
 {
 	struct dt_engine_config cfg = { 0 };
@@ -820,6 +858,7 @@ int main(void)
 		cmocka_unit_test(truncated_capture_still_matches),
 		cmocka_unit_test(long_query_keeps_its_question),
 		cmocka_unit_test(process_taken_at_query_time),
+		cmocka_unit_test(stale_lookup_after_exec),
 		cmocka_unit_test(set_emit_keeps_pending),
 		cmocka_unit_test(bad_config),
 		cmocka_unit_test(tcp_two_messages_one_segment),

@@ -286,6 +286,69 @@ static void test_pcapng(void **state)
 	dt_engine_free(e);
 }
 
+/* The server port of a recorded session: the first frame is a query to it. */
+static int64_t session_port(const char *file)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	struct dt_packet pkt = {0};
+	pcap_t *p = pcap_open_offline(file, errbuf);
+
+	assert_non_null(p);
+	assert_int_equal(pcap_next_ex(p, &h, &data), 1);
+	assert_int_equal(dt_frame_parse(pcap_datalink(p), data, h->caplen, h->len, &pkt), 0);
+	pcap_close(p);
+	return pkt.dport;
+}
+
+/* Real captures of tests/data/record-wire.py's session: tcpdump on lo
+ * (Ethernet, pcap) and dumpcap on any (Linux cooked, pcapng). Every query
+ * of the session must come out as one ok transaction, TCP ones included. */
+static void replay_session(const char *name, int want_linktype)
+{
+	char file[512];
+	int64_t ports[1];
+	struct pcap_ctx c = {.path = file, .ports = ports, .n_ports = 1, .batch = 4096};
+	struct dt_engine *e;
+	int turns;
+
+	snprintf(file, sizeof(file), "%s/%s", DT_WIRE_DIR, name);
+	ports[0] = session_port(file);
+	e = new_engine();
+	run(&c, e, &turns);
+	if (want_linktype == DLT_LINUX_SLL) /* dumpcap versions differ: SLL or SLL2 */
+		assert_true(c.linktype == DLT_LINUX_SLL || c.linktype == DT_LINK_LINUX_SLL2);
+	else
+		assert_int_equal(c.linktype, want_linktype);
+	dt_engine_flush(e);
+	/* 22 UDP + 1 TCP queries over IPv4, 1 UDP + 1 TCP over IPv6 */
+	assert_int_equal(dt_stats.transactions, 25);
+	assert_int_equal(dt_stats.messages_decoded, 50);
+	assert_int_equal(dt_stats.malformed, 0);
+	assert_int_equal(dt_stats.timeouts, 0);
+	assert_int_equal(dt_stats.orphan_responses, 0);
+	assert_int_equal(dt_stats.tcp_reassembly_drops, 0);
+	assert_int_equal(got.n, 8); /* got keeps the first eight */
+	for (int i = 0; i < got.n; i++) {
+		assert_int_equal(got.status[i], DT_STATUS_OK);
+		assert_true(got.rts[i] > got.qts[i]);
+		assert_true(got.rts[i] - got.qts[i] < 1000000000ull);
+	}
+	assert_string_equal(got.qname[0], "www.example.test");
+	dt_engine_free(e);
+}
+
+static void test_real_capture_lo(void **state)
+{
+	replay_session("session-lo.pcap", DLT_EN10MB);
+}
+
+static void test_real_capture_any_pcapng(void **state)
+{
+	replay_session("session-any.pcapng", DLT_LINUX_SLL);
+}
+
 static void test_init_errors(void **state)
 {
 	struct pcap_ctx c = {.path = "/nonexistent/x.pcap", .batch = 1};
@@ -320,8 +383,9 @@ static void test_init_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_replay),	cmocka_unit_test(test_ports_and_batch),
-	    cmocka_unit_test(test_bpf_filter),	cmocka_unit_test(test_pcapng),
+	    cmocka_unit_test(test_replay),	    cmocka_unit_test(test_ports_and_batch),
+	    cmocka_unit_test(test_bpf_filter),	    cmocka_unit_test(test_pcapng),
+	    cmocka_unit_test(test_real_capture_lo), cmocka_unit_test(test_real_capture_any_pcapng),
 	    cmocka_unit_test(test_init_errors),
 	};
 

@@ -179,6 +179,7 @@ static void test_publisher_rate(void **state)
 	assert_true(published / (t - t0) > 5000);
 	dt_output_zmq.exit(ctx);
 	free(ctx);
+	unlink(ep + strlen("ipc://"));
 }
 
 static void test_subscriber_rate(void **state)

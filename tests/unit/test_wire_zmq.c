@@ -305,14 +305,42 @@ static void test_topic_prefix(void **state)
 	msg_free(m);
 }
 
+/*
+ * After a flood: read until the subscriber is idle, then get one stats
+ * message through (retrying while the queue is still full) and read up to
+ * it, so every message sent before it has arrived. Counts transactions
+ * into *received; returns how many heartbeats failed (they used sequence
+ * numbers too).
+ */
+static int drain_to_stats(void *ctx, void *s, struct dt_wire_msg *m, struct dt_gaps *g,
+			  uint64_t *received)
+{
+	char topic[DT_WIRE_TOPIC_MAX];
+	int failed = 0;
+
+	for (int tries = 0; tries < 50; tries++) {
+		while (sub_recv(s, topic, sizeof(topic), m, 200)) {
+			dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
+			if (m->kind == DT_WIRE_STATS)
+				return failed; /* a heartbeat that did get through */
+			(*received)++;
+		}
+		if (dt_output_zmq.heartbeat(ctx, &dt_stats) != 0)
+			failed++;
+	}
+	fail_msg("the stats message never arrived");
+	return failed;
+}
+
 static void test_hwm_drops_equal_proven_loss(void **state)
 {
-	char ep[128], *eps[] = {ep}, topic[DT_WIRE_TOPIC_MAX];
+	char ep[128], *eps[] = {ep};
 	const char *topics[] = {"dns.", "_stats.", NULL};
 	struct dt_errbuf err = {0};
 	struct dt_wire_msg *m = msg_new();
 	struct dt_gaps *g;
 	uint64_t eagain = 0, received = 0, published, dropped, seq;
+	int hb_failed;
 	void *ctx, *s;
 
 	assert_int_equal(dt_gaps_new(16, &g), 0);
@@ -332,20 +360,14 @@ static void test_hwm_drops_equal_proven_loss(void **state)
 		eagain += rc == -EAGAIN;
 	}
 	assert_true(eagain > 0);
-	while (sub_recv(s, topic, sizeof(topic), m, 300)) {
-		received++;
-		dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
-	}
-	/* One more after the drain, so a loss at the tail shows too. */
-	assert_int_equal(dt_output_zmq.heartbeat(ctx, &dt_stats), 0);
-	assert_int_equal(sub_recv(s, topic, sizeof(topic), m, 2000), 1);
-	dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
+	/* One stats message after the drain, so a loss at the tail shows too. */
+	hb_failed = drain_to_stats(ctx, s, m, g, &received);
 
 	dt_output_zmq_counts(ctx, &published, &dropped, &seq);
-	assert_int_equal(dropped, eagain);
+	assert_int_equal(dropped, eagain + hb_failed);
 	assert_int_equal(published + eagain, 20000);
 	assert_int_equal(received, published);
-	assert_int_equal(dt_gaps_counts(g)->lost, eagain);
+	assert_int_equal(dt_gaps_counts(g)->lost, eagain + hb_failed);
 	print_message("hwm test: %llu published, %llu dropped (EAGAIN), subscriber lost %llu\n",
 		      (unsigned long long)published, (unsigned long long)eagain,
 		      (unsigned long long)dt_gaps_counts(g)->lost);
@@ -360,7 +382,7 @@ static void test_hwm_drops_equal_proven_loss(void **state)
  * publisher, and still proves it from the gaps. */
 static void test_lossy_mode(void **state)
 {
-	char ep[128], *eps[] = {ep}, topic[DT_WIRE_TOPIC_MAX];
+	char ep[128], *eps[] = {ep};
 	const char *topics[] = {"dns.", "_stats.", NULL};
 	struct dt_errbuf err = {0};
 	struct dt_wire_msg *m = msg_new();
@@ -380,18 +402,14 @@ static void test_lossy_mode(void **state)
 	make_record(0, 1);
 	for (int i = 0; i < 20000; i++)
 		assert_int_equal(dt_output_zmq.process(ctx, &rec), 0);
-	while (sub_recv(s, topic, sizeof(topic), m, 300)) {
-		received++;
-		dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
-	}
-	assert_int_equal(dt_output_zmq.heartbeat(ctx, &dt_stats), 0);
-	assert_int_equal(sub_recv(s, topic, sizeof(topic), m, 2000), 1);
-	dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
+	/* Heartbeats never fail here: one lost in silence is a gap too. */
+	assert_int_equal(drain_to_stats(ctx, s, m, g, &received), 0);
 	dt_output_zmq_counts(ctx, &published, &dropped, &seq);
 	assert_int_equal(dropped, 0);
-	assert_int_equal(published, 20000);
+	assert_true(published >= 20000);
 	assert_true(dt_gaps_counts(g)->lost > 0);
-	assert_int_equal(received + dt_gaps_counts(g)->lost, 20000);
+	assert_true(received + dt_gaps_counts(g)->lost >= 20000);
+	assert_true(received < 20000);
 	dt_output_zmq.exit(ctx);
 	zmq_close(s);
 	free(ctx);
