@@ -5,7 +5,7 @@
 set -uo pipefail
 DTB_USAGE="Memory: DTB_MEM_SECONDS (default 120) of dnsperf at DTB_MEM_QPS queries/s (default
 20000) with dnstrail running; samples /proc/PID/status every second to
-\$DTB_OUT/memory.csv (seconds,vmrss_kb,vmhwm_kb,ring_kb,cpu_s,ok). Reports peak VmHWM
+\$DTB_OUT/memory.csv (seconds,vmrss_kb,vmhwm_kb,ring_kb,cpu_s). Reports peak VmHWM
 beside the ring buffer, and growth between the first and last fifth of the run."
 . "$(dirname "$0")/lib.sh"
 dtb_parse_args "$@"

@@ -28,6 +28,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "dnstrail.h"
+#include "dt_parse.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -44,12 +45,11 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 extern int bpf_dynptr_from_skb(struct __sk_buff *skb, __u64 flags, struct bpf_dynptr *ptr) __ksym;
 
-#define IPV6_EXT_MAX 6 /* extension headers walked before giving up */
 #define TCP_CHUNKS_MAX 16 /* records per TCP skb: 16 x snaplen covers 64 KiB */
 #define DT_TCP_SYN_ 0x02
 
 /* Settings, written by userspace between open and load. */
-const volatile __u16 dt_ports_be[DT_MAX_PORTS] = { 0x3500 /* htons(53) */ };
+const volatile __u16 dt_ports_be[DT_MAX_PORTS] = {0x3500 /* htons(53) */};
 const volatile __u32 dt_n_ports = 1;
 const volatile __u32 dt_snaplen = DT_SNAPLEN_MAX;
 const volatile __u32 dt_wakeup_batch = 256;
@@ -92,8 +92,8 @@ struct pktinfo {
 	__u32 netns;
 	__u32 ifindex;
 	__u32 pay_off; /* from skb->data (the dynptr's offset 0) */
-	__u32 sender; /* the current task sent it: record its identity */
-	__u64 now; /* bpf_ktime_get_ns(), taken once per packet */
+	__u32 sender;  /* the current task sent it: record its identity */
+	__u64 now;     /* bpf_ktime_get_ns(), taken once per packet */
 	__u32 orig_len;
 	__u32 cap;
 	__u32 flags;
@@ -307,52 +307,18 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 			c->hdr_nonlinear++;
 		return 0;
 	}
-	if (proto == bpf_htons(ETH_P_IP)) {
-		transport = ip[9];
-		if (transport != IPPROTO_UDP_ && transport != IPPROTO_TCP_)
-			return 0;
-		if (ld16(ip + 6) & bpf_htons(0x1fff))
-			return 0; /* a later fragment: no transport header */
-		l3len = (ip[0] & 0xf) * 4;
-		if (l3len < 20)
-			return 0;
-		l4 = ip + l3len;
-		if (!port_match(ld16(l4), ld16(l4 + 2)))
-			return 0;
-		pi.family = 4;
-		ip_len = bpf_ntohs(ld16(ip + 2));
-	} else {
-		transport = ip[6];
-		l3len = 40;
-		if (transport != IPPROTO_UDP_ && transport != IPPROTO_TCP_) {
-			/* walk extension headers */
-			for (int i = 0; i < IPV6_EXT_MAX; i++) {
-				const __u8 *eh = ip + l3len;
+	struct dt_l3 l3;
+	int bad = proto == bpf_htons(ETH_P_IP) ? dt_parse_ipv4(ip, &l3) : dt_parse_ipv6(ip, &l3);
 
-				if (transport != 0 && transport != 43 && transport != 60 &&
-				    transport != 44 && transport != 51)
-					break;
-				if (transport == 44) {
-					if (ld16(eh + 2) & bpf_htons(0xfff8))
-						return 0; /* a later fragment */
-					l3len += 8;
-				} else if (transport == 51) {
-					l3len += (eh[1] + 2) * 4;
-				} else {
-					l3len += (eh[1] + 1) * 8;
-				}
-				transport = eh[0];
-			}
-			if (transport != IPPROTO_UDP_ && transport != IPPROTO_TCP_)
-				return 0;
-		}
-		l4 = ip + l3len;
-		if (!port_match(ld16(l4), ld16(l4 + 2)))
-			return 0;
-		pi.family = 6;
-		ip_len = bpf_ntohs(ld16(ip + 4));
-		ip_len = ip_len ? ip_len + 40 : 0; /* 0: jumbogram */
-	}
+	if (bad)
+		return 0;
+	l3len = l3.l3len;
+	ip_len = l3.ip_len;
+	transport = l3.transport;
+	l4 = ip + l3len;
+	if (!port_match(ld16(l4), ld16(l4 + 2)))
+		return 0;
+	pi.family = proto == bpf_htons(ETH_P_IP) ? 4 : 6;
 
 	/* a DNS-port packet: now the exactly-once checks that cost more */
 	struct net_device *dev = skb->dev;
@@ -488,7 +454,8 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 
 		pi.cap = n;
 		pi.orig_len = last ? wire - off : n;
-		pi.tcp_flags = (i == 0 ? flags & DT_TCP_SYN_ : 0) | (last ? flags & ~DT_TCP_SYN_ : 0);
+		pi.tcp_flags =
+		    (i == 0 ? flags & DT_TCP_SYN_ : 0) | (last ? flags & ~DT_TCP_SYN_ : 0);
 		if (last && pi.cap < pi.orig_len)
 			pi.flags |= DT_EV_TRUNCATED;
 		dt_emit(ctx, &pi);
@@ -555,6 +522,13 @@ int BPF_PROG(dt_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (bpf_probe_read_kernel_str(e->exe, sizeof(e->exe), BPF_CORE_READ(bprm, filename)) < 0)
 		e->exe[0] = 0;
+	if (e->exe[0] != '/') {
+		/* relative ("./dig"): userspace resolves it through /proc/PID/exe,
+		 * which only works while the process lives: wake it now */
+		c->proc_events++;
+		bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+		return 0;
+	}
 	proc_submit(e, c);
 	return 0;
 }

@@ -22,15 +22,15 @@
 #define DT_COMM_LEN 16
 
 enum dt_ev_type {
-	DT_EV_PKT = 1, /* a DNS-port packet */
+	DT_EV_PKT = 1,	/* a DNS-port packet */
 	DT_EV_EXEC = 2, /* a process image was replaced */
 	DT_EV_FORK = 3, /* a new process (not a thread) */
 	DT_EV_EXIT = 4, /* the last thread of a process exited */
 };
 
 struct dt_ev_hdr {
-	__u32 type; /* enum dt_ev_type */
-	__u32 size; /* meaningful bytes of this record, header included */
+	__u32 type;  /* enum dt_ev_type */
+	__u32 size;  /* meaningful bytes of this record, header included */
 	__u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 };
 
@@ -49,18 +49,18 @@ struct dt_ev_pkt {
 	__u32 netns; /* inode of the device's network namespace */
 	__u32 ifindex;
 	char comm[DT_COMM_LEN]; /* thread name */
-	__u8 saddr[16]; /* IPv4 in the first 4 bytes */
+	__u8 saddr[16];		/* IPv4 in the first 4 bytes */
 	__u8 daddr[16];
 	__u16 sport; /* host byte order */
 	__u16 dport;
 	__u8 direction; /* 0 egress, 1 ingress (enum dt_direction) */
-	__u8 family; /* 4 or 6 */
+	__u8 family;	/* 4 or 6 */
 	__u8 transport; /* 17 UDP, 6 TCP */
 	__u8 tcp_flags; /* FIN 0x01, SYN 0x02, RST 0x04 */
-	__u32 flags; /* DT_EV_* */
+	__u32 flags;	/* DT_EV_* */
 	__u32 tcp_seq;
 	__u32 orig_len; /* L4 payload bytes in the packet */
-	__u16 cap_len; /* payload bytes that follow */
+	__u16 cap_len;	/* payload bytes that follow */
 	__u16 pad;
 	__u8 payload[];
 };
@@ -73,7 +73,7 @@ struct dt_ev_exec {
 	__u32 gid;
 	__u64 cgroup_id;
 	char comm[DT_COMM_LEN]; /* group leader's name after exec */
-	char exe[DT_EXE_MAX]; /* bprm->filename as passed to execve (may be relative) */
+	char exe[DT_EXE_MAX];	/* bprm->filename as passed to execve (may be relative) */
 };
 
 struct dt_ev_fork {
@@ -99,11 +99,11 @@ struct dt_ev_exit {
  * may lose one increment of the statistics, never of drops.
  */
 struct dt_cpu_counters {
-	__u64 drops; /* ring-buffer reserve failures (records lost) */
-	__u64 emitted; /* packet records written */
+	__u64 drops;	   /* ring-buffer reserve failures (records lost) */
+	__u64 emitted;	   /* packet records written */
 	__u64 skipped_dup; /* DNS-port packets skipped as repeats (veth/lo/forwarded) */
 	__u64 proc_events; /* exec/fork/exit records written */
-	__u64 unwoken; /* records since the last forced wake-up */
+	__u64 unwoken;	   /* records since the last forced wake-up */
 	__u64 last_wake_ns;
 	__u64 wakeups;
 	__u64 hdr_nonlinear; /* packets whose IP/L4 headers were not linear: not parsed */

@@ -54,7 +54,7 @@ static void usage(FILE *out)
 	    "      --pcap FILE          read packets from a pcap/pcapng file instead of live "
 	    "capture;\n"
 	    "                           needs no privileges; stops at the end of the file\n"
-	    "      --duration SECONDS   stop after that long, flushing everything\n"
+	    "      --duration SECONDS   stop that long after capture started, flushing all\n"
 	    "      --check-config       validate the configuration and exit (0 = valid,\n"
 	    "                           else FILE:LINE: reason on stderr)\n"
 	    "      --user USER          after attaching, run as USER with no capabilities\n"

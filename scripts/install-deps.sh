@@ -19,11 +19,15 @@ BUILD_PKGS=(
 # Areas that need more: add the package here, one per line or group.
 TEST_PKGS=(
 	libcmocka-dev libclang-rt-14-dev
+	libjansson-dev # unit.ecs_json and fuzz.engine parse the JSON they check
 	iproute2 util-linux procps coreutils
 	nsd knot-dnsutils bind9-dnsutils dnsperf
 	jq curl tcpdump
 	iperf3 # bench (h8): non-DNS load of bench/bpf_cost.sh and the bench smoke test
 	python3 python3-zmq python3-protobuf protobuf-compiler
+	# packaging (h7): cpack -G RPM, lintian, man(1), the unit's system calls
+	# (strace), the unit under a real systemd (nspawn), script and config checks
+	rpm lintian man-db dpkg-dev strace systemd-container shellcheck python3-yaml
 )
 
 want=("${BUILD_PKGS[@]}")

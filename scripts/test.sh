@@ -7,13 +7,16 @@
 # one failed; the exit status is non-zero when any failed.
 #   sudo scripts/test.sh
 # Environment: JOBS (default nproc), FUZZ_SECONDS per fuzz target (default 30),
-# SKIP_INSTALL=1, STAGES (default "main asan fuzz"), BUILD_PREFIX (default build:
-# build/, build-asan/, build-fuzz/).
+# TEST_TIMEOUT per test without its own (default 300 s), SKIP_INSTALL=1,
+# STAGES (default "main asan fuzz"), BUILD_PREFIX (default build: build/,
+# build-asan/, build-fuzz/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
 jobs=${JOBS:-$(nproc)}
 prefix=${BUILD_PREFIX:-build}
+# per test, for tests that set no TIMEOUT of their own: a hang must not eat the CI hour
+TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 logs=$src/$prefix/test-logs
 
 if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
@@ -49,7 +52,8 @@ stage() {
 	local rc
 	set +e
 	# shellcheck disable=SC2086
-	(cd "$dir" && ctest --output-on-failure -j"$jobs" $ctest_args) 2>&1 | tee "$log"
+	(cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout "$TEST_TIMEOUT" $ctest_args) 2>&1 |
+		tee "$log"
 	rc=${PIPESTATUS[0]}
 	set -e
 	((rc == 0)) || failed=1

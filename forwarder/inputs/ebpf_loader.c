@@ -72,7 +72,8 @@ static int libbpf_capture(enum libbpf_print_level level, const char *fmt, va_lis
 		if (strstr(line, "-- END PROG LOAD LOG --") && !lbmsg.last_log[0])
 			snprintf(lbmsg.last_log, sizeof(lbmsg.last_log), "%s", lbmsg.prev);
 		if (!lbmsg.first_fail[0] && level <= LIBBPF_WARN && strstr(line, "fail"))
-			snprintf(lbmsg.first_fail, sizeof(lbmsg.first_fail), "%s", line);
+			snprintf(lbmsg.first_fail, sizeof(lbmsg.first_fail), "%s",
+				 strncmp(line, "libbpf: ", 8) ? line : line + 8);
 		if (strncmp(line, "processed ", 10) != 0)
 			snprintf(lbmsg.prev, sizeof(lbmsg.prev), "%s", line);
 	}
@@ -147,14 +148,13 @@ static uint64_t pow2_at_least(uint64_t v)
 	return p;
 }
 
-static int setup_poll(struct dt_ebpf *e, const struct dt_ebpf_config *cfg, char *err,
-		      size_t errlen)
+static int setup_poll(struct dt_ebpf *e, const struct dt_ebpf_config *cfg, char *err, size_t errlen)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 	uint32_t ms = cfg->poll_interval_ms;
 	struct itimerspec its = {
-		.it_interval = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L },
-		.it_value = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L },
+	    .it_interval = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L},
+	    .it_value = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L},
 	};
 
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -348,7 +348,7 @@ int dt_ebpf_prog_ids(const struct dt_ebpf *e, uint32_t *ids, const char **names,
 
 	bpf_object__for_each_program(prog, e->skel->obj)
 	{
-		struct bpf_prog_info info = { 0 };
+		struct bpf_prog_info info = {0};
 		uint32_t len = sizeof(info);
 
 		if (n >= max || bpf_program__fd(prog) < 0)

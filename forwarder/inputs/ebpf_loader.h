@@ -24,14 +24,14 @@
 struct dt_ebpf_config {
 	uint16_t ports[DT_MAX_PORTS]; /* host byte order */
 	unsigned n_ports;
-	uint32_t snaplen; /* DT_SNAPLEN_MIN..DT_SNAPLEN_MAX */
-	uint64_t ring_size; /* bytes, rounded up to a power of two */
-	uint32_t wakeup_batch; /* records per CPU between forced wake-ups */
-	uint64_t wakeup_ns; /* quiet time after which a record wakes at once */
+	uint32_t snaplen;	   /* DT_SNAPLEN_MIN..DT_SNAPLEN_MAX */
+	uint64_t ring_size;	   /* bytes, rounded up to a power of two */
+	uint32_t wakeup_batch;	   /* records per CPU between forced wake-ups */
+	uint64_t wakeup_ns;	   /* quiet time after which a record wakes at once */
 	uint32_t poll_interval_ms; /* timerfd period (tail of a batch); 0 = none, the
-				     * caller calls dt_ebpf_consume() on its own timer */
-	int no_process_events; /* leave sched_process_* unattached */
-	int calibrate; /* also attach dt_calibrate_empty (measurement floor) */
+				    * caller calls dt_ebpf_consume() on its own timer */
+	int no_process_events;	   /* leave sched_process_* unattached */
+	int calibrate;		   /* also attach dt_calibrate_empty (measurement floor) */
 };
 
 /* Called for every ring-buffer record (data points into the ring). */

@@ -42,25 +42,26 @@ struct in_ebpf {
 };
 
 static const struct dt_option in_ebpf_options[] = {
-	DT_OPT_INT_LIST("ports", struct in_ebpf, ports, n_ports, "[53]", 1, 65535,
-			"UDP/TCP ports whose packets are captured (at most 16)"),
-	DT_OPT_INT("snaplen", struct in_ebpf, snaplen, "4096", 512, 4096,
-		   "payload bytes copied per UDP packet and per TCP chunk (TCP skbs are split, up to 16 chunks)"),
-	DT_OPT_SIZE("ring_buffer_size", struct in_ebpf, ring_buffer_size, "8M",
-		    "kernel ring buffer (rounded up to a power of two); full = counted kernel_drops"),
-	DT_OPT_INT("wakeup_batch", struct in_ebpf, wakeup_batch, "256", 1, 65536,
-		   "records per CPU between forced wake-ups of the daemon (1 = every record)"),
-	DT_OPT_DURATION("wakeup_quiet", struct in_ebpf, wakeup_quiet, "10ms",
-			"a record after this much quiet wakes the daemon at once"),
-	DT_OPT_DURATION("poll_interval", struct in_ebpf, poll_interval, "0",
-			"own timer for the ring buffer's tail (0: the main loop's tick_ms does it)"),
-	DT_OPT_BOOL("process_events", struct in_ebpf, process_events, "true",
-		    "trace exec/fork/exit to keep exe and parent of short-lived processes"),
-	DT_OPT_INT("process_cache_size", struct in_ebpf, process_cache_size, "16384", 64, 4194304,
-		   "processes remembered (oldest exited evicted first)"),
-	DT_OPT_DURATION("process_grace", struct in_ebpf, process_grace, "15s",
-			"how long an exited process's identity is kept (> service.timeout)"),
-	{ 0 },
+    DT_OPT_INT_LIST("ports", struct in_ebpf, ports, n_ports, "[53]", 1, 65535,
+		    "UDP/TCP ports whose packets are captured (at most 16)"),
+    DT_OPT_INT("snaplen", struct in_ebpf, snaplen, "4096", 512, 4096,
+	       "payload bytes copied per UDP packet and per TCP chunk (TCP skbs are split, up to "
+	       "16 chunks)"),
+    DT_OPT_SIZE("ring_buffer_size", struct in_ebpf, ring_buffer_size, "8M",
+		"kernel ring buffer (rounded up to a power of two); full = counted kernel_drops"),
+    DT_OPT_INT("wakeup_batch", struct in_ebpf, wakeup_batch, "256", 1, 65536,
+	       "records per CPU between forced wake-ups of the daemon (1 = every record)"),
+    DT_OPT_DURATION("wakeup_quiet", struct in_ebpf, wakeup_quiet, "10ms",
+		    "a record after this much quiet wakes the daemon at once"),
+    DT_OPT_DURATION("poll_interval", struct in_ebpf, poll_interval, "0",
+		    "own timer for the ring buffer's tail (0: the main loop's tick_ms does it)"),
+    DT_OPT_BOOL("process_events", struct in_ebpf, process_events, "true",
+		"trace exec/fork/exit to keep exe and parent of short-lived processes"),
+    DT_OPT_INT("process_cache_size", struct in_ebpf, process_cache_size, "16384", 64, 4194304,
+	       "processes remembered (oldest exited evicted first)"),
+    DT_OPT_DURATION("process_grace", struct in_ebpf, process_grace, "15s",
+		    "how long an exited process's identity is kept (> service.timeout)"),
+    {0},
 };
 
 static void on_packet(struct in_ebpf *in, const struct dt_ev_pkt *r, size_t size)
@@ -116,7 +117,7 @@ static void on_record(void *user, const void *data, size_t size)
 		break;
 	case DT_EV_EXEC: {
 		const struct dt_ev_exec *e = data;
-		char comm[DT_COMM_LEN + 1] = { 0 }, exe[DT_EXE_MAX + 1] = { 0 };
+		char comm[DT_COMM_LEN + 1] = {0}, exe[DT_EXE_MAX + 1] = {0};
 
 		if (size < sizeof(*e) || !in->procs)
 			break;
@@ -128,7 +129,7 @@ static void on_record(void *user, const void *data, size_t size)
 	}
 	case DT_EV_FORK: {
 		const struct dt_ev_fork *f = data;
-		char comm[DT_COMM_LEN + 1] = { 0 };
+		char comm[DT_COMM_LEN + 1] = {0};
 
 		if (size < sizeof(*f) || !in->procs)
 			break;
@@ -187,8 +188,8 @@ static int in_ebpf_init(void *ctx, struct dt_engine *engine, struct dt_errbuf *e
 
 	if (in->process_events) {
 		struct dt_proc_cache_config pc = {
-			.capacity = in->process_cache_size,
-			.grace_ns = in->process_grace,
+		    .capacity = in->process_cache_size,
+		    .grace_ns = in->process_grace,
 		};
 
 		ret = dt_proc_cache_new(&pc, &in->procs);
@@ -251,8 +252,7 @@ static uint64_t in_ebpf_kernel_drops(void *ctx)
 }
 
 /* The pipeline passes the input's context as `user`. */
-static int in_ebpf_process_lookup(uint32_t pid, uint32_t tid, struct dt_process *proc,
-				  void *user)
+static int in_ebpf_process_lookup(uint32_t pid, uint32_t tid, struct dt_process *proc, void *user)
 {
 	struct in_ebpf *in = user;
 
@@ -273,14 +273,14 @@ static void in_ebpf_exit(void *ctx)
 }
 
 const struct dt_input_plugin dt_input_ebpf = {
-	.name = "ebpf",
-	.description = "live capture from kernel tracepoints (eBPF), with process identity",
-	.options = in_ebpf_options,
-	.ctx_size = sizeof(struct in_ebpf),
-	.init = in_ebpf_init,
-	.poll_fd = in_ebpf_poll_fd,
-	.collect = in_ebpf_collect,
-	.kernel_drops = in_ebpf_kernel_drops,
-	.process_lookup = in_ebpf_process_lookup,
-	.exit = in_ebpf_exit,
+    .name = "ebpf",
+    .description = "live capture from kernel tracepoints (eBPF), with process identity",
+    .options = in_ebpf_options,
+    .ctx_size = sizeof(struct in_ebpf),
+    .init = in_ebpf_init,
+    .poll_fd = in_ebpf_poll_fd,
+    .collect = in_ebpf_collect,
+    .kernel_drops = in_ebpf_kernel_drops,
+    .process_lookup = in_ebpf_process_lookup,
+    .exit = in_ebpf_exit,
 };

@@ -179,8 +179,9 @@ static int in_pcap_collect(void *ctx)
 			continue; /* live captures only */
 		if (c->last_ts_ns)
 			dt_engine_tick(c->engine, c->last_ts_ns);
-		/* -2: end of file; -1: a damaged file ends the replay the same way */
-		return rc == PCAP_ERROR_BREAK || rc == PCAP_ERROR ? 1 : -EIO;
+		/* -2: end of file; -1: a damaged or cut-off file ends the replay the
+		 * same way, with what could be read */
+		return 1;
 	}
 	if (c->last_ts_ns)
 		dt_engine_tick(c->engine, c->last_ts_ns);

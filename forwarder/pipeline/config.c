@@ -175,22 +175,28 @@ struct builder {
 
 static int node_append(struct dt_node *parent, struct dt_node *child, char *key, int key_line)
 {
-	struct dt_node **items = realloc(parent->items, (parent->n + 1) * sizeof(*items));
+	if (parent->n == parent->cap) {
+		size_t cap = parent->cap ? parent->cap * 2 : 4;
+		struct dt_node **items = realloc(parent->items, cap * sizeof(*items));
 
-	if (!items)
-		return -ENOMEM;
-	parent->items = items;
+		if (!items)
+			return -ENOMEM;
+		parent->items = items;
+		if (parent->kind == DT_NODE_MAP) {
+			char **keys = realloc(parent->keys, cap * sizeof(*keys));
+			int *lines;
+
+			if (!keys)
+				return -ENOMEM;
+			parent->keys = keys;
+			lines = realloc(parent->key_lines, cap * sizeof(*lines));
+			if (!lines)
+				return -ENOMEM;
+			parent->key_lines = lines;
+		}
+		parent->cap = cap;
+	}
 	if (parent->kind == DT_NODE_MAP) {
-		char **keys = realloc(parent->keys, (parent->n + 1) * sizeof(*keys));
-		int *lines;
-
-		if (!keys)
-			return -ENOMEM;
-		parent->keys = keys;
-		lines = realloc(parent->key_lines, (parent->n + 1) * sizeof(*lines));
-		if (!lines)
-			return -ENOMEM;
-		parent->key_lines = lines;
 		parent->keys[parent->n] = key;
 		parent->key_lines[parent->n] = key_line;
 	}

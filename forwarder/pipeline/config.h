@@ -22,6 +22,7 @@ struct dt_node {
 	bool quoted;		/* scalar written with quotes */
 	char *value;		/* scalar text (after ${ENV} substitution) */
 	size_t n;		/* SEQ: items, MAP: entries */
+	size_t cap;		/* allocated items (grows geometrically) */
 	struct dt_node **items; /* SEQ items / MAP values */
 	char **keys;		/* MAP keys */
 	int *key_lines;

@@ -522,8 +522,6 @@ static void loop(struct daemon *d)
 
 static void shutdown_flush(struct daemon *d)
 {
-	char line[2048];
-
 	d->stop = true;
 	sd_notify(0, "STOPPING=1");
 	for (size_t i = 0; i < d->n_inputs; i++) {
@@ -548,6 +546,13 @@ static void shutdown_flush(struct daemon *d)
 	dt_pipeline_free(d->pl); /* outputs drain (bounded) and close */
 	d->pl = NULL;
 	dt_pipeline_update_stats(NULL);
+}
+
+/* The contract's last line on stderr, after everything is torn down. */
+static void print_final_stats(void)
+{
+	char line[2048];
+
 	if (dt_stats_json(&dt_stats, line, sizeof(line)) >= 0)
 		fprintf(stderr, "%s\n", line);
 	fflush(stderr);
@@ -590,9 +595,9 @@ static int setup_fds(struct daemon *d, double duration_s)
 	if (duration_s > 0) {
 		d->dfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 		ev.data.u64 = EV_DURATION;
-		if (d->dfd < 0 || epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->dfd, &ev) ||
-		    arm_timer(d->dfd, (uint64_t)(duration_s * 1e9) + 1, 0))
+		if (d->dfd < 0 || epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->dfd, &ev))
 			return -errno;
+		/* armed once capture runs (attaching can take a second) */
 	}
 	return 0;
 }
@@ -669,6 +674,10 @@ int dt_daemon_run(const struct dt_cli *cli, double duration_s)
 	d->ready = true;
 	d->last_flush_ns = d->last_stats_ns = d->last_watchdog_ns = dt_now_mono_ns();
 	d->watchdog_ns = watchdog_interval_ns();
+	if (d->dfd >= 0 && (rc = arm_timer(d->dfd, (uint64_t)(duration_s * 1e9) + 1, 0))) {
+		dt_err("--duration timer: %s", strerror(-rc));
+		goto out_stop_http;
+	}
 	publish_snapshot(d, d->last_flush_ns);
 	sd_notify(0, "READY=1");
 	dt_info("ready: %zu inputs, %zu filters, %zu outputs", d->n_inputs, d->pl->n_filters,
@@ -691,6 +700,8 @@ out_close_fds:
 out_free_text:
 	free(d->config_text);
 	d->config_text = NULL;
+	if (status == 0)
+		print_final_stats();
 	return status;
 }
 

@@ -40,8 +40,8 @@ static bool all_hex(const char *s, size_t n)
 /* One path component: "[prefix-]<64 hex>[.scope]" -> id. */
 static bool component_id(const char *c, size_t n, char *out)
 {
-	static const char *const prefixes[] = { "docker-", "cri-containerd-", "crio-",
-						"libpod-", "containerd-", "" };
+	static const char *const prefixes[] = {"docker-", "cri-containerd-", "crio-",
+					       "libpod-", "containerd-",     ""};
 
 	if (n >= 6 && !memcmp(c + n - 6, ".scope", 6))
 		n -= 6;
@@ -177,7 +177,7 @@ static void put(struct dt_cgroup_map *m, uint64_t id, const char *container)
 
 int dt_cgroup_map_rescan(struct dt_cgroup_map *m)
 {
-	char *const roots[] = { m->root, NULL };
+	char *const roots[] = {m->root, NULL};
 	size_t rootlen = strlen(m->root);
 	FTSENT *ent;
 	FTS *fts;
@@ -218,11 +218,12 @@ int dt_cgroup_map_container(struct dt_cgroup_map *m, uint64_t id, uint64_t now_n
 		m->last_scan_ns = now_ns;
 		dt_cgroup_map_rescan(m);
 		e = slot_for(m, id);
-		/* the cgroup existed when its packet was sent; not there now means
-		 * it is gone: remember that, so it never costs another walk */
-		if (!e->id)
+		if (!e->id) {
+			/* the cgroup existed when its packet was sent; not there now
+			 * means it is gone: remember that, never walk for it again */
 			put(m, id, "");
-		return e->id ? (memcpy(out, e->container, sizeof(e->container)), 0) : -ENOENT;
+			return -ENOENT;
+		}
 	}
 	if (!e->id)
 		return -ENOENT;

@@ -366,7 +366,7 @@ int dt_proc_cache_scan(struct dt_proc_cache *c, uint64_t now_ns)
 	while ((de = readdir(d)) && c->st.size < c->cap - c->cap / 4) {
 		char *end;
 		unsigned long pid = strtoul(de->d_name, &end, 10);
-		struct pentry tmp = { 0 };
+		struct pentry tmp = {0};
 
 		if (*end || !pid || pid > UINT32_MAX || find(c, pid) != NIL)
 			continue;
@@ -450,7 +450,7 @@ void dt_proc_cache_note(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, uin
 	struct pentry *p;
 
 	if (i == NIL) {
-		struct pentry tmp = { 0 };
+		struct pentry tmp = {0};
 		int loaded = load_from_proc(c, pid, &tmp);
 
 		p = fresh_entry(c, pid, now_ns);
@@ -485,14 +485,13 @@ void dt_proc_cache_expire(struct dt_proc_cache *c, uint64_t now_ns)
 	}
 }
 
-int dt_proc_cache_get(struct dt_proc_cache *c, uint32_t pid, uint32_t tid,
-		      struct dt_process *out)
+int dt_proc_cache_get(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, struct dt_process *out)
 {
 	int32_t i = find(c, pid);
 	struct pentry *p;
 
 	if (i == NIL) {
-		struct pentry tmp = { 0 };
+		struct pentry tmp = {0};
 
 		if (load_from_proc(c, pid, &tmp)) {
 			c->st.misses++;

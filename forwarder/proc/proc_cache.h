@@ -20,19 +20,19 @@
 #include "core/record.h"
 
 struct dt_proc_cache_config {
-	uint32_t capacity; /* processes kept; default 16384 */
-	uint64_t grace_ns; /* exited processes kept this long; default 15 s */
-	const char *proc_root; /* default "/proc"; "" = never read /proc */
+	uint32_t capacity;	 /* processes kept; default 16384 */
+	uint64_t grace_ns;	 /* exited processes kept this long; default 15 s */
+	const char *proc_root;	 /* default "/proc"; "" = never read /proc */
 	const char *cgroup_root; /* cgroup2 mount; NULL = find it; "" = no containers */
 };
 
 struct dt_proc_cache_stats {
-	uint32_t size; /* entries in use */
-	uint32_t exited; /* of which exited, waiting out the grace period */
-	uint64_t evictions; /* entries pushed out by a full table */
-	uint64_t expired; /* exited entries past their grace period */
+	uint32_t size;	     /* entries in use */
+	uint32_t exited;     /* of which exited, waiting out the grace period */
+	uint64_t evictions;  /* entries pushed out by a full table */
+	uint64_t expired;    /* exited entries past their grace period */
 	uint64_t proc_reads; /* misses filled from /proc */
-	uint64_t misses; /* lookups that found nothing */
+	uint64_t misses;     /* lookups that found nothing */
 };
 
 struct dt_proc_cache;
@@ -60,8 +60,7 @@ void dt_proc_cache_note(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, uin
 void dt_proc_cache_expire(struct dt_proc_cache *c, uint64_t now_ns);
 
 /* Fill *out for pid (tid: the thread; its name if known): 0 or -ENOENT. */
-int dt_proc_cache_get(struct dt_proc_cache *c, uint32_t pid, uint32_t tid,
-		      struct dt_process *out);
+int dt_proc_cache_get(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, struct dt_process *out);
 void dt_proc_cache_stats(const struct dt_proc_cache *c, struct dt_proc_cache_stats *out);
 
 /* dt_process_lookup_fn (core/engine.h) over a cache: user = struct dt_proc_cache *. */

@@ -7,7 +7,8 @@
 #      program mostly takes the veth early exit (skb->sk set).
 #   2. non-DNS load: iperf3 UDP with small datagrams on port 5201. Both
 #      programs' averages are the cost per non-DNS packet.
-#   3. dnsperf throughput with and without the programs loaded, alternated.
+#   3. dnsperf throughput with and without the programs loaded, alternated;
+#   4. the same with the whole daemon running (JSON to /dev/null, zmq).
 #
 #   bpf_bench.sh [SECONDS]      (default 10 per phase)
 # Prints one JSON line {"bpf_bench":{...}} on stdout. Needs root.
@@ -143,7 +144,22 @@ for r in 1 2 3; do
 	log "round $r: $off q/s without, $on q/s with the programs"
 done
 
-printf '{"bpf_bench":{"dns_egress_ns_per_run":%s,"dns_egress_runs":%s,"dns_ingress_ns_per_run":%s,"dnsperf_qps_with_capture":%s,"non_dns_egress_ns_per_run":%s,"non_dns_ingress_ns_per_run":%s,"non_dns_runs":%s,"empty_prog_ns_per_run":%s,"qps_ratio_with_vs_without":[%s]}}\n' \
+# 4. the same with the whole daemon (decode, match, JSON to /dev/null, zmq)
+DRATIOS=()
+for r in 1 2 3; do
+	off=$(dnsperf_qps 5)
+	"$DNSTRAIL" --stdout=json --publish "ipc://$DT_WORK/pub.sock" >/dev/null 2>"$DT_WORK/d.err" &
+	DPID=$!
+	DT_PIDS+=($DPID)
+	for _ in $(seq 50); do grep -q "ready" "$DT_WORK/d.err" 2>/dev/null && break; sleep 0.1; done
+	on=$(dnsperf_qps 5)
+	kill -INT $DPID
+	wait $DPID 2>/dev/null || true
+	DRATIOS+=("$(awk -v a="$on" -v b="$off" 'BEGIN { r = 0; if (b > 0) r = a / b; printf "%.3f", r }')")
+	log "daemon round $r: $off q/s without, $on q/s with dnstrail; $(tail -n 1 "$DT_WORK/d.err" | cut -c1-200)"
+done
+
+printf '{"bpf_bench":{"dns_egress_ns_per_run":%s,"dns_egress_runs":%s,"dns_ingress_ns_per_run":%s,"dnsperf_qps_with_capture":%s,"non_dns_egress_ns_per_run":%s,"non_dns_ingress_ns_per_run":%s,"non_dns_runs":%s,"empty_prog_ns_per_run":%s,"qps_ratio_with_vs_without":[%s],"qps_ratio_daemon":[%s]}}\n' \
 	"$DNS_EGRESS_NS" "$DNS_EGRESS_RUNS" "$DNS_INGRESS_NS" "${QPS_ON:-0}" \
-	"$OTHER_EGRESS_NS" "$OTHER_INGRESS_NS" "$OTHER_EGRESS_RUNS" "$EMPTY_NS" "$(IFS=,; echo "${RATIOS[*]}")"
+	"$OTHER_EGRESS_NS" "$OTHER_INGRESS_NS" "$OTHER_EGRESS_RUNS" "$EMPTY_NS" "$(IFS=,; echo "${RATIOS[*]}")" "$(IFS=,; echo "${DRATIOS[*]}")"
 exit 0

@@ -11,21 +11,21 @@
  * -C also attaches an empty program (the bpf_stats measurement floor).
  * Prints one line to stderr at the end: counters of the kernel side.
  */
+#include <arpa/inet.h>
 #include <errno.h>
-#include <stdbool.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <linux/capability.h>
-#include <sys/syscall.h>
 
 #include "inputs/ebpf_loader.h"
 
@@ -60,7 +60,7 @@ static void on_record(void *user, const void *data, size_t size)
 		const struct dt_ev_pkt *p = data;
 		int af = p->family == 6 ? AF_INET6 : AF_INET;
 
-		char comm[DT_COMM_LEN + 1] = { 0 };
+		char comm[DT_COMM_LEN + 1] = {0};
 
 		/* one token per field: no spaces in comm ("nsd: xfrd") */
 		memcpy(comm, p->comm, DT_COMM_LEN);
@@ -73,10 +73,10 @@ static void on_record(void *user, const void *data, size_t size)
 		       "pid=%u tid=%u uid=%u comm=%s cgroup=%llu netns=%u ifindex=%u flags=%u "
 		       "tcpflags=%u seq=%u orig=%u cap=%u slot=%zu dnsid=",
 		       (long long)(h->ts_ns + off), p->direction ? "in" : "out", p->family,
-		       p->transport == 6 ? "tcp" : "udp", a, p->sport, b, p->dport, p->pid,
-		       p->tid, p->uid, comm[0] ? comm : "-",
-		       (unsigned long long)p->cgroup_id, p->netns, p->ifindex, p->flags,
-		       p->tcp_flags, p->tcp_seq, p->orig_len, p->cap_len, size);
+		       p->transport == 6 ? "tcp" : "udp", a, p->sport, b, p->dport, p->pid, p->tid,
+		       p->uid, comm[0] ? comm : "-", (unsigned long long)p->cgroup_id, p->netns,
+		       p->ifindex, p->flags, p->tcp_flags, p->tcp_seq, p->orig_len, p->cap_len,
+		       size);
 		/* the DNS id (UDP: bytes 0-1; TCP: after the 2-byte length) */
 		size_t o = p->transport == 6 ? 2 : 0;
 
@@ -116,8 +116,8 @@ static void on_record(void *user, const void *data, size_t size)
 static int drop_privileges(const char *user)
 {
 	struct passwd *pw = getpwnam(user);
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {0};
 
 	if (!pw)
 		return -ENOENT;
@@ -172,8 +172,10 @@ int main(int argc, char **argv)
 			cfg.calibrate = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-p PORT]... [-s SNAPLEN] [-d SECONDS] [-u USER] "
-					"[-w BATCH] [-i IDS_FILE] [-q]\n", argv[0]);
+			fprintf(stderr,
+				"usage: %s [-p PORT]... [-s SNAPLEN] [-d SECONDS] [-u USER] "
+				"[-w BATCH] [-i IDS_FILE] [-q]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -206,24 +208,27 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!stop) {
-		struct pollfd pfd = { .fd = dt_ebpf_poll_fd(e), .events = POLLIN };
+		struct pollfd pfd = {.fd = dt_ebpf_poll_fd(e), .events = POLLIN};
 
 		poll(&pfd, 1, 100);
 		off = dt_clock_offset_now();
 		if (dt_ebpf_consume(e) < 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (duration > 0 && (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 >= duration)
+		if (duration > 0 &&
+		    (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 >= duration)
 			break;
 	}
 	dt_ebpf_consume(e);
 	dt_ebpf_counters(e, &sum);
 	fprintf(stderr,
 		"{\"bpf_dump\":{\"emitted\":%llu,\"drops\":%llu,\"skipped_dup\":%llu,"
-		"\"proc_events\":%llu,\"wakeups\":%llu,\"records\":%llu,\"uid\":%u}}\n",
+		"\"proc_events\":%llu,\"wakeups\":%llu,\"hdr_nonlinear\":%llu,\"records\":%llu,"
+		"\"uid\":%u}}\n",
 		(unsigned long long)sum.emitted, (unsigned long long)sum.drops,
 		(unsigned long long)sum.skipped_dup, (unsigned long long)sum.proc_events,
-		(unsigned long long)sum.wakeups, n_records, getuid());
+		(unsigned long long)sum.wakeups, (unsigned long long)sum.hdr_nonlinear, n_records,
+		getuid());
 	dt_ebpf_close(e);
 	return 0;
 }

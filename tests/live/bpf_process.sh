@@ -46,8 +46,9 @@ cleanup_cg() { [[ -n "$CG" ]] && rmdir "$CG" 2>/dev/null; true; }
 
 # 1. in a container cgroup
 if [[ -n "$CG" ]]; then
-	ip netns exec "$DT_NS_C" sh -c "echo \$\$ >$CG/cgroup.procs; exec dig +tries=1 +timeout=3 @$DT_S4 txt2.$DT_ZONE TXT" \
-		>"$DT_WORK/cg.out" 2>&1 || flunk "dig in the container cgroup failed"
+	# (join the cgroup before `ip netns exec`, which remounts /sys)
+	sh -c "echo \$\$ >$CG/cgroup.procs && exec ip netns exec $DT_NS_C dig +tries=1 +timeout=3 @$DT_S4 txt2.$DT_ZONE TXT" \
+		>"$DT_WORK/cg.out" 2>&1 || flunk "dig in the container cgroup failed: $(cat "$DT_WORK/cg.out")"
 fi
 # 2. relative exec path
 (cd /usr/bin && dt_client "$DT_WORK/rel.out" ./dig +tries=1 +timeout=3 "@$DT_S4" "alias.$DT_ZONE" A

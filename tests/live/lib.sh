@@ -272,6 +272,10 @@ dt_start_nsd() {
 		  pidfile: "$d/nsd.pid"
 		  logfile: "$d/nsd.log"
 		  hide-version: yes
+		  # answers up to what the client offers (the default caps them at
+		  # 1232): lets e2e_frag send IP-fragmented UDP responses
+		  ipv4-edns-size: 4096
+		  ipv6-edns-size: 4096
 		  verbosity: 1
 		remote-control:
 		  control-enable: no
@@ -528,7 +532,13 @@ dt_expect_stats() {
 	done
 	lines=$(wc -l <"$DT_OUT")
 	expect_val "stats.transactions equals the $lines events printed" "$last" '.dnstrail_stats.transactions' "$lines"
-	expect_val "stats.kernel_drops" "$last" '.dnstrail_stats.kernel_drops' 0
+	# drops are a fault only when this test's own handful of queries was all
+	# there was; under someone else's flood they are the documented outcome
+	if ((lines <= 1000)); then
+		expect_val "stats.kernel_drops on a quiet host" "$last" '.dnstrail_stats.kernel_drops' 0
+	else
+		log "busy host ($lines events): kernel_drops = $(jq -c .dnstrail_stats.kernel_drops <<<"$last"), not asserted"
+	fi
 }
 
 # Every stdout line is one JSON object with an event. A busy host can make

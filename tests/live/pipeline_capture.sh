@@ -45,9 +45,10 @@ for i in range(3):
 PY
 wait $D; eq "--duration: exit" $? 0
 ms=$((($(date +%s%N) - start) / 1000000))
-check "--duration 4 stopped after 4-6 s ($ms ms)" test $ms -ge 4000 -a $ms -lt 6000
+check "--duration 4 (from ready) stopped after 4-8 s ($ms ms)" test $ms -ge 4000 -a $ms -lt 8000
 eq "live transactions" "$(stat_of "$W/live.err" transactions)" 103
 eq "live timeouts (flushed at the end)" "$(stat_of "$W/live.err" timeouts)" 3
+check "stats line is the last line on stderr" bash -c "tail -n 1 '$W/live.err' | grep -q '^{\"dnstrail_stats\":{'"
 sleep 0.3
 kill -INT $TD; wait $TD || true
 

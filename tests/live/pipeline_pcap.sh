@@ -28,6 +28,7 @@ eq "stats transactions" "$(stat_of "$W/all.err" transactions)" 365
 eq "stats timeouts" "$(stat_of "$W/all.err" timeouts)" 25
 eq "stats output_drops" "$(stat_of "$W/all.err" output_drops)" 0
 eq "stats packets_captured" "$(stat_of "$W/all.err" packets_captured)" 705
+check "stats line is the last line on stderr" bash -c "tail -n 1 '$W/all.err' | grep -q '^{\"dnstrail_stats\":{'"
 summary=$(python3 - "$W/all.out" <<'PY'
 import collections, json, sys
 c = collections.Counter()

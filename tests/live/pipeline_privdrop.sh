@@ -56,4 +56,31 @@ eq "health after reloads" "$(curl -s http://127.0.0.1:$HTTP/api/v1/health)" ok
 kill -TERM $D
 wait $D; eq "daemon exit" $? 0
 eq "final transactions" "$(stat_of "$W/err" transactions)" 100
+
+# as the systemd unit starts it: already the service user, holding only
+# CAP_BPF/CAP_PERFMON/CAP_SYS_PTRACE as ambient capabilities
+cat >"$W/u.yaml" <<YAML
+service:
+  user: nobody
+pipeline:
+  inputs:
+    - name: ebpf
+      ports: [$DNS]
+  outputs:
+    - name: file
+      path: $W/u.jsonl
+YAML
+chmod 644 "$W/u.yaml"
+setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups --inh-caps=+bpf,+perfmon,+sys_ptrace \
+	--ambient-caps=+bpf,+perfmon,+sys_ptrace "$DNSTRAIL" -c "$W/u.yaml" 2>"$W/u.err" & D=$!
+PIDS+=($D)
+check "unit-style start: ready" wait_for 100 grep -q "ready:" "$W/u.err"
+for c in CapInh CapPrm CapEff CapAmb; do
+	eq "unit-style start: $c" "$(awk -v k=$c: '$1 == k {print $2}' /proc/$D/status)" 0000000000000000
+done
+eq "unit-style start: NoNewPrivs" "$(awk '/^NoNewPrivs:/ {print $2}' /proc/$D/status)" 1
+eq "unit-style start: client" "$(python3 "$HERE/pipeline_dns.py" query $DNS 20 200)" '{"sent": 20, "answered": 20}'
+check "unit-style start: records" wait_for 50 bash -c "[ \$(wc -l <'$W/u.jsonl') = 20 ]"
+kill -TERM $D
+wait $D; eq "unit-style start: exit" $? 0
 finish

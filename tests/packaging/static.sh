@@ -202,6 +202,30 @@ else
 	printf 'skip - dnstrail not built: --check-config of the default config\n'
 fi
 
+# ---- the YAML examples in dnstrail.yaml(5) are valid configurations ----
+if [ -n "$build" ] && [ -x "$build/bin/dnstrail" ]; then
+	python3 - "$src/docs/man/dnstrail.yaml.5" "$work/example" <<'PY'
+import re, sys
+page = open(sys.argv[1]).read()
+blocks = re.findall(r'^\.nf\n(.*?)^\.fi$', page, re.M | re.S)
+n = 0
+for b in blocks:
+    if not re.match(r'(service|pipeline):', b):
+        continue
+    n += 1
+    open(f"{sys.argv[2]}{n}.yaml", "w").write(b.replace('\\-', '-'))
+PY
+	n=0
+	for ex in "$work"/example*.yaml; do
+		[ -e "$ex" ] || continue
+		n=$((n + 1))
+		getent passwd dnstrail >/dev/null || sed -i 's/^\(  user:\) dnstrail$/\1 root/' "$ex"
+		check "dnstrail.yaml(5) example $n passes --check-config" \
+			"$build/bin/dnstrail" --check-config -c "$ex"
+	done
+	[ "$n" -gt 0 ] || flunk "no YAML example found in dnstrail.yaml(5)"
+fi
+
 if [ "$fails" -gt 0 ]; then
 	printf '%d check(s) failed\n' "$fails"
 	exit 1

@@ -349,6 +349,37 @@ static void test_real_capture_any_pcapng(void **state)
 	replay_session("session-any.pcapng", DLT_LINUX_SLL);
 }
 
+/* A capture cut off mid-packet (tcpdump killed) replays what it holds. */
+static void test_cut_off_file(void **state)
+{
+	char src[512], cut[64] = "/tmp/dnstrail-test-XXXXXX";
+	static uint8_t buf[1 << 16];
+	int64_t ports[1];
+	struct pcap_ctx c = {.path = cut, .ports = ports, .n_ports = 1, .batch = 4096};
+	struct dt_engine *e;
+	FILE *f;
+	size_t n;
+	int fd, turns;
+
+	snprintf(src, sizeof(src), "%s/session-lo.pcap", DT_WIRE_DIR);
+	ports[0] = session_port(src);
+	f = fopen(src, "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	fd = mkstemp(cut);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, n / 2 + 7), (ssize_t)(n / 2 + 7));
+	close(fd);
+	e = new_engine();
+	run(&c, e, &turns);
+	unlink(cut);
+	assert_true(dt_stats.transactions > 5);
+	assert_true(dt_stats.transactions < 25);
+	assert_int_equal(dt_stats.malformed, 0);
+	dt_engine_free(e);
+}
+
 static void test_init_errors(void **state)
 {
 	struct pcap_ctx c = {.path = "/nonexistent/x.pcap", .batch = 1};
@@ -386,7 +417,7 @@ int main(void)
 	    cmocka_unit_test(test_replay),	    cmocka_unit_test(test_ports_and_batch),
 	    cmocka_unit_test(test_bpf_filter),	    cmocka_unit_test(test_pcapng),
 	    cmocka_unit_test(test_real_capture_lo), cmocka_unit_test(test_real_capture_any_pcapng),
-	    cmocka_unit_test(test_init_errors),
+	    cmocka_unit_test(test_cut_off_file),    cmocka_unit_test(test_init_errors),
 	};
 
 	return cmocka_run_group_tests(tests, write_pcap, remove_pcap);

@@ -27,10 +27,10 @@
 static struct dt_proc_cache *new_cache(uint32_t cap, uint64_t grace, const char *proc_root)
 {
 	struct dt_proc_cache_config cfg = {
-		.capacity = cap,
-		.grace_ns = grace,
-		.proc_root = proc_root ? proc_root : "",
-		.cgroup_root = "",
+	    .capacity = cap,
+	    .grace_ns = grace,
+	    .proc_root = proc_root ? proc_root : "",
+	    .cgroup_root = "",
 	};
 	struct dt_proc_cache *c = NULL;
 
@@ -231,7 +231,9 @@ static void test_proc_scan(void **state)
 	snprintf(path, sizeof(path), "%s/4242/stat", root);
 	write_file(path, "4242 (we ird) name) S 17 4242 4242 0 -1 4194560 0 0\n");
 	snprintf(path, sizeof(path), "%s/4242/status", root);
-	write_file(path, "Name:\tx\nPid:\t4242\nUid:\t1001\t1001\t1001\t1001\nGid:\t1002\t1002\t1002\t1002\n");
+	write_file(
+	    path,
+	    "Name:\tx\nPid:\t4242\nUid:\t1001\t1001\t1001\t1001\nGid:\t1002\t1002\t1002\t1002\n");
 	snprintf(path, sizeof(path), "%s/4242/exe", root);
 	assert_int_equal(symlink("/opt/app/bin/server (deleted)", path), 0);
 	snprintf(path, sizeof(path), "%s/self", root);
@@ -270,13 +272,18 @@ static void test_container_id_paths(void **state)
 	assert_int_equal(dt_container_id_from_path("/docker/" ID64, id), 0);
 	assert_string_equal(id, ID64);
 	assert_int_equal(dt_container_id_from_path(
-				 "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234_5678.slice/cri-containerd-" ID64 ".scope",
-				 id),
+			     "/kubepods.slice/kubepods-burstable.slice/"
+			     "kubepods-burstable-pod1234_5678.slice/cri-containerd-" ID64 ".scope",
+			     id),
 			 0);
 	assert_string_equal(id, ID64);
-	assert_int_equal(dt_container_id_from_path("/kubepods/besteffort/pod0f1e2d3c-aaaa-bbbb-cccc-111122223333/" ID64, id), 0);
+	assert_int_equal(
+	    dt_container_id_from_path(
+		"/kubepods/besteffort/pod0f1e2d3c-aaaa-bbbb-cccc-111122223333/" ID64, id),
+	    0);
 	assert_string_equal(id, ID64);
-	assert_int_equal(dt_container_id_from_path("/machine.slice/libpod-" ID64 ".scope/container", id), 0);
+	assert_int_equal(
+	    dt_container_id_from_path("/machine.slice/libpod-" ID64 ".scope/container", id), 0);
 	assert_string_equal(id, ID64);
 	assert_int_equal(dt_container_id_from_path("/kubepods.slice/crio-" ID64 ".scope", id), 0);
 	assert_string_equal(id, ID64);
@@ -284,18 +291,33 @@ static void test_container_id_paths(void **state)
 	assert_int_equal(dt_container_id_from_path("/docker/" ID64 "/docker/" ID64B, id), 0);
 	assert_string_equal(id, ID64B);
 	/* the container monitor is not the container */
-	assert_int_equal(dt_container_id_from_path("/machine.slice/libpod-conmon-" ID64 ".scope", id), -ENOENT);
+	assert_int_equal(
+	    dt_container_id_from_path("/machine.slice/libpod-conmon-" ID64 ".scope", id), -ENOENT);
 	assert_string_equal(id, "");
 	/* not containers */
-	assert_int_equal(dt_container_id_from_path("/user.slice/user-1000.slice/session-2.scope", id), -ENOENT);
+	assert_int_equal(
+	    dt_container_id_from_path("/user.slice/user-1000.slice/session-2.scope", id), -ENOENT);
 	assert_int_equal(dt_container_id_from_path("/", id), -ENOENT);
 	assert_int_equal(dt_container_id_from_path("", id), -ENOENT);
 	assert_int_equal(dt_container_id_from_path(NULL, id), -ENOENT);
 	/* 63 or 65 hex digits, upper case, non-hex: no */
 	assert_int_equal(dt_container_id_from_path("/docker/" ID64 "0", id), -ENOENT);
-	assert_int_equal(dt_container_id_from_path("/docker/" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde", id), -ENOENT);
-	assert_int_equal(dt_container_id_from_path("/docker/" "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", id), -ENOENT);
-	assert_int_equal(dt_container_id_from_path("/docker-" "g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope", id), -ENOENT);
+	assert_int_equal(dt_container_id_from_path(
+			     "/docker/"
+			     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde",
+			     id),
+			 -ENOENT);
+	assert_int_equal(dt_container_id_from_path(
+			     "/docker/"
+			     "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+			     id),
+			 -ENOENT);
+	assert_int_equal(
+	    dt_container_id_from_path(
+		"/docker-"
+		"g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope",
+		id),
+	    -ENOENT);
 }
 
 static void test_cgroup_map(void **state)
@@ -361,16 +383,16 @@ static void test_lookup_fn(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exec_exit_grace),
-		cmocka_unit_test(test_fork_inherits_exe),
-		cmocka_unit_test(test_eviction_order),
-		cmocka_unit_test(test_pid_reuse),
-		cmocka_unit_test(test_name_follows_leader_thread),
-		cmocka_unit_test(test_index_integrity),
-		cmocka_unit_test(test_proc_scan),
-		cmocka_unit_test(test_container_id_paths),
-		cmocka_unit_test(test_cgroup_map),
-		cmocka_unit_test(test_lookup_fn),
+	    cmocka_unit_test(test_exec_exit_grace),
+	    cmocka_unit_test(test_fork_inherits_exe),
+	    cmocka_unit_test(test_eviction_order),
+	    cmocka_unit_test(test_pid_reuse),
+	    cmocka_unit_test(test_name_follows_leader_thread),
+	    cmocka_unit_test(test_index_integrity),
+	    cmocka_unit_test(test_proc_scan),
+	    cmocka_unit_test(test_container_id_paths),
+	    cmocka_unit_test(test_cgroup_map),
+	    cmocka_unit_test(test_lookup_fn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * IP header parsing shared by the BPF programs (dnstrail.bpf.c) and host
+ * unit tests (tests/unit/test_bpf_parse.c): tracepoint programs cannot be
+ * run by bpf_prog_test_run, so the logic lives here as plain C.
+ *
+ * Reads bytes through `ip` without bounds: in the BPF program these are
+ * exception-handled loads (a fault reads 0) after a check that the headers
+ * are in the skb's linear area; host callers pass a buffer of at least
+ * DT_PARSE_MIN_BUF bytes. Byte loads only, so no byte-order helpers.
+ */
+#ifndef DNSTRAIL_PARSE_H
+#define DNSTRAIL_PARSE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#define DT_IPV6_EXT_MAX 6 /* extension headers walked before giving up */
+#define DT_PARSE_MIN_BUF 512 /* host callers: bytes readable at ip */
+
+enum dt_parse_result {
+	DT_PARSE_OK = 0,
+	DT_PARSE_NOT_L4 = 1, /* not UDP/TCP (or too many extension headers) */
+	DT_PARSE_FRAGMENT = 2, /* a later IP fragment: no transport header */
+	DT_PARSE_MALFORMED = 3, /* IHL < 5 */
+};
+
+struct dt_l3 {
+	__u32 l3len; /* IP header + extension headers: offset of the L4 header */
+	__u32 ip_len; /* IP total length from the header; 0 if unknown (jumbogram) */
+	__u8 transport; /* 6 TCP, 17 UDP */
+};
+
+static __always_inline int dt_parse_ipv4(const __u8 *ip, struct dt_l3 *out)
+{
+	__u8 transport = ip[9];
+	__u32 ihl;
+
+	if (transport != 6 && transport != 17)
+		return DT_PARSE_NOT_L4;
+	if ((ip[6] & 0x1f) | ip[7])
+		return DT_PARSE_FRAGMENT;
+	ihl = (ip[0] & 0xf) * 4;
+	if (ihl < 20)
+		return DT_PARSE_MALFORMED;
+	out->l3len = ihl;
+	out->ip_len = (__u32)ip[2] << 8 | ip[3];
+	out->transport = transport;
+	return DT_PARSE_OK;
+}
+
+static __always_inline int dt_parse_ipv6(const __u8 *ip, struct dt_l3 *out)
+{
+	__u8 next = ip[6];
+	__u32 l3len = 40;
+	__u32 plen = (__u32)ip[4] << 8 | ip[5];
+
+	if (next != 6 && next != 17) {
+		/* hop-by-hop 0, routing 43, destination 60, fragment 44, AH 51 */
+		for (int i = 0; i < DT_IPV6_EXT_MAX; i++) {
+			const __u8 *eh = ip + l3len;
+
+			if (next != 0 && next != 43 && next != 60 && next != 44 && next != 51)
+				break;
+			if (next == 44) {
+				if ((eh[2] << 8 | eh[3]) & 0xfff8)
+					return DT_PARSE_FRAGMENT;
+				l3len += 8;
+			} else if (next == 51) {
+				l3len += (eh[1] + 2) * 4;
+			} else {
+				l3len += (eh[1] + 1) * 8;
+			}
+			next = eh[0];
+		}
+		if (next != 6 && next != 17)
+			return DT_PARSE_NOT_L4;
+	}
+	out->l3len = l3len;
+	out->ip_len = plen ? plen + 40 : 0;
+	out->transport = next;
+	return DT_PARSE_OK;
+}
+
+#endif
