@@ -291,6 +291,20 @@ dtb_cpu()
 		"/proc/$1/stat" 2>/dev/null || echo 0
 }
 
+# Waits (at most 15 s) until a process has used < 10 ms of CPU in 0.5 s.
+dtb_wait_idle()
+{
+	local i a b
+	b=$(dtb_cpu "$1")
+	for i in $(seq 1 30); do
+		sleep 0.5
+		a=$b
+		b=$(dtb_cpu "$1")
+		awk -v a="$a" -v b="$b" 'BEGIN { exit !(b - a < 0.01) }' && return 0
+	done
+	dtb_log "pid $1 still busy after 15 s"
+}
+
 dtb_status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null; }
 
 # RSS (kB) of the BPF map mmaps (the ring buffer) inside a process.
@@ -343,11 +357,12 @@ dtb_daemon_stop()
 	[ -n "$DTB_DAEMON_STATS" ] || DTB_DAEMON_STATS='{"dnstrail_stats":{}}'
 }
 
-# dtb_sub_start TAG: JSON subscriber writing to $DTB_WORK/events-TAG.json.
+# dtb_sub_start TAG [FILE]: JSON subscriber writing to FILE, by default
+# $DTB_WORK/events-TAG.json.
 dtb_sub_start()
 {
 	local tag=$1
-	DTB_SUB_OUT="$DTB_WORK/events-$tag.json"
+	DTB_SUB_OUT=${2:-$DTB_WORK/events-$tag.json}
 	DTB_SUB_ERR="$DTB_WORK/sub-$tag.err"
 	"$DTB_BUILD/bin/dnstrail-sub" --connect "tcp://127.0.0.1:$DTB_PORT" --format json \
 		-o "$DTB_SUB_OUT" --timeout "${DTB_SUB_TIMEOUT:-4}" 2>"$DTB_SUB_ERR" &

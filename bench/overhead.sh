@@ -37,17 +37,23 @@ run_dnstrail()
 		PERF=$!
 	fi
 	dtb_dnsperf "$DTB_WORK/dnsperf-dt-r$r.txt"
+	[ -n "${PERF:-}" ] && wait "$PERF"
+	# the backlog (ring buffer, output queue) is part of the bill
+	dtb_wait_idle "$DTB_DAEMON_PID"
+	cpu1=$(dtb_cpu "$DTB_DAEMON_PID")
+	HWM[$r]=$(dtb_status_kb "$DTB_DAEMON_PID" VmHWM)
+	RB_KB[$r]=$(dtb_bpf_map_rss_kb "$DTB_DAEMON_PID")
 	if [ -n "${PERF:-}" ]; then
-		wait "$PERF"
 		PERF=
 		perf report -i "$DTB_WORK/perf.data" --stdio --no-children --sort comm,dso,sym \
 			2>/dev/null | grep -v '^$' | grep -E '^ +[0-9]' | head -60 >"$DTB_OUT/overhead-perf.txt"
 		perf report -i "$DTB_WORK/perf.data" --stdio --no-children --pid "$DTB_DAEMON_PID" --sort dso,sym \
 			2>/dev/null | grep -E '^ +[0-9]' | head -40 >"$DTB_OUT/overhead-perf-dnstrail.txt"
+		# the kernel side: JIT-ed programs (bpf_prog_<tag>_<name>) and BPF helpers
+		perf report -i "$DTB_WORK/perf.data" --stdio --no-children --sort sym -g none \
+			2>/dev/null | grep -E '^ +[0-9]' | grep -E 'bpf|ringbuf|htab' |
+			head -30 >"$DTB_OUT/overhead-perf-bpf.txt"
 	fi
-	cpu1=$(dtb_cpu "$DTB_DAEMON_PID")
-	HWM[$r]=$(dtb_status_kb "$DTB_DAEMON_PID" VmHWM)
-	RB_KB[$r]=$(dtb_bpf_map_rss_kb "$DTB_DAEMON_PID")
 	dtb_daemon_stop
 	dtb_sub_wait
 	QPS_DT[$r]=$DNSPERF_QPS

@@ -20,19 +20,19 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define DT_IPV6_EXT_MAX 6 /* extension headers walked before giving up */
+#define DT_IPV6_EXT_MAX 6    /* extension headers walked before giving up */
 #define DT_PARSE_MIN_BUF 512 /* host callers: bytes readable at ip */
 
 enum dt_parse_result {
 	DT_PARSE_OK = 0,
-	DT_PARSE_NOT_L4 = 1, /* not UDP/TCP (or too many extension headers) */
-	DT_PARSE_FRAGMENT = 2, /* a later IP fragment: no transport header */
+	DT_PARSE_NOT_L4 = 1,	/* not UDP/TCP (or too many extension headers) */
+	DT_PARSE_FRAGMENT = 2,	/* a later IP fragment: no transport header */
 	DT_PARSE_MALFORMED = 3, /* IHL < 5 */
 };
 
 struct dt_l3 {
-	__u32 l3len; /* IP header + extension headers: offset of the L4 header */
-	__u32 ip_len; /* IP total length from the header; 0 if unknown (jumbogram) */
+	__u32 l3len;	/* IP header + extension headers: offset of the L4 header */
+	__u32 ip_len;	/* IP total length from the header; 0 if unknown (jumbogram) */
 	__u8 transport; /* 6 TCP, 17 UDP */
 };
 

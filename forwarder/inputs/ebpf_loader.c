@@ -38,6 +38,8 @@ struct dt_ebpf {
 	int64_t clock_offset;
 	dt_ebpf_record_fn fn;
 	void *user;
+	uint32_t max_batch; /* records per dt_ebpf_consume() */
+	uint32_t left;	    /* of max_batch, in this call */
 };
 
 /* libbpf messages during open/load/attach, to explain a failure in one sentence. */
@@ -129,14 +131,20 @@ void dt_ebpf_config_default(struct dt_ebpf_config *cfg)
 	cfg->wakeup_batch = 256;
 	cfg->wakeup_ns = 10 * 1000000ull;
 	cfg->poll_interval_ms = 10;
+	cfg->max_batch = 16384;
 }
+
+/* A consume call would go on for as long as producers keep up; returning
+ * an error after the record makes libbpf store the consumer position past
+ * it and stop, which bounds the time one call takes under a flood. */
+#define BUDGET_SPENT (-EAGAIN)
 
 static int ring_cb(void *ctx, void *data, size_t size)
 {
 	struct dt_ebpf *e = ctx;
 
 	e->fn(e->user, data, size);
-	return 0;
+	return --e->left ? 0 : BUDGET_SPENT;
 }
 
 static uint64_t pow2_at_least(uint64_t v)
@@ -211,6 +219,7 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 	if (!e)
 		return -ENOMEM;
 	e->epfd = e->timerfd = -1;
+	e->max_batch = cfg->max_batch ? cfg->max_batch : 16384;
 	e->fn = fn;
 	e->user = user;
 	memset(&lbmsg, 0, sizeof(lbmsg));
@@ -315,7 +324,10 @@ int dt_ebpf_consume(struct dt_ebpf *e)
 	while (e->timerfd >= 0 && read(e->timerfd, &expirations, sizeof(expirations)) > 0)
 		;
 	e->clock_offset = dt_clock_offset_now();
+	e->left = e->max_batch;
 	n = ring_buffer__consume(e->rb);
+	if (n == BUDGET_SPENT)
+		return (int)e->max_batch; /* more may wait: the next call goes on */
 	return n;
 }
 

@@ -32,6 +32,7 @@ struct dt_ebpf_config {
 				    * caller calls dt_ebpf_consume() on its own timer */
 	int no_process_events;	   /* leave sched_process_* unattached */
 	int calibrate;		   /* also attach dt_calibrate_empty (measurement floor) */
+	uint32_t max_batch;	   /* records handled per dt_ebpf_consume() (default 16384) */
 };
 
 /* Called for every ring-buffer record (data points into the ring). */
@@ -45,7 +46,8 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 		 struct dt_ebpf **out, char *err, size_t errlen);
 /* Readable when records may be waiting or the poll timer expired. */
 int dt_ebpf_poll_fd(const struct dt_ebpf *e);
-/* Drain the timer and every record; returns records handled or -errno. */
+/* Drain the timer and up to max_batch records (bounded time under a flood);
+ * returns records handled or -errno. */
 int dt_ebpf_consume(struct dt_ebpf *e);
 /* Sum of the per-CPU counters (through the mmapped array). */
 void dt_ebpf_counters(const struct dt_ebpf *e, struct dt_cpu_counters *sum);

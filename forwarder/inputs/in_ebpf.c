@@ -20,6 +20,8 @@
 #include "pipeline/plugin.h"
 #include "proc/proc_cache.h"
 
+#define DT_COLLECT_BATCH 16384 /* records per dt_ebpf_consume() */
+
 struct in_ebpf {
 	/* options */
 	int64_t *ports;
@@ -185,6 +187,7 @@ static int in_ebpf_init(void *ctx, struct dt_engine *engine, struct dt_errbuf *e
 	cfg.wakeup_ns = in->wakeup_quiet;
 	cfg.poll_interval_ms = in->poll_interval / 1000000;
 	cfg.no_process_events = !in->process_events;
+	cfg.max_batch = DT_COLLECT_BATCH;
 
 	if (in->process_events) {
 		struct dt_proc_cache_config pc = {
@@ -227,8 +230,14 @@ static int in_ebpf_collect(void *ctx)
 
 	if (!in->bpf)
 		return -EINVAL;
-	in->clock_offset = dt_clock_offset_now();
-	n = dt_ebpf_consume(in->bpf);
+	/* whole batches until the ring is empty, for at most ~5 ms: a flood
+	 * must not starve the main loop (outputs, signals, stats) */
+	uint64_t t0 = mono_now();
+
+	do {
+		in->clock_offset = dt_clock_offset_now();
+		n = dt_ebpf_consume(in->bpf);
+	} while (n >= (int)DT_COLLECT_BATCH && mono_now() - t0 < 5000000ull);
 	if (in->procs) {
 		uint64_t now = mono_now();
 

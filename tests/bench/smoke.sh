@@ -21,8 +21,9 @@ command -v tshark >/dev/null || PEER=
 
 OUT=$(mktemp -d /tmp/dnstrail-bench-smoke.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
-# a port of its own, so a concurrent daemon test does not collide
-DTB_PORT=$((20000 + $$ % 20000)) DTB_NO_INSTALL=1 DTB_MEM_SECONDS=6 DTB_PEERS=$PEER \
+# a port and namespaces of its own, so a concurrent test or benchmark does not collide
+DTB_PORT=$((20000 + $$ % 20000)) DTB_NS_C=dtsmoke$$-c DTB_NS_S=dtsmoke$$-s \
+	DTB_NO_INSTALL=1 DTB_MEM_SECONDS=6 DTB_PEERS=$PEER \
 	"$ROOT/bench/run-all.sh" --quick --build "$BUILD" --out "$OUT" >"$OUT/stdout.txt" 2>"$OUT/stderr.txt"
 rc=$?
 fail() { echo "FAIL: $*"; echo "--- stdout"; cat "$OUT/stdout.txt"; echo "--- stderr"; tail -40 "$OUT/stderr.txt"; exit 1; }

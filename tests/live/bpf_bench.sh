@@ -11,6 +11,8 @@
 #   4. the same with the whole daemon running (JSON to /dev/null, zmq).
 #
 #   bpf_bench.sh [SECONDS]      (default 10 per phase)
+# Env: DNSPERF_ARGS (default "-c 4 -q 200"), DUMP_ARGS (extra bpf_dump options),
+# BENCH_QUICK=1 (phase 1 only).
 # Prints one JSON line {"bpf_bench":{...}} on stdout. Needs root.
 . "$(dirname "$0")/lib.sh"
 
@@ -96,7 +98,7 @@ per_run() {
 		n = y[2] - x[2]; r = 0; if (n > 0) r = (y[1] - x[1]) / n; printf "%.1f %d", r, n }'
 }
 dnsperf_qps() {
-	ip netns exec "$DT_NS_C" dnsperf -s "$DT_S4" -d "$QF" -l "$1" -c 4 -q 200 2>&1 |
+	ip netns exec "$DT_NS_C" dnsperf -s "$DT_S4" -d "$QF" -l "$1" ${DNSPERF_ARGS:--c 4 -q 200} 2>&1 |
 		awk '/Queries per second/ { print $4 }'
 }
 

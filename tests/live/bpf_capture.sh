@@ -75,8 +75,10 @@ stop_dump() {
 	kill -INT "$DUMP_PID" 2>/dev/null || true
 	dt_wait_pid "$DUMP_PID" 10 || flunk "bpf_dump did not stop"
 	wait "$DUMP_PID" 2>/dev/null || true
-	# packet lines as JSON objects, for jq
-	awk '$1 == "PKT" {
+	# our packet lines (this run's subnets: the capture is host-wide) as
+	# JSON objects, for jq
+	awk -v n4="src=$DT_NET4." -v n6="src=$DT_NET6:" -v d4="dst=$DT_NET4." -v d6="dst=$DT_NET6:" \
+		'$1 == "PKT" && (index($0, n4) || index($0, n6) || index($0, d4) || index($0, d6)) {
 		printf "{"; sep = "";
 		for (i = 2; i <= NF; i++) {
 			k = substr($i, 1, index($i, "=") - 1); v = substr($i, index($i, "=") + 1);

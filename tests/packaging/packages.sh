@@ -13,7 +13,9 @@
 #     ZeroMQ; under strace, it makes no system call the unit's filter denies;
 #     then systemd-nspawn boots this system (overlay, private network) and the
 #     unit runs under a real systemd: start (Type=notify), drop, an event over
-#     ZeroMQ, reload, clean stop; a reinstall keeps an edited conffile and an
+#     ZeroMQ, reload; there too an upgrade restarts it, dpkg -r stops it
+#     cleanly, purge takes the user, and the rpm's scriptlets enable/stop/
+#     disable it; a reinstall on the host keeps an edited conffile and an
 #     administrator's disable;
 #  5. dpkg -r keeps the config and the user; dpkg --purge leaves nothing: files, /etc/dnstrail, user, group,
 #     systemd enable state;
@@ -392,11 +394,55 @@ if command -v systemd-nspawn >/dev/null && [[ ! -d /run/systemd/system ]]; then
 	exposure=$(in_ct systemd-analyze security dnstrail.service 2>/dev/null |
 		sed -n 's/.*exposure level for dnstrail.service: \([0-9.]* [A-Z]*\).*/\1/p')
 	log "systemd-analyze security dnstrail.service (running unit): $exposure"
-	in_ct systemctl stop dnstrail.service >/dev/null 2>&1 || true
-	expect_eq "service: stop is a clean exit" \
+	# The maintainer scripts with systemd running: an upgrade restarts the
+	# service, a removal stops it, a purge takes the user. (This machine's
+	# Docker-style policy-rc.d forbids service starts; a real system has none.)
+	rm -f "$NSPAWN/m/usr/sbin/policy-rc.d"
+	dpkg-deb -R "$DEB" "$NSPAWN/pkg"
+	sed -i "s/^Version: .*/Version: $version-99/" "$NSPAWN/pkg/DEBIAN/control"
+	dpkg-deb -b --root-owner-group "$NSPAWN/pkg" "$NSPAWN/m/root/dnstrail-up.deb" >/dev/null
+	before=$(in_ct systemctl show -p MainPID --value dnstrail.service)
+	if in_ct dpkg -i /root/dnstrail-up.deb >"$NSPAWN/dpkg-up.log" 2>&1; then
+		pass "service: dpkg -i of a newer version"
+	else
+		flunk "service: dpkg -i of a newer version: $(tail -n 5 "$NSPAWN/dpkg-up.log")"
+	fi
+	for _ in $(seq 20); do
+		[[ "$(in_ct systemctl is-active dnstrail.service)" == active ]] && break
+		sleep 0.5
+	done
+	after=$(in_ct systemctl show -p MainPID --value dnstrail.service)
+	expect_eq "service: the upgrade restarted it (new main pid, active)" \
+		"$([[ "$after" != 0 && "$after" != "$before" ]] && in_ct systemctl is-active dnstrail.service)" active
+	if in_ct dpkg -r dnstrail >"$NSPAWN/dpkg-r.log" 2>&1; then
+		pass "service: dpkg -r"
+	else
+		flunk "service: dpkg -r: $(tail -n 5 "$NSPAWN/dpkg-r.log")"
+	fi
+	expect_eq "service: dpkg -r stopped it" "$(in_ct systemctl is-active dnstrail.service || true)" inactive
+	expect_eq "service: the stop was a clean exit" \
 		"$(in_ct systemctl show -p Result -p ExecMainStatus --value dnstrail.service | tr '\n' ' ')" "success 0 "
 	expect_jq "service: final stats line in the journal" \
 		"$(journal | grep '^{"dnstrail_stats"' | tail -n 1)" '.dnstrail_stats | has("transactions")'
+	in_ct dpkg --purge dnstrail >"$NSPAWN/dpkg-purge.log" 2>&1 || true
+	expect_eq "service: purge with systemd running took the user" \
+		"$(in_ct getent passwd dnstrail || true)" ""
+	# the rpm's scriptlets with systemd running (rpm on Debian: --nodeps)
+	cp "$RPM" "$NSPAWN/m/root/dnstrail.rpm"
+	if in_ct rpm -i --nodeps --dbpath /var/lib/rpm /root/dnstrail.rpm >"$NSPAWN/rpm-i.log" 2>&1; then
+		pass "service: rpm -i"
+	else
+		flunk "service: rpm -i: $(tail -n 5 "$NSPAWN/rpm-i.log")"
+	fi
+	expect_ne "service: rpm %post created the user" "$(in_ct getent passwd dnstrail || true)" ""
+	expect_eq "service: rpm %post enabled the unit" "$(in_ct systemctl is-enabled dnstrail.service || true)" enabled
+	expect_eq "service: rpm %post did not start it" "$(in_ct systemctl is-active dnstrail.service || true)" inactive
+	in_ct systemctl start dnstrail.service >/dev/null 2>&1 || true
+	expect_eq "service: starts from the rpm's files" "$(in_ct systemctl is-active dnstrail.service || true)" active
+	in_ct rpm -e --nodeps --dbpath /var/lib/rpm dnstrail >"$NSPAWN/rpm-e.log" 2>&1 || true
+	expect_eq "service: rpm %preun stopped it" "$(in_ct systemctl is-active dnstrail.service || true)" inactive
+	expect_eq "service: rpm %preun disabled it" \
+		"$(find "$NSPAWN/m/etc/systemd/system" -name dnstrail.service 2>/dev/null)" ""
 	if ((DT_FAILS > 0)); then
 		journal | tail -n 20 | sed 's/^/    journal: /'
 	fi

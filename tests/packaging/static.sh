@@ -95,6 +95,7 @@ else
 	flunk "systemd-analyze verify"
 	sed 's/^/    /' "$work/out"
 fi
+# shellcheck disable=SC2016 # $MAINPID is literal text of the unit
 for d in 'Type=notify' 'NoNewPrivileges=yes' 'ProtectSystem=strict' 'ProtectHome=yes' \
 	'PrivateTmp=yes' 'ProtectKernelTunables=yes' 'ProtectControlGroups=yes' \
 	'LockPersonality=yes' 'MemoryDenyWriteExecute=yes' 'Restart=on-failure' \

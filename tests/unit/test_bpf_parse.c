@@ -146,9 +146,9 @@ static void test_ipv6_ext_chain(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ipv4),
-		cmocka_unit_test(test_ipv6_plain),
-		cmocka_unit_test(test_ipv6_ext_chain),
+	    cmocka_unit_test(test_ipv4),
+	    cmocka_unit_test(test_ipv6_plain),
+	    cmocka_unit_test(test_ipv6_ext_chain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
