@@ -73,6 +73,8 @@ Common options (each also an environment variable):
       --no-install     do not apt-get missing tools     DTB_NO_INSTALL
       --keep           keep the work directory          DTB_KEEP
   -h, --help           this text
+Also: DTB_NAMES (query names, $DTB_NAMES), DTB_SUB_TIMEOUT (dnstrail-sub idle exit, 4 s),
+DTB_NS_C / DTB_NS_S (namespace names), DTB_IP_C / DTB_IP_S (veth addresses).
 
 Runs as root. Creates network namespaces $DTB_NS_C and $DTB_NS_S joined by a veth
 ($DTB_IP_C <-> $DTB_IP_S); NSD serves $DTB_ZONE there. Traffic never leaves the machine.

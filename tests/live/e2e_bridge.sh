@@ -10,12 +10,15 @@ dt_start_nsd
 dt_start
 
 Z=$DT_ZONE
-run_dig() { # KEY DIG_ARGS...
+declare -A PID PPID_ ID
+run_dig() { # KEY DIG_ARGS...: one dig in the client namespace, remembered by KEY
 	local key=$1 out=$DT_WORK/dig-$1.out
 	shift
 	dt_client "$out" dig +tries=1 +timeout=3 "$@"
 	[[ $CLIENT_RC == 0 ]] || die "dig $* failed: $(cat "$out")"
-	eval "PID_$key=$CLIENT_PID PPID_$key=$CLIENT_PPID ID_$key=$(dig_id "$out")"
+	PID[$key]=$CLIENT_PID
+	PPID_[$key]=$CLIENT_PPID
+	ID[$key]=$(dig_id "$out")
 }
 run_dig u4 -b "$DT_C4#40300" "@$DT_S4" "www.$Z" A
 run_dig u6 -6 -b "$DT_C6#40301" "@$DT_S6" "www.$Z" AAAA
@@ -29,28 +32,28 @@ dt_expect_stats
 
 dt_one "bridge: A (udp4)" "$(dt_q "www.$Z" A)"
 dt_expect_answered "bridge A" "$REC"
-dt_expect_process "bridge A" "$REC" "$PID_u4" "$PPID_u4" /usr/bin/dig 0
+dt_expect_process "bridge A" "$REC" "${PID[u4]}" "${PPID_[u4]}" /usr/bin/dig 0
 dt_expect_net "bridge A" "$REC" udp ipv4 "$DT_C4" "$DT_S4" 40300
-expect_jq "bridge A: dns.id" "$REC" "(.dns.id | tostring) == \"$ID_u4\"" '.dns.id'
+expect_jq "bridge A: dns.id" "$REC" "(.dns.id | tostring) == \"${ID[u4]}\"" '.dns.id'
 expect_val "bridge A: resolved_ip" "$REC" '.dns.resolved_ip' '["192.0.2.1"]'
 
 dt_one "bridge: AAAA (udp6)" "$(dt_q "www.$Z" AAAA)"
 dt_expect_answered "bridge AAAA" "$REC"
-dt_expect_process "bridge AAAA" "$REC" "$PID_u6" "$PPID_u6" /usr/bin/dig 0
+dt_expect_process "bridge AAAA" "$REC" "${PID[u6]}" "${PPID_[u6]}" /usr/bin/dig 0
 dt_expect_net "bridge AAAA" "$REC" udp ipv6 "$DT_C6" "$DT_S6" 40301
 expect_val "bridge AAAA: resolved_ip" "$REC" '.dns.resolved_ip' '["2001:db8::1"]'
 
 dt_one "bridge: TXT (tcp4)" "$(dt_q "txt.$Z" TXT)"
 dt_expect_answered "bridge TXT" "$REC"
-dt_expect_process "bridge TXT" "$REC" "$PID_t4" "$PPID_t4" /usr/bin/dig 0
+dt_expect_process "bridge TXT" "$REC" "${PID[t4]}" "${PPID_[t4]}" /usr/bin/dig 0
 dt_expect_net "bridge TXT" "$REC" tcp ipv4 "$DT_C4" "$DT_S4"
 expect_val "bridge TXT: data" "$REC" '[.dns.answers[].data]' '["\"a\" \"b\""]'
 
 dt_one "bridge: big A, truncated UDP" "$(dt_q "big.$Z" A udp)"
-expect_val "bridge big udp: process.pid" "$REC" '.process.pid' "$PID_tc"
+expect_val "bridge big udp: process.pid" "$REC" '.process.pid' "${PID[tc]}"
 dt_one "bridge: big A, TCP retry" "$(dt_q "big.$Z" A tcp)"
 dt_expect_answered "bridge big tcp" "$REC"
-expect_val "bridge big tcp: process.pid" "$REC" '.process.pid' "$PID_tc"
+expect_val "bridge big tcp: process.pid" "$REC" '.process.pid' "${PID[tc]}"
 expect_val "bridge big tcp: 100 answers" "$REC" '.dns.answers | length' 100
 
 # no event at all with a status other than ok from our addresses (no orphan

@@ -21,7 +21,7 @@ SUB_TAP=$!
 DT_PIDS+=("$SUB_JSON" "$SUB_TAP")
 sleep 1 # subscriptions reach the publisher (a PUB socket drops before that)
 
-names=(www.$Z mail.$Z txt.$Z nx-$DT_ID.$Z big.$Z)
+names=("www.$Z" "mail.$Z" "txt.$Z" "nx-$DT_ID.$Z" "big.$Z")
 for n in "${names[@]}"; do
 	ip netns exec "$DT_NS_C" dig +tries=1 +timeout=2 "@$DT_S4" "$n" A >/dev/null || true
 done
@@ -52,25 +52,39 @@ sub=$(grep -F -e "\"$DT_C4\"" -e "\"$DT_C6\"" "$DT_WORK/sub.json" 2>/dev/null |
 n_fwd=$(jq length <<<"$fwd")
 n_sub=$(jq length <<<"$sub")
 expect_eq "dnstrail printed the 7 transactions (5 names, big twice, 1 timeout)" "$n_fwd" 7
-expect_eq "dnstrail-sub received as many of our events as dnstrail printed" "$n_sub" "$n_fwd"
-if [[ "$fwd" == "$sub" ]]; then
-	pass "dnstrail-sub --format json printed the same ECS objects"
-else
-	flunk "dnstrail-sub --format json differs from dnstrail --stdout=json"
-	diff <(jq -S '.[0]' <<<"$fwd") <(jq -S '.[0]' <<<"$sub") | head -n 30 || true
-fi
-expect_val "the timeout reached the subscriber" "$sub" \
-	"[.[] | select(.dnstrail.status == \"timeout\" and .dns.question.name == \"mail.$Z\")] | length" 1
-
+stats=$(tail -n 1 "$DT_ERR")
+drops=$(jq '.dnstrail_stats.output_drops // 0' <<<"$stats" 2>/dev/null || echo 0)
+total=$(wc -l <"$DT_OUT")
 last=$(tail -n 1 "$DT_WORK/sub.err" 2>/dev/null || true)
 if [[ -n "$last" ]] && jq -e '.dnstrail_sub_stats' <<<"$last" >/dev/null 2>&1; then
 	pass "dnstrail-sub's last stderr line is its stats"
-	expect_val "dnstrail-sub lost nothing" "$last" '.dnstrail_sub_stats.lost' 0
-	expect_val "dnstrail-sub saw no gaps" "$last" '.dnstrail_sub_stats.gaps' 0
-	expect_val "dnstrail-sub saw one publisher" "$last" '.dnstrail_sub_stats.publishers' 1
-	expect_jq "dnstrail-sub received at least our events" "$last" ".dnstrail_sub_stats.received >= $n_fwd" '.dnstrail_sub_stats'
 else
 	flunk "dnstrail-sub's last stderr line is not {\"dnstrail_sub_stats\":...}: '${last:0:300}'"
+	last='{}'
+fi
+expect_val "dnstrail-sub saw one publisher" "$last" '.dnstrail_sub_stats.publishers' 1
+
+if ((total <= 1000)); then
+	# a quiet host: nothing may be lost anywhere
+	expect_eq "dnstrail dropped nothing at the PUB socket" "$drops" 0
+	expect_val "dnstrail-sub lost nothing" "$last" '.dnstrail_sub_stats.lost' 0
+	expect_val "dnstrail-sub saw no gaps" "$last" '.dnstrail_sub_stats.gaps' 0
+	expect_eq "dnstrail-sub received as many of our events as dnstrail printed" "$n_sub" "$n_fwd"
+	if [[ "$fwd" == "$sub" ]]; then
+		pass "dnstrail-sub --format json printed the same ECS objects"
+	else
+		flunk "dnstrail-sub --format json differs from dnstrail --stdout=json"
+		diff <(jq -S '.[0]' <<<"$fwd") <(jq -S '.[0]' <<<"$sub") | head -n 30 || true
+	fi
+	expect_val "the timeout reached the subscriber" "$sub" \
+		"[.[] | select(.dnstrail.status == \"timeout\" and .dns.question.name == \"mail.$Z\")] | length" 1
+else
+	# someone else's flood filled the PUB socket: what was dropped must be
+	# exactly what the subscriber proves lost, and what arrived is intact
+	log "busy host ($total events, $drops dropped at the PUB socket)"
+	expect_val "dnstrail-sub's lost equals dnstrail's output_drops ($drops)" "$last" '.dnstrail_sub_stats.lost' "$drops"
+	expect_jq "every event dnstrail-sub printed is one dnstrail printed" "$sub" \
+		"all(.[]; . as \$e | $fwd | index([\$e]) != null)" 'length'
 fi
 
 # dnstap: a query and a response message per answered transaction

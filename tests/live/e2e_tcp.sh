@@ -10,12 +10,15 @@ dt_start_nsd
 dt_start
 
 Z=$DT_ZONE
-run_dig() { # KEY DIG_ARGS...
+declare -A PID PPID_ ID
+run_dig() { # KEY DIG_ARGS...: one dig in the client namespace, remembered by KEY
 	local key=$1 out=$DT_WORK/dig-$1.out
 	shift
 	dt_client "$out" dig +tries=1 +timeout=3 "$@"
 	[[ $CLIENT_RC == 0 ]] || die "dig $* failed: $(cat "$out")"
-	eval "PID_$key=$CLIENT_PID PPID_$key=$CLIENT_PPID ID_$key=$(dig_id "$out")"
+	PID[$key]=$CLIENT_PID
+	PPID_[$key]=$CLIENT_PPID
+	ID[$key]=$(dig_id "$out")
 }
 run_dig tcp4 +tcp -b "$DT_C4#40100" "@$DT_S4" "www.$Z" A
 run_dig tcp6 +tcp -6 "@$DT_S6" "txt.$Z" TXT
@@ -33,29 +36,29 @@ dt_expect_stats
 # --- plain TCP ------------------------------------------------------------------
 dt_one "A www (tcp4)" "$(dt_q "www.$Z" A)"
 dt_expect_answered "A www tcp4" "$REC"
-dt_expect_process "A www tcp4" "$REC" "$PID_tcp4" "$PPID_tcp4" /usr/bin/dig 0
+dt_expect_process "A www tcp4" "$REC" "${PID[tcp4]}" "${PPID_[tcp4]}" /usr/bin/dig 0
 dt_expect_net "A www tcp4" "$REC" tcp ipv4 "$DT_C4" "$DT_S4" 40100
-expect_jq "A www tcp4: dns.id" "$REC" "(.dns.id | tostring) == \"$ID_tcp4\"" '.dns.id'
+expect_jq "A www tcp4: dns.id" "$REC" "(.dns.id | tostring) == \"${ID[tcp4]}\"" '.dns.id'
 expect_val "A www tcp4: answers" "$REC" '[.dns.answers[] | [.name, .type, .ttl, .data]]' \
 	"[[\"www.$Z\",\"A\",300,\"192.0.2.1\"]]"
 
 dt_one "TXT txt (tcp6)" "$(dt_q "txt.$Z" TXT)"
 dt_expect_answered "TXT txt tcp6" "$REC"
-dt_expect_process "TXT txt tcp6" "$REC" "$PID_tcp6" "$PPID_tcp6" /usr/bin/dig 0
+dt_expect_process "TXT txt tcp6" "$REC" "${PID[tcp6]}" "${PPID_[tcp6]}" /usr/bin/dig 0
 dt_expect_net "TXT txt tcp6" "$REC" tcp ipv6 "$DT_C6" "$DT_S6"
 expect_val "TXT txt tcp6: answers" "$REC" '[.dns.answers[] | .data]' '["\"a\" \"b\""]'
 
 # --- truncated over UDP (EDNS 1232), then TCP -------------------------------------
 dt_one "big A: the truncated UDP transaction" "$(dt_q "big.$Z" A udp)"
 dt_expect_answered "big A udp" "$REC"
-dt_expect_process "big A udp" "$REC" "$PID_tc" "$PPID_tc" /usr/bin/dig 0
+dt_expect_process "big A udp" "$REC" "${PID[tc]}" "${PPID_[tc]}" /usr/bin/dig 0
 dt_expect_net "big A udp" "$REC" udp ipv4 "$DT_C4" "$DT_S4"
 expect_jq "big A udp: header_flags has TC" "$REC" '.dns.header_flags | index("TC") != null' '.dns.header_flags'
 dt_one "big A: the TCP retry" "$(dt_q "big.$Z" A tcp)"
 dt_expect_answered "big A tcp" "$REC"
-dt_expect_process "big A tcp" "$REC" "$PID_tc" "$PPID_tc" /usr/bin/dig 0
+dt_expect_process "big A tcp" "$REC" "${PID[tc]}" "${PPID_[tc]}" /usr/bin/dig 0
 dt_expect_net "big A tcp" "$REC" tcp ipv4 "$DT_C4" "$DT_S4"
-expect_jq "big A tcp: dns.id" "$REC" "(.dns.id | tostring) == \"$ID_tc\"" '.dns.id'
+expect_jq "big A tcp: dns.id" "$REC" "(.dns.id | tostring) == \"${ID[tc]}\"" '.dns.id'
 expect_jq "big A tcp: no TC" "$REC" '.dns.header_flags | index("TC") == null' '.dns.header_flags'
 expect_val "big A tcp: all 100 answers" "$REC" '.dns.answers | length' 100
 expect_val "big A tcp: 100 resolved_ip, in zone order" "$REC" '.dns.resolved_ip | map(select(startswith("198.51.100."))) | length' 100
@@ -65,11 +68,11 @@ expect_val "big A tcp: first and last answer" "$REC" '[.dns.answers[0].data, .dn
 # --- truncated at 512 bytes (no EDNS), IPv6, then TCP ------------------------------
 dt_one "bigtxt TXT: the truncated UDP transaction" "$(dt_q "bigtxt.$Z" TXT udp)"
 expect_jq "bigtxt udp: header_flags has TC" "$REC" '.dns.header_flags | index("TC") != null' '.dns.header_flags'
-expect_val "bigtxt udp: process.pid" "$REC" '.process.pid' "$PID_tc512"
+expect_val "bigtxt udp: process.pid" "$REC" '.process.pid' "${PID[tc512]}"
 dt_one "bigtxt TXT: the TCP retry" "$(dt_q "bigtxt.$Z" TXT tcp)"
 dt_expect_answered "bigtxt tcp" "$REC"
 dt_expect_net "bigtxt tcp" "$REC" tcp ipv6 "$DT_C6" "$DT_S6"
-expect_val "bigtxt tcp: process.pid" "$REC" '.process.pid' "$PID_tc512"
+expect_val "bigtxt tcp: process.pid" "$REC" '.process.pid' "${PID[tc512]}"
 expect_val "bigtxt tcp: 20 TXT answers" "$REC" '[.dns.answers[] | select(.type == "TXT")] | length' 20
 expect_val "bigtxt tcp: answer data" "$REC" '[.dns.answers[].data | length] | unique' '[102]'
 

@@ -8,13 +8,17 @@
 # /etc/netns/NAME/resolv.conf pointing at our NSD. A trap tears it all down,
 # also on failure.
 #
-# A test: source this file, call dt_require_root, build a topology, start NSD
-# and dnstrail, make queries, stop dnstrail (SIGINT flushes pending queries
-# as timeouts), then assert on the JSON with the expect_* helpers and finish
-# with dt_finish (exit 1 when any assertion failed).
+# A test: source this file, dt_setup (root check, work directory, cleanup
+# trap), a topology (dt_topo_veth or dt_topo_bridge), dt_start_nsd, dt_start
+# (dnstrail), queries through dt_client (which records the client's pid),
+# dt_stop (SIGINT flushes pending queries as timeouts), then assertions on
+# the JSON (dt_one, expect_val, expect_jq, dt_expect_*) and dt_finish (exit 1
+# when any assertion failed). Assertions count and go on; they never stop the
+# test at the first failure, so one run reports every wrong field.
 #
 # Environment: DT_SRC (source tree), DT_BUILD (build dir with bin/dnstrail),
-# DT_KEEP=1 keeps the work directory, CI=true turns "not root" into a failure.
+# DT_KEEP=1 keeps the work directory (kept anyway on failure),
+# DT_READY_TIMEOUT (s, default 20), CI=true turns "not root" into a failure.
 
 set -euo pipefail
 
