@@ -310,6 +310,22 @@ static void on_malformed(struct dt_engine *e, const uint8_t *wire, size_t len,
 	bool response = len >= 3 && (wire[2] & 0x80);
 	size_t alen = addr_len(pkt->family);
 
+	if (response && len >= 12) {
+		/* A bad response still answers its query: one record, not malformed + timeout. */
+		struct dt_txn_key key;
+		struct dt_txn *txn;
+		uint64_t hash;
+
+		fill_key(&key, pkt, (uint16_t)(wire[0] << 8 | wire[1]), true);
+		hash = dt_txn_key_hash(e->txns, &key);
+		txn = dt_txn_find(e->txns, &key, hash, msg_qhash(e->msg));
+		if (txn) {
+			emit_txn(e, txn, DT_STATUS_MALFORMED, pkt, wire, len);
+			dt_txn_recent_add(e->txns, &key, hash, txn->qhash, txn->ts_ns, pkt->ts_ns);
+			dt_txn_remove(e->txns, txn);
+			return;
+		}
+	}
 	memset(rec, 0, sizeof(*rec));
 	rec->status = DT_STATUS_MALFORMED;
 	rec->flags = packet_rec_flags(pkt, e->cut, response);

@@ -200,13 +200,48 @@ static void rd_base32hex(struct rd *r, struct dns_out *o)
 	r->pos += 1u + n;
 }
 
+/*
+ * Fields separated by one space, as spec says: 1/2/4 an unsigned integer of
+ * that many bytes, n a name, c a character string, t a type mnemonic,
+ * x / b the rest of the data in hex / base64.
+ */
+static void rd_fields(struct rd *r, struct dns_out *o, const char *spec)
+{
+	for (const char *f = spec; *f; f++) {
+		if (f != spec)
+			rd_sp(r, o);
+		switch (*f) {
+		case '1':
+			rd_u8(r, o);
+			break;
+		case '2':
+			rd_u16(r, o);
+			break;
+		case '4':
+			rd_u32(r, o);
+			break;
+		case 'n':
+			rd_name(r, o);
+			break;
+		case 'c':
+			rd_charstr(r, o);
+			break;
+		case 't':
+			rd_type(r, o);
+			break;
+		case 'x':
+			rd_rest_hex(r, o);
+			break;
+		case 'b':
+			rd_rest_base64(r, o);
+			break;
+		}
+	}
+}
+
 static void present_nsec3(struct rd *r, struct dns_out *o, bool param)
 {
-	rd_u8(r, o); /* hash algorithm */
-	rd_sp(r, o);
-	rd_u8(r, o); /* flags */
-	rd_sp(r, o);
-	rd_u16(r, o); /* iterations */
+	rd_fields(r, o, "112"); /* hash algorithm, flags, iterations */
 	rd_sp(r, o);
 	rd_salt(r, o);
 	if (param)
@@ -216,44 +251,21 @@ static void present_nsec3(struct rd *r, struct dns_out *o, bool param)
 	rd_type_bitmap(r, o);
 }
 
-static void present_ds(struct rd *r, struct dns_out *o)
-{
-	rd_u16(r, o);
-	rd_sp(r, o);
-	rd_u8(r, o);
-	rd_sp(r, o);
-	rd_u8(r, o);
-	rd_sp(r, o);
-	rd_rest_hex(r, o);
-}
-
 static void present_rrsig(struct rd *r, struct dns_out *o)
 {
-	rd_type(r, o);
-	rd_sp(r, o);
-	rd_u8(r, o); /* algorithm */
-	rd_sp(r, o);
-	rd_u8(r, o); /* labels */
-	rd_sp(r, o);
-	rd_u32(r, o); /* original TTL */
+	rd_fields(r, o, "t114"); /* type covered, algorithm, labels, original TTL */
 	for (int i = 0; i < 2 && rd_need(r, 4); i++) {
 		dns_out_c(o, ' ');
 		dns_out_time(o, dns_get32(r->wire + r->pos));
 		r->pos += 4;
 	}
 	rd_sp(r, o);
-	rd_u16(r, o); /* key tag */
-	rd_sp(r, o);
-	rd_name(r, o);
-	rd_sp(r, o);
-	rd_rest_base64(r, o);
+	rd_fields(r, o, "2nb"); /* key tag, signer, signature */
 }
 
 static void present_svcb(struct rd *r, struct dns_out *o)
 {
-	rd_u16(r, o);
-	rd_sp(r, o);
-	rd_name(r, o);
+	rd_fields(r, o, "2n");
 	if (!r->err) {
 		r->err = dns_svcparams_present(r->wire + r->pos, r->end - r->pos, o, r->why);
 		r->pos = r->end;
@@ -316,32 +328,20 @@ int dns_rdata_present(const uint8_t *wire, size_t len, size_t off, uint16_t rdle
 		rd_name(&r, o);
 		break;
 	case 6: /* SOA */
-		rd_name(&r, o);
-		rd_sp(&r, o);
-		rd_name(&r, o);
-		for (int i = 0; i < 5; i++) {
-			rd_sp(&r, o);
-			rd_u32(&r, o);
-		}
+		rd_fields(&r, o, "nn44444");
 		break;
 	case 13: /* HINFO */
-		rd_charstr(&r, o);
-		rd_sp(&r, o);
-		rd_charstr(&r, o);
+		rd_fields(&r, o, "cc");
 		break;
 	case 14: /* MINFO */
 	case 17: /* RP */
-		rd_name(&r, o);
-		rd_sp(&r, o);
-		rd_name(&r, o);
+		rd_fields(&r, o, "nn");
 		break;
 	case 15: /* MX */
 	case 18: /* AFSDB */
 	case 21: /* RT */
 	case 36: /* KX */
-		rd_u16(&r, o);
-		rd_sp(&r, o);
-		rd_name(&r, o);
+		rd_fields(&r, o, "2n");
 		break;
 	case 16: /* TXT */
 	case 99: /* SPF */
@@ -354,36 +354,18 @@ int dns_rdata_present(const uint8_t *wire, size_t len, size_t off, uint16_t rdle
 		}
 		break;
 	case 33: /* SRV */
-		rd_u16(&r, o);
-		rd_sp(&r, o);
-		rd_u16(&r, o);
-		rd_sp(&r, o);
-		rd_u16(&r, o);
-		rd_sp(&r, o);
-		rd_name(&r, o);
+		rd_fields(&r, o, "222n");
 		break;
 	case 35: /* NAPTR */
-		rd_u16(&r, o);
-		rd_sp(&r, o);
-		rd_u16(&r, o);
-		for (int i = 0; i < 3; i++) {
-			rd_sp(&r, o);
-			rd_charstr(&r, o);
-		}
-		rd_sp(&r, o);
-		rd_name(&r, o);
+		rd_fields(&r, o, "22cccn");
 		break;
 	case 43:    /* DS */
 	case 59:    /* CDS */
 	case 32769: /* DLV */
-		present_ds(&r, o);
+		rd_fields(&r, o, "211x");
 		break;
 	case 44: /* SSHFP */
-		rd_u8(&r, o);
-		rd_sp(&r, o);
-		rd_u8(&r, o);
-		rd_sp(&r, o);
-		rd_rest_hex(&r, o);
+		rd_fields(&r, o, "11x");
 		break;
 	case 46: /* RRSIG */
 		present_rrsig(&r, o);
@@ -394,13 +376,7 @@ int dns_rdata_present(const uint8_t *wire, size_t len, size_t off, uint16_t rdle
 		break;
 	case 48: /* DNSKEY */
 	case 60: /* CDNSKEY */
-		rd_u16(&r, o);
-		rd_sp(&r, o);
-		rd_u8(&r, o);
-		rd_sp(&r, o);
-		rd_u8(&r, o);
-		rd_sp(&r, o);
-		rd_rest_base64(&r, o);
+		rd_fields(&r, o, "211b");
 		break;
 	case 49: /* DHCID */
 	case 61: /* OPENPGPKEY */
@@ -411,32 +387,18 @@ int dns_rdata_present(const uint8_t *wire, size_t len, size_t off, uint16_t rdle
 		present_nsec3(&r, o, type == 51);
 		break;
 	case 63: /* ZONEMD */
-		rd_u32(&r, o);
-		rd_sp(&r, o);
-		rd_u8(&r, o);
-		rd_sp(&r, o);
-		rd_u8(&r, o);
-		rd_sp(&r, o);
-		rd_rest_hex(&r, o);
+		rd_fields(&r, o, "411x");
 		break;
 	case 52: /* TLSA */
 	case 53: /* SMIMEA */
-		rd_u8(&r, o);
-		rd_sp(&r, o);
-		rd_u8(&r, o);
-		rd_sp(&r, o);
-		rd_u8(&r, o);
-		rd_sp(&r, o);
-		rd_rest_hex(&r, o);
+		rd_fields(&r, o, "111x");
 		break;
 	case 64: /* SVCB */
 	case 65: /* HTTPS */
 		present_svcb(&r, o);
 		break;
 	case 256: /* URI */
-		rd_u16(&r, o);
-		rd_sp(&r, o);
-		rd_u16(&r, o);
+		rd_fields(&r, o, "22");
 		if (!r.err) {
 			dns_out_c(o, ' ');
 			dns_out_quoted(o, wire + r.pos, r.end - r.pos);

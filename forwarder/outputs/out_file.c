@@ -11,8 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/ecs_json.h"
-#include "core/text_format.h"
 #include "pipeline/outbuf.h"
 #include "pipeline/plugin.h"
 
@@ -23,7 +21,6 @@ struct file_ctx {
 	uint64_t buffer_size;
 	bool json;
 	int fd;
-	char *scratch;
 	struct dt_outbuf out;
 	uint64_t dropped;
 };
@@ -63,10 +60,7 @@ static int file_init(void *vctx, struct dt_errbuf *err)
 			 strerror(errno));
 		return rc;
 	}
-	ctx->scratch = malloc(DT_ECS_JSON_MAX);
-	if (!ctx->scratch || dt_outbuf_init(&ctx->out, ctx->fd, ctx->buffer_size)) {
-		free(ctx->scratch);
-		ctx->scratch = NULL;
+	if (dt_outbuf_init(&ctx->out, ctx->fd, ctx->buffer_size)) {
 		close(ctx->fd);
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return -ENOMEM;
@@ -77,12 +71,8 @@ static int file_init(void *vctx, struct dt_errbuf *err)
 static int file_process(void *vctx, const struct dt_record *rec)
 {
 	struct file_ctx *ctx = vctx;
-	int n = ctx->json ? dt_ecs_json(rec, ctx->scratch, DT_ECS_JSON_MAX)
-			  : dt_text_format(rec, ctx->scratch, DT_ECS_JSON_MAX);
 
-	if (n < 0)
-		return n;
-	return dt_outbuf_line(&ctx->out, ctx->scratch, (size_t)n);
+	return dt_outbuf_record(&ctx->out, rec, ctx->json);
 }
 
 static int file_flush(void *vctx)
@@ -96,15 +86,10 @@ static void file_exit(void *vctx)
 {
 	struct file_ctx *ctx = vctx;
 
-	if (!ctx->scratch)
+	if (!ctx->out.data)
 		return;
-	dt_outbuf_drain(&ctx->out, 1000);
-	for (size_t i = 0; i < ctx->out.len; i++)
-		ctx->dropped += ctx->out.data[ctx->out.head + i] == '\n';
-	dt_outbuf_free(&ctx->out);
+	ctx->dropped += dt_outbuf_close(&ctx->out, 1000);
 	close(ctx->fd);
-	free(ctx->scratch);
-	ctx->scratch = NULL;
 }
 
 /* logrotate moved the file: finish writing to it, then start a new one at path. */

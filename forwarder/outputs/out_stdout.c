@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/ecs_json.h"
-#include "core/text_format.h"
 #include "pipeline/outbuf.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/plugin.h"
@@ -28,7 +26,6 @@ struct stdout_ctx {
 	bool json;
 	bool block;
 	int saved_flags;
-	char *scratch;
 	struct dt_outbuf out;
 	uint64_t dropped;
 };
@@ -65,9 +62,7 @@ static int stdout_init(void *vctx, struct dt_errbuf *err)
 	ctx->json = strcmp(ctx->format, "json") == 0;
 	ctx->block = strcmp(ctx->blocking, "true") == 0 ||
 		     (strcmp(ctx->blocking, "auto") == 0 && dt_replay_mode);
-	ctx->scratch = malloc(DT_ECS_JSON_MAX);
-	if (!ctx->scratch || dt_outbuf_init(&ctx->out, STDOUT_FILENO, ctx->buffer_size)) {
-		free(ctx->scratch);
+	if (dt_outbuf_init(&ctx->out, STDOUT_FILENO, ctx->buffer_size)) {
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return -ENOMEM;
 	}
@@ -81,12 +76,8 @@ static int stdout_init(void *vctx, struct dt_errbuf *err)
 static int stdout_process(void *vctx, const struct dt_record *rec)
 {
 	struct stdout_ctx *ctx = vctx;
-	int n = ctx->json ? dt_ecs_json(rec, ctx->scratch, DT_ECS_JSON_MAX)
-			  : dt_text_format(rec, ctx->scratch, DT_ECS_JSON_MAX);
 
-	if (n < 0)
-		return n;
-	return dt_outbuf_line(&ctx->out, ctx->scratch, (size_t)n);
+	return dt_outbuf_record(&ctx->out, rec, ctx->json);
 }
 
 static int stdout_flush(void *vctx)
@@ -101,17 +92,12 @@ static void stdout_exit(void *vctx)
 {
 	struct stdout_ctx *ctx = vctx;
 
-	if (!ctx->scratch)
+	if (!ctx->out.data)
 		return;
-	dt_outbuf_drain(&ctx->out, (int)(ctx->drain_timeout / 1000000ull));
 	/* count whole lines left behind */
-	for (size_t i = 0; i < ctx->out.len; i++)
-		ctx->dropped += ctx->out.data[ctx->out.head + i] == '\n';
+	ctx->dropped += dt_outbuf_close(&ctx->out, (int)(ctx->drain_timeout / 1000000ull));
 	if (ctx->saved_flags >= 0)
 		fcntl(STDOUT_FILENO, F_SETFL, ctx->saved_flags);
-	dt_outbuf_free(&ctx->out);
-	free(ctx->scratch);
-	ctx->scratch = NULL;
 }
 
 static uint64_t stdout_dropped(void *vctx)

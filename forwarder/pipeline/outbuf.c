@@ -8,6 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/ecs_json.h"
+#include "core/text_format.h"
+
 uint64_t dt_now_mono_ns(void)
 {
 	struct timespec ts;
@@ -20,8 +23,11 @@ int dt_outbuf_init(struct dt_outbuf *b, int fd, size_t cap)
 {
 	memset(b, 0, sizeof(*b));
 	b->data = malloc(cap);
-	if (!b->data)
+	b->scratch = malloc(DT_ECS_JSON_MAX);
+	if (!b->data || !b->scratch) {
+		dt_outbuf_free(b);
 		return -ENOMEM;
+	}
 	b->cap = cap;
 	b->fd = fd;
 	return 0;
@@ -30,7 +36,9 @@ int dt_outbuf_init(struct dt_outbuf *b, int fd, size_t cap)
 void dt_outbuf_free(struct dt_outbuf *b)
 {
 	free(b->data);
+	free(b->scratch);
 	b->data = NULL;
+	b->scratch = NULL;
 	b->cap = b->head = b->len = 0;
 }
 
@@ -87,4 +95,25 @@ size_t dt_outbuf_drain(struct dt_outbuf *b, int timeout_ms)
 		poll(&p, 1, (int)((end - now) / 1000000ull) + 1);
 	}
 	return b->len;
+}
+
+int dt_outbuf_record(struct dt_outbuf *b, const struct dt_record *rec, bool json)
+{
+	int n = json ? dt_ecs_json(rec, b->scratch, DT_ECS_JSON_MAX)
+		     : dt_text_format(rec, b->scratch, DT_ECS_JSON_MAX);
+
+	if (n < 0)
+		return n;
+	return dt_outbuf_line(b, b->scratch, (size_t)n);
+}
+
+uint64_t dt_outbuf_close(struct dt_outbuf *b, int timeout_ms)
+{
+	uint64_t lines = 0;
+
+	dt_outbuf_drain(b, timeout_ms);
+	for (size_t i = 0; i < b->len; i++)
+		lines += b->data[b->head + i] == '\n';
+	dt_outbuf_free(b);
+	return lines;
 }

@@ -23,12 +23,18 @@ struct pb {
 
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2 };
 
-static inline void put_varint(struct pb *b, uint64_t v)
+/* One bounds check per field: a tag and a value take at most 20 bytes. */
+static inline bool room(struct pb *b, size_t n)
 {
-	if (b->end - b->p < 10) {
+	if ((size_t)(b->end - b->p) < n) {
 		b->over = true;
-		return;
+		return false;
 	}
+	return true;
+}
+
+static inline void raw_varint(struct pb *b, uint64_t v)
+{
 	while (v >= 0x80) {
 		*b->p++ = (uint8_t)(v | 0x80);
 		v >>= 7;
@@ -36,44 +42,41 @@ static inline void put_varint(struct pb *b, uint64_t v)
 	*b->p++ = (uint8_t)v;
 }
 
-static inline void put_raw(struct pb *b, const void *d, size_t n)
+/* Field numbers are constants: the compiler folds the tag to one store. */
+static inline void raw_tag(struct pb *b, unsigned field, unsigned wt)
 {
-	if ((size_t)(b->end - b->p) < n) {
-		b->over = true;
-		return;
-	}
-	memcpy(b->p, d, n);
-	b->p += n;
+	raw_varint(b, (uint64_t)field << 3 | wt);
 }
 
-static inline void put_tag(struct pb *b, unsigned field, unsigned wt)
+static inline void put_raw(struct pb *b, const void *d, size_t n)
 {
-	put_varint(b, (uint64_t)field << 3 | wt);
+	if (room(b, n)) {
+		memcpy(b->p, d, n);
+		b->p += n;
+	}
 }
 
 static inline void f_u64(struct pb *b, unsigned field, uint64_t v)
 {
-	if (v) {
-		put_tag(b, field, WT_VARINT);
-		put_varint(b, v);
+	if (v && room(b, 20)) {
+		raw_tag(b, field, WT_VARINT);
+		raw_varint(b, v);
 	}
 }
 
 /* int32 and enums: negative values take ten bytes, sign-extended. */
 static inline void f_i32(struct pb *b, unsigned field, int32_t v)
 {
-	if (v) {
-		put_tag(b, field, WT_VARINT);
-		put_varint(b, (uint64_t)(int64_t)v);
-	}
+	f_u64(b, field, (uint64_t)(int64_t)v);
 }
 
 static inline void f_bytes(struct pb *b, unsigned field, const void *d, size_t n)
 {
-	if (d && n) {
-		put_tag(b, field, WT_LEN);
-		put_varint(b, n);
-		put_raw(b, d, n);
+	if (d && n && room(b, 20 + n)) {
+		raw_tag(b, field, WT_LEN);
+		raw_varint(b, n);
+		memcpy(b->p, d, n);
+		b->p += n;
 	}
 }
 
@@ -86,11 +89,9 @@ static inline void f_str(struct pb *b, unsigned field, const char *s)
 /* Opens a nested message: tag and a one-byte length to patch; returns its offset. */
 static inline size_t sub_begin(struct pb *b, unsigned field)
 {
-	put_tag(b, field, WT_LEN);
-	if (b->p >= b->end) {
-		b->over = true;
+	if (!room(b, 3))
 		return 0;
-	}
+	raw_tag(b, field, WT_LEN);
 	*b->p++ = 0;
 	return (size_t)(b->p - b->base);
 }

@@ -33,29 +33,6 @@ void dt_wire_buf_release(struct dt_wire_buf *buf)
 	buf->len = buf->cap = 0;
 }
 
-static int buf_reserve(struct dt_wire_buf *buf, size_t need)
-{
-	size_t max = buf->max ? buf->max : DT_WIRE_MAX_MSG;
-	size_t cap;
-	uint8_t *p;
-
-	if (need > max)
-		return -EMSGSIZE;
-	if (need <= buf->cap)
-		return 0;
-	cap = buf->cap ? buf->cap : 4096;
-	while (cap < need)
-		cap *= 2;
-	if (cap > max)
-		cap = max;
-	p = realloc(buf->data, cap);
-	if (!p)
-		return -ENOMEM;
-	buf->data = p;
-	buf->cap = cap;
-	return 0;
-}
-
 static int grow(struct dt_wire_buf *buf, size_t cap, size_t max)
 {
 	uint8_t *p;
@@ -68,6 +45,21 @@ static int grow(struct dt_wire_buf *buf, size_t cap, size_t max)
 	buf->data = p;
 	buf->cap = cap;
 	return 0;
+}
+
+static int buf_reserve(struct dt_wire_buf *buf, size_t need)
+{
+	size_t max = buf->max ? buf->max : DT_WIRE_MAX_MSG;
+	size_t cap;
+
+	if (need > max)
+		return -EMSGSIZE;
+	if (need <= buf->cap)
+		return 0;
+	cap = buf->cap ? buf->cap : 4096;
+	while (cap < need)
+		cap *= 2;
+	return grow(buf, cap, max);
 }
 
 static int pack_envelope(struct dt_wire_encoder *enc, struct dt_wire_buf *buf)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* ZeroMQ topics: the prefix is what subscribers filter on (contract). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "wire/record_proto.h"
 
@@ -45,13 +47,35 @@ int dt_wire_topic(const struct dt_record *rec, const char *fallback_host, char *
 	    rec, rec->host_name && *rec->host_name ? rec->host_name : fallback_host, buf, len);
 }
 
+/* Appends s at *at; false when it would not fit (with the final NUL). */
+static bool append(char *buf, size_t len, size_t *at, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= len - *at)
+		return false;
+	memcpy(buf + *at, s, n);
+	*at += n;
+	return true;
+}
+
+/* Built by hand: snprintf was a tenth of the daemon's per-event cost. */
 int dt_wire_topic_host(const struct dt_record *rec, const char *host, char *buf, size_t len)
 {
 	char rb[16], tb[16];
+	size_t at = 0;
 
-	return finish(snprintf(buf, len, "dns.%s.%s.%s.", topic_rcode(rec, rb),
-			       topic_qtype(rec, tb), host ? host : ""),
-		      len);
+	if (!len)
+		return -ENOSPC;
+	if (!append(buf, len, &at, "dns.") || !append(buf, len, &at, topic_rcode(rec, rb)) ||
+	    !append(buf, len, &at, ".") || !append(buf, len, &at, topic_qtype(rec, tb)) ||
+	    !append(buf, len, &at, ".") || !append(buf, len, &at, host ? host : "") ||
+	    !append(buf, len, &at, ".")) {
+		buf[at] = '\0';
+		return -ENOSPC;
+	}
+	buf[at] = '\0';
+	return (int)at;
 }
 
 int dt_wire_stats_topic(const char *host, char *buf, size_t len)

@@ -108,6 +108,11 @@ expect_jq() {
 dt_finish() {
 	log "$DT_PASSES passed, $DT_FAILS failed ($DT_MISSING of them about missing events)"
 	if ((DT_FAILS > 0)); then
+		local drops
+		drops=$(tail -n 1 "${DT_ERR:-/dev/null}" 2>/dev/null | jq '.dnstrail_stats.kernel_drops // 0' 2>/dev/null || echo 0)
+		if [[ "$drops" =~ ^[0-9]+$ ]] && ((drops > 0)); then
+			log "NOTE: dnstrail counted $drops kernel_drops (ring buffer full): other DNS load on this host can explain missing events"
+		fi
 		if [[ -n "$DT_ERR" && -s "$DT_ERR" ]]; then
 			log "dnstrail stderr (last 15 lines):"
 			tail -n 15 "$DT_ERR" >&2 || true

@@ -12,12 +12,7 @@ import argparse
 import json
 import struct
 
-
-def name_wire(name):
-    out = b""
-    for label in name.split("."):
-        out += bytes([len(label)]) + label.encode()
-    return out + b"\0"
+from mkpcap_lib import frame, name_wire, write_pcap
 
 
 def dns_msg(qid, name, qtype=1, response=False, rcode=0, answer_ip=None):
@@ -30,24 +25,6 @@ def dns_msg(qid, name, qtype=1, response=False, rcode=0, answer_ip=None):
     if answer_ip:
         msg += b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 300, 4) + bytes(answer_ip)
     return msg
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def frame(src, dst, sport, dport, payload):
-    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0,
-                     bytes(src), bytes(dst))
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    eth = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00"
-    return eth + ip + udp
 
 
 def main():
@@ -64,8 +41,8 @@ def main():
 
     client, server = [10, 0, 0, 1], [10, 0, 0, 53]
     packets = []
-    t = a.start
-    step = 1.0 / a.rate
+    t = int(round(a.start * 1e9))  # integer ns: exact 1 ms answer delays
+    step = int(round(1e9 / a.rate))
     n = 0
     kinds = [("ok", i) for i in range(a.pairs)] + [("nx", i) for i in range(a.nxdomain)] + \
         [("lost", i) for i in range(a.timeouts)]
@@ -85,21 +62,14 @@ def main():
         packets.append((t, frame(client, server, sport, 53, dns_msg(qid, name))))
         if kind in ("ok", "odd"):
             ip = [192, 0, 2, i % 250 + 1]
-            packets.append((t + 0.001, frame(server, client, 53, sport,
+            packets.append((t + 1000000, frame(server, client, 53, sport,
                                              dns_msg(qid, name, response=True, answer_ip=ip))))
         elif kind == "nx":
-            packets.append((t + 0.001, frame(server, client, 53, sport,
+            packets.append((t + 1000000, frame(server, client, 53, sport,
                                              dns_msg(qid, name, response=True, rcode=3))))
         t += step
         n += 1
-    packets.sort(key=lambda p: p[0])
-    with open(a.out, "wb") as f:
-        # nanosecond pcap (magic a1b23c4d), Ethernet
-        f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 1))
-        for ts, data in packets:
-            sec = int(ts)
-            nsec = int(round((ts - sec) * 1e9))
-            f.write(struct.pack("<IIII", sec, nsec, len(data), len(data)) + data)
+    write_pcap(a.out, packets)
     print(json.dumps({"transactions": len(kinds), "ok": a.pairs + (3 if a.odd else 0), "nxdomain": a.nxdomain,
                       "timeouts": a.timeouts, "packets": len(packets)}))
 

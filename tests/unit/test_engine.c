@@ -402,6 +402,34 @@ static void malformed_record_and_counter(void **state)
 	dt_engine_free(e);
 }
 
+/* Contract: one event per transaction; a bad response to a pending query is
+ * that query's record (malformed), not a malformed record plus a timeout. */
+static void malformed_response_answers_its_query(void **state)
+{
+	struct dt_engine_config cfg = { 0 };
+	static struct sink s;
+	struct dt_engine *e = engine_with(&s, &cfg);
+	static struct wire q, r;
+
+	wire_load(&q, "a.query");
+	wire_load(&r, "a.response");
+	r.b[7] = 9; /* the answer count runs past the data */
+	query(e, 40310, T0, &q);
+	answer(e, 40310, T0 + MS, &r);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.rec[0].status, DT_STATUS_MALFORMED);
+	assert_true(s.rec[0].has_query);
+	assert_true(s.rec[0].has_response);
+	assert_int_equal(s.rec[0].query_ts, T0);
+	assert_int_equal(s.rec[0].response_ts, T0 + MS);
+	assert_int_equal(s.rec[0].src_port, 40310);
+	assert_int_equal(dt_stats.malformed, 1);
+	dt_engine_flush(e);
+	assert_int_equal(s.n, 1); /* no timeout follows */
+	assert_int_equal(dt_stats.timeouts, 0);
+	dt_engine_free(e);
+}
+
 static void truncated_capture_still_matches(void **state)
 {
 	struct dt_engine_config cfg = { 0 };
@@ -855,6 +883,7 @@ int main(void)
 		cmocka_unit_test(timeout_on_flush),
 		cmocka_unit_test(table_full_evicts_oldest),
 		cmocka_unit_test(malformed_record_and_counter),
+		cmocka_unit_test(malformed_response_answers_its_query),
 		cmocka_unit_test(truncated_capture_still_matches),
 		cmocka_unit_test(long_query_keeps_its_question),
 		cmocka_unit_test(process_taken_at_query_time),
