@@ -12,7 +12,7 @@ dtb_parse_args "$@"
 : "${DTB_BURST_SECONDS:=1}"
 dtb_init
 dtb_have_dnstrail || { dtb_result "burst" "n/a" "" "no $DTB_BUILD/bin/dnstrail"; dtb_table "$DTB_TSV"; exit 0; }
-[ "$DTB_DURATION" -ge 4 ] || DTB_DURATION=4
+[ "$DTB_DURATION" -ge 2 ] || DTB_DURATION=2
 dtb_setup
 
 dtb_daemon_start burst

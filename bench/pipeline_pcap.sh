@@ -9,12 +9,16 @@ DTB_USAGE="Pipeline throughput: capture --duration seconds of dnsperf traffic (a
 DTB_PCAP_PACKETS packets, default 2000000) with tcpdump, replay it DTB_REPLAYS times
 (default 3) through 'dnstrail --pcap', report DNS messages per CPU-second of dnstrail
 (= per core) and per wall second, against the bare ZeroMQ PUB->SUB rate.
-DTB_PROFILE=1 also runs callgrind on a 100 000-packet slice and keeps the top functions."
+DTB_PROFILE=1 also runs callgrind on a 100 000-packet slice and keeps the top functions.
+DTB_ZMQ_COUNT (1000000) / DTB_ZMQ_PAYLOAD (500): the bare ZeroMQ reference run;
+DTB_MICRO=0 skips the per-stage micro-benchmarks."
 . "$(dirname "$0")/lib.sh"
 dtb_parse_args "$@"
 : "${DTB_PCAP_PACKETS:=2000000}"
 : "${DTB_REPLAYS:=3}"
 : "${DTB_PROFILE:=}"
+: "${DTB_ZMQ_COUNT:=1000000}"
+: "${DTB_MICRO:=1}" # also run bench/decode_bench and bench/engine_bench when built
 : "${DTB_ZMQ_PAYLOAD:=500}" # one A transaction is ~490 B of protobuf (test_wire_bench)
 dtb_init
 
@@ -24,7 +28,7 @@ cc -O2 -o "$ZSR" "$DTB_BENCH/zmq_send_rate.c" $(pkg-config --cflags --libs libzm
 	dtb_die "cannot build zmq_send_rate (libzmq3-dev, gcc)"
 
 dtb_have_dnstrail || {
-	out=$("$ZSR" 1000000 "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
+	out=$("$ZSR" "$DTB_ZMQ_COUNT" "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
 	dtb_result "bare ZeroMQ msgs/s" "$(sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' <<<"$out")" "" "$out"
 	dtb_result "pipeline msgs/s/core" "n/a" ">= 1000000" "no $DTB_BUILD/bin/dnstrail"
 	dtb_table "$DTB_TSV"
@@ -75,7 +79,7 @@ declare -a DEC TX PUB ODR RCV PERCORE PERWALL TXWALL MAXRSS
 for i in $(seq 1 "$DTB_REPLAYS"); do
 	replay "$i"
 done
-ZOUT=$("$ZSR" 1000000 "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
+ZOUT=$("$ZSR" "$DTB_ZMQ_COUNT" "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
 ZRATE=$(sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' <<<"$ZOUT")
 dtb_log "bare ZeroMQ: $ZOUT"
 
@@ -95,12 +99,12 @@ dtb_result "max RSS kB (replay)" "$(printf '%s ' "${MAXRSS[@]}")" "" ""
 
 # The per-stage micro-benchmarks (bench/decode_bench.c, bench/engine_bench.c),
 # when built, put the stages of the pipeline beside the end-to-end figure.
-if [ -x "$DTB_BUILD/bench/decode_bench" ]; then
+if [ "$DTB_MICRO" = 1 ] && [ -x "$DTB_BUILD/bench/decode_bench" ]; then
 	line=$(timeout 120 "$DTB_BUILD/bench/decode_bench" 2>&1 | grep '^responses: dns_decode' | head -1)
 	dtb_result "stage: dns_decode of responses, msg/s" "$(awk '{print $3}' <<<"$line")" "" \
 		"bench/decode_bench (per core)"
 fi
-if [ -x "$DTB_BUILD/bench/engine_bench" ]; then
+if [ "$DTB_MICRO" = 1 ] && [ -x "$DTB_BUILD/bench/engine_bench" ]; then
 	line=$(timeout 120 "$DTB_BUILD/bench/engine_bench" 1000000 0 2>&1 | grep '^engine only' | head -1)
 	dtb_result "stage: engine (decode+match+record), msg/s" "$(awk '{print $5}' <<<"$line")" "" \
 		"bench/engine_bench, no output (per core)"

@@ -5,7 +5,7 @@
 set -uo pipefail
 DTB_USAGE="Runs overhead, bpf_cost, pipeline_pcap, memory and burst in turn, then prints one
 table. --quick: a tiny version for CI (2 s runs, 1 round, tshark-pcap only, 10 s memory
-run, small capture): checks the harness, never the numbers.
+run, 100 000-packet capture, 1 s subscriber timeout): checks the harness, never the numbers.
 --only 'a b': run just these scenarios."
 QUICK=
 ONLY="overhead bpf_cost pipeline_pcap memory burst"
@@ -22,8 +22,8 @@ if [ -n "$QUICK" ]; then
 	export DTB_DURATION=${DTB_DURATION:-2} DTB_ROUNDS=${DTB_ROUNDS:-1}
 	export DTB_PEERS=${DTB_PEERS-tshark-pcap} DTB_MEM_SECONDS=${DTB_MEM_SECONDS:-10}
 	export DTB_PCAP_PACKETS=${DTB_PCAP_PACKETS:-100000} DTB_REPLAYS=${DTB_REPLAYS:-1}
-	export DTB_MEM_QPS=${DTB_MEM_QPS:-5000}
-	[ "$DTB_DURATION" -lt 4 ] && export DTB_BURST_SECONDS=${DTB_BURST_SECONDS:-1}
+	export DTB_MEM_QPS=${DTB_MEM_QPS:-5000} DTB_SUB_TIMEOUT=${DTB_SUB_TIMEOUT:-1}
+	export DTB_ZMQ_COUNT=${DTB_ZMQ_COUNT:-200000} DTB_MICRO=${DTB_MICRO:-0}
 fi
 . "$(dirname "$0")/lib.sh"
 dtb_parse_args "${args[@]}"

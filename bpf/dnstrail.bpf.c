@@ -88,6 +88,18 @@ struct sent_slot {
 
 static struct sent_slot sent[SENT_SLOTS];
 
+/*
+ * IP fragments: a later fragment has no ports. The first fragment of a
+ * UDP datagram to/from a watched port (recorded) leaves its identity
+ * (family, addresses, IP id) here, and a later fragment is recorded only if
+ * its identity is found within the window. Direct-mapped like `sent`; only
+ * fragments look at it.
+ */
+#define FRAG_WINDOW_NS 2000000000ull /* userspace gives up reassembly after 2 s too */
+#define FRAG_SLOTS 256		     /* power of two */
+
+static struct sent_slot frag_seen[FRAG_SLOTS];
+
 struct pktinfo {
 	__u32 netns;
 	__u32 ifindex;
@@ -101,6 +113,8 @@ struct pktinfo {
 	__u16 sport, dport; /* network order */
 	__u8 family, transport, tcp_flags, dir;
 	__u8 saddr[16], daddr[16];
+	__u32 frag_id; /* DT_EV_FRAGMENT: as in struct dt_ev_pkt */
+	__u16 frag_off, frag_len;
 };
 
 static __always_inline struct dt_cpu_counters *cpu_counters(void)
@@ -209,6 +223,9 @@ static __always_inline int emit_class(struct pktinfo *pi, struct dt_cpu_counters
 	rec->orig_len = pi->orig_len;
 	rec->cap_len = n;
 	rec->pad = 0;
+	rec->frag_id = pi->frag_id;
+	rec->frag_off = pi->frag_off;
+	rec->frag_len = pi->frag_len;
 	if (n && bpf_dynptr_read(rec->payload, n, skbp, pi->pay_off, 0) < 0) {
 		rec->cap_len = 0;
 		rec->hdr.size = sizeof(*rec);
@@ -268,6 +285,144 @@ static __always_inline __u32 ld32(const __u8 *p)
 	return *(const __u32 *)p;
 }
 
+/* Identity of a fragmented datagram: family, addresses, IP id (never 0). */
+static __always_inline __u64 frag_key(const struct pktinfo *pi, __u32 id)
+{
+	const __u64 *a = (const __u64 *)pi->saddr, *b = (const __u64 *)pi->daddr;
+	__u64 key = mix(mix(mix(mix(0x3c6ef372, a[0]), a[1]), b[0]), b[1]);
+
+	return mix(key, (__u64)pi->family << 32 | id) | 1;
+}
+
+static __always_inline void copy_addrs(struct pktinfo *pi, const __u8 *ip);
+
+/* IP id, offset in bytes | more-fragments bit, of a v4 header or v6 Fragment header. */
+static __always_inline __u32 frag_ident(const __u8 *ip, const struct dt_l3 *l3, __u8 family,
+					__u16 *off_more)
+{
+	if (family == 4) {
+		*off_more = (((ip[6] & 0x1f) << 8 | ip[7]) << 3) | !!(ip[6] & 0x20);
+		return ip[4] << 8 | ip[5];
+	}
+	const __u8 *fh = ip + l3->frag_hdr;
+
+	*off_more = ((fh[2] << 8 | fh[3]) & 0xfff8) | (fh[3] & 1);
+	return (__u32)fh[4] << 24 | (__u32)fh[5] << 16 | (__u32)fh[6] << 8 | fh[7];
+}
+
+/*
+ * A later IP fragment (no transport header): recorded only if the first
+ * fragment of its datagram was, under the same exactly-once rules.
+ */
+static __always_inline int handle_frag(void *ctx, struct sk_buff *skb, __u8 dir, const __u8 *ip,
+				       const struct dt_l3 *l3, __u16 proto, __u32 data_off,
+				       __u32 len, __u32 linear_end)
+{
+	struct pktinfo pi;
+	__u16 off_more;
+	__u32 id;
+
+	if (l3->transport != IPPROTO_UDP_)
+		return 0;
+	pi.family = proto == bpf_htons(ETH_P_IP) ? 4 : 6;
+	copy_addrs(&pi, ip);
+	id = frag_ident(ip, l3, pi.family, &off_more);
+
+	__u64 key = frag_key(&pi, id);
+	struct sent_slot *fs = &frag_seen[key & (FRAG_SLOTS - 1)];
+	__u64 now = bpf_ktime_get_ns();
+
+	if (fs->key != key || now - fs->ts >= FRAG_WINDOW_NS)
+		return 0; /* not a datagram we recorded the start of */
+
+	struct net_device *dev = skb->dev;
+
+	if (!dev)
+		return 0;
+	pi.sender = 0;
+	if (dir == 0) {
+		struct sock *sk = skb->sk;
+
+		if (!sk)
+			return 0;
+		struct net *net = sk->__sk_common.skc_net.net;
+
+		if (net != dev->nd_net.net) {
+			count_dup();
+			return 0;
+		}
+		pi.sender = sent_by_current(net);
+	} else if (dev->flags & IFF_LOOPBACK_) {
+		count_dup();
+		return 0;
+	}
+
+	__u32 pay_off = skb->network_header + l3->l3len;
+	__u32 before = pay_off - data_off;
+	__u32 wire = len > before ? len - before : 0;
+
+	if (l3->ip_len) {
+		__u32 by_ip = l3->ip_len > l3->l3len ? l3->ip_len - l3->l3len : 0;
+
+		if (by_ip < wire)
+			wire = by_ip;
+	}
+	/* the same repeat check as a whole packet, keyed by datagram and offset */
+	if (dir == 1 || dev->rtnl_link_ops != NULL) {
+		__u64 dkey = mix(key, (__u64)off_more << 32 | wire) | 1;
+		struct sent_slot *slot = &sent[dkey & (SENT_SLOTS - 1)];
+
+		if (dir == 1) {
+			if (slot->key == dkey && now - slot->ts < DUP_WINDOW_NS) {
+				count_dup();
+				return 0;
+			}
+		} else {
+			slot->key = dkey;
+			slot->ts = now;
+		}
+	}
+
+	__u32 lin = linear_end > pay_off ? linear_end - pay_off : 0;
+	__u32 snap = dt_snaplen < DT_SNAPLEN_MAX ? dt_snaplen : DT_SNAPLEN_MAX;
+
+	pi.now = now;
+	pi.transport = IPPROTO_UDP_;
+	pi.sport = pi.dport = 0;
+	pi.tcp_flags = 0;
+	pi.tcp_seq = 0;
+	pi.flags = DT_EV_FRAGMENT;
+	if (lin < wire)
+		pi.flags |= DT_EV_NONLINEAR;
+	pi.netns = dev->nd_net.net->ns.inum;
+	pi.ifindex = dev->ifindex;
+	pi.pay_off = before;
+	pi.dir = dir;
+	pi.cap = wire < snap ? wire : snap;
+	pi.orig_len = wire;
+	if (pi.cap < wire)
+		pi.flags |= DT_EV_TRUNCATED;
+	pi.frag_id = id;
+	pi.frag_off = off_more;
+	pi.frag_len = wire;
+	return dt_emit(ctx, &pi);
+}
+
+static __always_inline void copy_addrs(struct pktinfo *pi, const __u8 *ip)
+{
+	if (pi->family == 4) {
+		__builtin_memset(pi->saddr, 0, 16);
+		__builtin_memset(pi->daddr, 0, 16);
+		*(__u32 *)pi->saddr = ld32(ip + 12);
+		*(__u32 *)pi->daddr = ld32(ip + 16);
+	} else {
+		*(__u64 *)&pi->saddr[0] = *(const __u64 *)(ip + 8);
+		*(__u64 *)&pi->saddr[8] = *(const __u64 *)(ip + 16);
+		*(__u64 *)&pi->daddr[0] = *(const __u64 *)(ip + 24);
+		*(__u64 *)&pi->daddr[8] = *(const __u64 *)(ip + 32);
+	}
+}
+
 /*
  * Packet bytes are read with plain loads through skb->head: on this kernel
  * the verifier types it as untrusted memory and the JIT makes every load an
@@ -310,6 +465,8 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 	struct dt_l3 l3;
 	int bad = proto == bpf_htons(ETH_P_IP) ? dt_parse_ipv4(ip, &l3) : dt_parse_ipv6(ip, &l3);
 
+	if (bad == DT_PARSE_FRAGMENT)
+		return handle_frag(ctx, skb, dir, ip, &l3, proto, data_off, len, linear_end);
 	if (bad)
 		return 0;
 	l3len = l3.l3len;
@@ -344,6 +501,9 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 	pi.dport = ld16(l4 + 2);
 	pi.tcp_flags = 0;
 	pi.tcp_seq = 0;
+	pi.frag_id = 0;
+	pi.frag_off = 0;
+	pi.frag_len = 0;
 	if (transport == IPPROTO_TCP_) {
 		l4hlen = (l4[12] >> 4) * 4;
 		if (l4hlen < 20)
@@ -437,6 +597,20 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 		pi.orig_len = orig;
 		if (pi.cap < orig)
 			pi.flags |= DT_EV_TRUNCATED;
+		/* the first IP fragment: later ones are recorded if this one was */
+		if ((pi.family == 4 && (ip[6] & 0x20)) || (pi.family == 6 && l3.frag_hdr)) {
+			__u16 off_more;
+			__u32 id = frag_ident(ip, &l3, pi.family, &off_more);
+			__u64 key = frag_key(&pi, id);
+			struct sent_slot *fs = &frag_seen[key & (FRAG_SLOTS - 1)];
+
+			fs->key = key;
+			fs->ts = now;
+			pi.flags |= DT_EV_FRAGMENT;
+			pi.frag_id = id;
+			pi.frag_off = off_more;
+			pi.frag_len = wire + 8;
+		}
 		return dt_emit(ctx, &pi);
 	}
 

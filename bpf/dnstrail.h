@@ -38,6 +38,7 @@ struct dt_ev_hdr {
 #define DT_EV_TRUNCATED (1u << 0)
 #define DT_EV_NONLINEAR (1u << 1)
 #define DT_EV_HAS_PROCESS (1u << 2)
+#define DT_EV_FRAGMENT (1u << 3) /* an IP fragment of a UDP datagram: frag_* valid */
 
 struct dt_ev_pkt {
 	struct dt_ev_hdr hdr;
@@ -62,6 +63,11 @@ struct dt_ev_pkt {
 	__u32 orig_len; /* L4 payload bytes in the packet */
 	__u16 cap_len;	/* payload bytes that follow */
 	__u16 pad;
+	/* DT_EV_FRAGMENT: the first fragment has ports and the UDP payload it
+	 * holds; a later one no ports and its bytes at frag_off of the IP payload */
+	__u32 frag_id;	/* IP identification */
+	__u16 frag_off; /* bytes into the IP payload; bit 0 set: more fragments follow */
+	__u16 frag_len; /* IP payload bytes of this fragment (UDP header included) */
 	__u8 payload[];
 };
 
@@ -111,7 +117,7 @@ struct dt_cpu_counters {
 
 #ifndef __cplusplus
 _Static_assert(sizeof(struct dt_ev_hdr) == 16, "dt_ev_hdr layout");
-_Static_assert(sizeof(struct dt_ev_pkt) == 120, "dt_ev_pkt layout");
+_Static_assert(sizeof(struct dt_ev_pkt) == 128, "dt_ev_pkt layout");
 _Static_assert(sizeof(struct dt_ev_exec) == 312, "dt_ev_exec layout");
 _Static_assert(sizeof(struct dt_ev_fork) == 56, "dt_ev_fork layout");
 _Static_assert(sizeof(struct dt_ev_exit) == 24, "dt_ev_exit layout");

@@ -26,7 +26,7 @@
 enum dt_parse_result {
 	DT_PARSE_OK = 0,
 	DT_PARSE_NOT_L4 = 1,	/* not UDP/TCP (or too many extension headers) */
-	DT_PARSE_FRAGMENT = 2,	/* a later IP fragment: no transport header */
+	DT_PARSE_FRAGMENT = 2,	/* a later IP fragment: no transport header (out filled) */
 	DT_PARSE_MALFORMED = 3, /* IHL < 5 */
 };
 
@@ -34,6 +34,7 @@ struct dt_l3 {
 	__u32 l3len;	/* IP header + extension headers: offset of the L4 header */
 	__u32 ip_len;	/* IP total length from the header; 0 if unknown (jumbogram) */
 	__u8 transport; /* 6 TCP, 17 UDP */
+	__u32 frag_hdr; /* IPv6: offset of a Fragment header (a real fragment), else 0 */
 };
 
 static __always_inline int dt_parse_ipv4(const __u8 *ip, struct dt_l3 *out)
@@ -43,14 +44,14 @@ static __always_inline int dt_parse_ipv4(const __u8 *ip, struct dt_l3 *out)
 
 	if (transport != 6 && transport != 17)
 		return DT_PARSE_NOT_L4;
-	if ((ip[6] & 0x1f) | ip[7])
-		return DT_PARSE_FRAGMENT;
 	ihl = (ip[0] & 0xf) * 4;
 	if (ihl < 20)
 		return DT_PARSE_MALFORMED;
 	out->l3len = ihl;
 	out->ip_len = (__u32)ip[2] << 8 | ip[3];
 	out->transport = transport;
+	if ((ip[6] & 0x1f) | ip[7])
+		return DT_PARSE_FRAGMENT;
 	return DT_PARSE_OK;
 }
 
@@ -60,6 +61,7 @@ static __always_inline int dt_parse_ipv6(const __u8 *ip, struct dt_l3 *out)
 	__u32 l3len = 40;
 	__u32 plen = (__u32)ip[4] << 8 | ip[5];
 
+	out->frag_hdr = 0;
 	if (next != 6 && next != 17) {
 		/* hop-by-hop 0, routing 43, destination 60, fragment 44, AH 51 */
 		for (int i = 0; i < DT_IPV6_EXT_MAX; i++) {
@@ -68,8 +70,14 @@ static __always_inline int dt_parse_ipv6(const __u8 *ip, struct dt_l3 *out)
 			if (next != 0 && next != 43 && next != 60 && next != 44 && next != 51)
 				break;
 			if (next == 44) {
-				if ((eh[2] << 8 | eh[3]) & 0xfff8)
+				if (eh[3] & 1 || (eh[2] << 8 | eh[3]) & 0xfff8)
+					out->frag_hdr = l3len;
+				if ((eh[2] << 8 | eh[3]) & 0xfff8) {
+					out->l3len = l3len + 8;
+					out->ip_len = plen ? plen + 40 : 0;
+					out->transport = eh[0];
 					return DT_PARSE_FRAGMENT;
+				}
 				l3len += 8;
 			} else if (next == 51) {
 				l3len += (eh[1] + 2) * 4;

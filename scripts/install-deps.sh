@@ -26,6 +26,7 @@ TEST_PKGS=(
 	iperf3 # bench (h8): non-DNS load of bench/bpf_cost.sh and the bench smoke test
 	python3 python3-zmq python3-protobuf protobuf-compiler
 	python3-dnspython # unit.dns_differential compares the decoder with dnspython
+	dnstap-ldns # contract: dnstrail-sub's dnstap files are readable by dnstap-ldns too
 	# packaging (h7): cpack -G RPM, lintian, man(1), the unit's system calls
 	# (strace), the unit under a real systemd (nspawn), script and config checks
 	rpm lintian man-db dpkg-dev strace systemd-container shellcheck python3-yaml

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/engine.h"
+#include "core/ip_defrag.h"
 #include "core/stats.h"
 #include "core/tcp_reasm.h"
 #include "core/txn_table.h"
@@ -17,13 +18,19 @@
 #define DEFAULT_MAX_TCP_FLOWS 4096
 #define DEFAULT_MAX_TCP_BUFFER 65537
 #define DEFAULT_TCP_IDLE_NS (30ull * 1000 * 1000 * 1000)
+/* IP reassembly: datagrams in flight, bytes buffered, give-up time */
+#define DEFRAG_DATAGRAMS 64
+#define DEFRAG_BYTES (1u << 20)
+#define DEFRAG_TIMEOUT_NS (2ull * 1000 * 1000 * 1000)
 
 struct dt_engine {
 	struct dt_engine_config cfg;
 	struct dt_txn_table *txns;
 	struct dt_tcp_reasm *tcp;
+	struct dt_ip_defrag *frags; /* fragmented UDP responses (EDNS > MTU) */
 	struct dns_msg *msg; /* the message being handled */
 	struct dns_msg *qmsg; /* a stored query, re-decoded for its record */
+	const struct dt_txn *qmsg_txn; /* qmsg already holds this pending query */
 	struct dt_record rec;
 	uint64_t now_ns;
 	bool cut; /* the message being handled is only a captured prefix */
@@ -151,8 +158,12 @@ static void emit_txn(struct dt_engine *e, const struct dt_txn *txn, enum dt_stat
 	rec->dst_port = txn->key.srv_port;
 	rec->netns = txn->netns;
 	rec->ifindex = txn->ifindex;
-	/* It decoded when it arrived; a fault now can only be a cut capture. */
-	dns_decode(txn->wire, txn->wire_len, e->qmsg);
+	/* It decoded when it arrived; a fault now can only be a cut capture.
+	 * The latest query is still decoded in qmsg: no second decode when
+	 * its response comes next (one question at a time, the common case). */
+	if (e->qmsg_txn != txn)
+		dns_decode(txn->wire, txn->wire_len, e->qmsg);
+	e->qmsg_txn = NULL;
 	rec->query = e->qmsg;
 	rec->query_wire = txn->wire;
 	rec->query_wire_len = txn->wire_len;
@@ -205,6 +216,27 @@ static uint64_t msg_qhash(const struct dns_msg *msg)
 	return dt_txn_question_hash(msg->qname, msg->qtype, msg->qclass);
 }
 
+/*
+ * The query just decoded into e->msg becomes e->qmsg, as decoding
+ * txn->wire would make it: same bytes (when stored whole), so the same
+ * result once rdata points into the stored copy instead of the packet.
+ */
+static void keep_decoded_query(struct dt_engine *e, const struct dt_txn *txn, const uint8_t *wire,
+			       size_t len)
+{
+	struct dns_msg *m = e->msg;
+
+	e->qmsg_txn = NULL;
+	if (txn->wire_len != len)
+		return;
+	for (unsigned i = 0; i < m->n_rr && i < DNS_MAX_RR; i++)
+		if (m->rr[i].rdata)
+			m->rr[i].rdata = txn->wire + (m->rr[i].rdata - wire);
+	e->msg = e->qmsg;
+	e->qmsg = m;
+	e->qmsg_txn = txn;
+}
+
 static void on_query(struct dt_engine *e, const uint8_t *wire, size_t len,
 		     const struct dt_packet *pkt)
 {
@@ -252,41 +284,19 @@ static void on_query(struct dt_engine *e, const uint8_t *wire, size_t len,
 	txn->wire_len = store_query(txn->wire, wire, len);
 	if (txn->wire_len < len)
 		txn->flags |= DT_REC_QUERY_TRUNCATED;
+	keep_decoded_query(e, txn, wire, len);
 	txn->has_process = fill_process(e, pkt, &txn->process);
 }
 
-static void on_response(struct dt_engine *e, const uint8_t *wire, size_t len,
-			const struct dt_packet *pkt)
+/* A record of a response alone: its destination is the client. */
+static void emit_response(struct dt_engine *e, enum dt_status status, const struct dt_packet *pkt,
+			  const uint8_t *wire, size_t len)
 {
-	const struct dt_txn_recent *recent;
 	struct dt_record *rec = &e->rec;
-	struct dt_txn_key key;
-	struct dt_txn *txn;
-	uint64_t hash, qhash;
 	size_t alen = addr_len(pkt->family);
 
-	fill_key(&key, pkt, e->msg->id, true);
-	hash = dt_txn_key_hash(e->txns, &key);
-	qhash = msg_qhash(e->msg);
-
-	txn = dt_txn_find(e->txns, &key, hash, qhash);
-	if (txn) {
-		emit_txn(e, txn, DT_STATUS_OK, pkt, wire, len);
-		dt_txn_recent_add(e->txns, &key, hash, txn->qhash, txn->ts_ns, pkt->ts_ns);
-		dt_txn_remove(e->txns, txn);
-		return;
-	}
-	recent = dt_txn_recent_find(e->txns, &key, hash);
-	if (recent && (!qhash || !recent->qhash || recent->qhash == qhash) &&
-	    absdiff(pkt->ts_ns, recent->response_ts_ns) < DT_ENGINE_RECENT_NS) {
-		/* Second copy of a response already emitted. */
-		dt_stats_add(&dt_stats.duplicates, 1);
-		return;
-	}
-	dt_txn_recent_add(e->txns, &key, hash, qhash, 0, pkt->ts_ns);
-
 	memset(rec, 0, sizeof(*rec));
-	rec->status = DT_STATUS_ORPHAN_RESPONSE;
+	rec->status = status;
 	rec->response_ts_ns = pkt->ts_ns;
 	rec->flags = packet_rec_flags(pkt, e->cut, true);
 	rec->family = pkt->family;
@@ -303,6 +313,46 @@ static void on_response(struct dt_engine *e, const uint8_t *wire, size_t len,
 	emit(e, rec);
 }
 
+/* The pending query this response answers becomes one record; false if none is. */
+static bool answer_pending(struct dt_engine *e, const struct dt_txn_key *key, uint64_t hash,
+			   uint64_t qhash, enum dt_status status, const struct dt_packet *pkt,
+			   const uint8_t *wire, size_t len)
+{
+	struct dt_txn *txn = dt_txn_find(e->txns, key, hash, qhash);
+
+	if (!txn)
+		return false;
+	emit_txn(e, txn, status, pkt, wire, len);
+	dt_txn_recent_add(e->txns, key, hash, txn->qhash, txn->ts_ns, pkt->ts_ns);
+	dt_txn_remove(e->txns, txn);
+	return true;
+}
+
+static void on_response(struct dt_engine *e, const uint8_t *wire, size_t len,
+			const struct dt_packet *pkt)
+{
+	const struct dt_txn_recent *recent;
+	struct dt_txn_key key;
+	uint64_t hash, qhash;
+
+	fill_key(&key, pkt, e->msg->id, true);
+	hash = dt_txn_key_hash(e->txns, &key);
+	qhash = msg_qhash(e->msg);
+
+	if (answer_pending(e, &key, hash, qhash, DT_STATUS_OK, pkt, wire, len))
+		return;
+	recent = dt_txn_recent_find(e->txns, &key, hash);
+	if (recent && (!qhash || !recent->qhash || recent->qhash == qhash) &&
+	    absdiff(pkt->ts_ns, recent->response_ts_ns) < DT_ENGINE_RECENT_NS) {
+		/* Second copy of a response already emitted. */
+		dt_stats_add(&dt_stats.duplicates, 1);
+		return;
+	}
+	dt_txn_recent_add(e->txns, &key, hash, qhash, 0, pkt->ts_ns);
+
+	emit_response(e, DT_STATUS_ORPHAN_RESPONSE, pkt, wire, len);
+}
+
 static void on_malformed(struct dt_engine *e, const uint8_t *wire, size_t len,
 			 const struct dt_packet *pkt)
 {
@@ -313,46 +363,32 @@ static void on_malformed(struct dt_engine *e, const uint8_t *wire, size_t len,
 	if (response && len >= 12) {
 		/* A bad response still answers its query: one record, not malformed + timeout. */
 		struct dt_txn_key key;
-		struct dt_txn *txn;
-		uint64_t hash;
 
 		fill_key(&key, pkt, (uint16_t)(wire[0] << 8 | wire[1]), true);
-		hash = dt_txn_key_hash(e->txns, &key);
-		txn = dt_txn_find(e->txns, &key, hash, msg_qhash(e->msg));
-		if (txn) {
-			emit_txn(e, txn, DT_STATUS_MALFORMED, pkt, wire, len);
-			dt_txn_recent_add(e->txns, &key, hash, txn->qhash, txn->ts_ns, pkt->ts_ns);
-			dt_txn_remove(e->txns, txn);
+		if (answer_pending(e, &key, dt_txn_key_hash(e->txns, &key), msg_qhash(e->msg),
+				   DT_STATUS_MALFORMED, pkt, wire, len))
 			return;
-		}
+	}
+	if (response) {
+		emit_response(e, DT_STATUS_MALFORMED, pkt, wire, len);
+		return;
 	}
 	memset(rec, 0, sizeof(*rec));
 	rec->status = DT_STATUS_MALFORMED;
-	rec->flags = packet_rec_flags(pkt, e->cut, response);
+	rec->flags = packet_rec_flags(pkt, e->cut, false);
 	rec->family = pkt->family;
 	rec->transport = pkt->transport;
 	rec->netns = pkt->netns;
 	rec->ifindex = pkt->ifindex;
-	if (response) {
-		rec->response_ts_ns = pkt->ts_ns;
-		rec->response = e->msg;
-		rec->response_wire = wire;
-		rec->response_wire_len = len;
-		memcpy(rec->src_ip, pkt->daddr, alen);
-		memcpy(rec->dst_ip, pkt->saddr, alen);
-		rec->src_port = pkt->dport;
-		rec->dst_port = pkt->sport;
-	} else {
-		rec->query_ts_ns = pkt->ts_ns;
-		rec->query = e->msg;
-		rec->query_wire = wire;
-		rec->query_wire_len = len;
-		memcpy(rec->src_ip, pkt->saddr, alen);
-		memcpy(rec->dst_ip, pkt->daddr, alen);
-		rec->src_port = pkt->sport;
-		rec->dst_port = pkt->dport;
-		rec->has_process = fill_process(e, pkt, &rec->process);
-	}
+	rec->query_ts_ns = pkt->ts_ns;
+	rec->query = e->msg;
+	rec->query_wire = wire;
+	rec->query_wire_len = len;
+	memcpy(rec->src_ip, pkt->saddr, alen);
+	memcpy(rec->dst_ip, pkt->daddr, alen);
+	rec->src_port = pkt->sport;
+	rec->dst_port = pkt->dport;
+	rec->has_process = fill_process(e, pkt, &rec->process);
 	emit(e, rec);
 }
 
@@ -376,6 +412,22 @@ static void on_message(const uint8_t *wire, size_t len, bool cut, const struct d
 		on_response(e, wire, len, pkt);
 	else
 		on_query(e, wire, len, pkt);
+}
+
+static void on_udp(const struct dt_packet *pkt, void *user)
+{
+	on_message(pkt->payload, pkt->payload_len, udp_cut(pkt), pkt, user);
+}
+
+/* A whole datagram goes on as one UDP packet; a given-up one's first
+ * fragment comes back through on_udp, truncated. */
+static void on_fragment(struct dt_engine *e, const struct dt_packet *pkt)
+{
+	struct dt_packet whole;
+
+	dt_ip_defrag_expire(e->frags, e->now_ns);
+	if (dt_ip_defrag_add(e->frags, pkt, &whole) == 1)
+		on_udp(&whole, e);
 }
 
 int dt_engine_new(const struct dt_engine_config *cfg, struct dt_engine **engine)
@@ -407,6 +459,9 @@ int dt_engine_new(const struct dt_engine_config *cfg, struct dt_engine **engine)
 	e->txns = dt_txn_table_new(e->cfg.max_pending);
 	if (!e->txns)
 		goto err_free_engine;
+	e->frags = dt_ip_defrag_new(DEFRAG_DATAGRAMS, DEFRAG_BYTES, DEFRAG_TIMEOUT_NS, on_udp, e);
+	if (!e->frags)
+		goto err_free_engine;
 	e->tcp = dt_tcp_reasm_new(e->cfg.max_tcp_flows, e->cfg.max_tcp_buffer, e->cfg.tcp_idle_ns,
 				  on_message, e);
 	if (!e->tcp)
@@ -428,7 +483,9 @@ void dt_engine_packet(struct dt_engine *e, const struct dt_packet *pkt)
 	}
 	if (pkt->family != 4 && pkt->family != 6)
 		return;
-	if (pkt->transport == DT_TRANSPORT_UDP)
+	if (pkt->transport == DT_TRANSPORT_UDP && (pkt->flags & DT_PKT_FRAGMENT))
+		on_fragment(e, pkt);
+	else if (pkt->transport == DT_TRANSPORT_UDP)
 		on_message(pkt->payload, pkt->payload_len, udp_cut(pkt), pkt, e);
 	else if (pkt->transport == DT_TRANSPORT_TCP)
 		dt_tcp_reasm_segment(e->tcp, pkt);
@@ -440,6 +497,7 @@ void dt_engine_tick(struct dt_engine *e, uint64_t now_ns)
 		e->now_ns = now_ns;
 	expire_pending(e);
 	dt_tcp_reasm_expire(e->tcp, e->now_ns);
+	dt_ip_defrag_expire(e->frags, e->now_ns);
 }
 
 void dt_engine_flush(struct dt_engine *e)
@@ -447,6 +505,7 @@ void dt_engine_flush(struct dt_engine *e)
 	struct dt_txn *txn;
 
 	dt_tcp_reasm_close_all(e->tcp);
+	dt_ip_defrag_flush(e->frags);
 	while ((txn = dt_txn_oldest(e->txns))) {
 		emit_txn(e, txn, DT_STATUS_TIMEOUT, NULL, NULL, 0);
 		dt_txn_remove(e->txns, txn);
@@ -464,6 +523,7 @@ void dt_engine_free(struct dt_engine *e)
 	if (!e)
 		return;
 	dt_tcp_reasm_free(e->tcp);
+	dt_ip_defrag_free(e->frags);
 	dt_txn_table_free(e->txns);
 	free(e->qmsg);
 	free(e->msg);

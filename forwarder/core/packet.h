@@ -28,6 +28,11 @@ enum dt_transport {
 #define DT_PKT_TRUNCATED (1u << 0) /* payload longer than what was copied */
 #define DT_PKT_NONLINEAR (1u << 1) /* part of the payload sat in skb fragments */
 #define DT_PKT_HAS_PROCESS (1u << 2) /* pid/tid/uid/comm are the sender's */
+/* An IP fragment of a UDP datagram (frag_* valid; the engine reassembles).
+ * The first (frag_offset 0) carries ports and, as payload, the UDP payload
+ * it holds, orig_len being the whole datagram's; a later one carries no
+ * ports and, as payload, its bytes at frag_offset of the IP payload. */
+#define DT_PKT_FRAGMENT (1u << 3)
 
 /* TCP flags we care about (same bits as the TCP header). */
 #define DT_TCP_FIN 0x01
@@ -57,6 +62,11 @@ struct dt_packet {
 	uint32_t orig_len; /* L4 payload length on the wire */
 	uint32_t payload_len; /* bytes available at payload */
 	const uint8_t *payload; /* UDP payload or TCP segment payload */
+	/* DT_PKT_FRAGMENT only */
+	uint32_t frag_id; /* IP identification (IPv4: 16 bits, IPv6: 32 bits) */
+	uint16_t frag_offset; /* bytes: where this fragment starts in the IP payload */
+	uint16_t frag_len; /* IP payload bytes of this fragment on the wire (UDP header included) */
+	bool frag_more; /* more fragments follow (IPv4 MF, IPv6 M) */
 };
 
 #endif

@@ -26,7 +26,9 @@ const struct dt_stat_desc dt_stat_descs[] = {
 	DESC(tcp_reassembly_drops, "TCP payload bytes given up (gap, overflow)"),
 	DESC(tcp_flow_evictions, "TCP flows evicted because the flow table was full"),
 	DESC(tcp_gaps, "TCP flows given up on a sequence gap"),
-	DESC(ip_fragments, "IP fragments skipped, not reassembled (pcap input)"),
+	DESC(ip_fragments, "IP fragments of UDP datagrams taken in for reassembly"),
+	DESC(ip_reassembled, "UDP datagrams reassembled from IP fragments"),
+	DESC(ip_reassembly_drops, "fragmented datagrams given up (timeout, overlap, pool full)"),
 };
 
 const size_t dt_stat_count = sizeof(dt_stat_descs) / sizeof(dt_stat_descs[0]);

@@ -26,7 +26,9 @@ struct dt_stats {
 	uint64_t tcp_reassembly_drops; /* TCP bytes given up (gap, overflow) */
 	uint64_t tcp_flow_evictions; /* TCP flows evicted because the flow table was full */
 	uint64_t tcp_gaps; /* TCP flows given up on a sequence gap */
-	uint64_t ip_fragments; /* IP fragments skipped (not reassembled; pcap input) */
+	uint64_t ip_fragments; /* IP fragments of UDP datagrams taken in for reassembly */
+	uint64_t ip_reassembled; /* UDP datagrams reassembled from IP fragments */
+	uint64_t ip_reassembly_drops; /* fragmented datagrams given up (timeout, overlap, full) */
 };
 
 extern struct dt_stats dt_stats;

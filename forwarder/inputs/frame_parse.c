@@ -50,12 +50,28 @@ static int parse_l4(uint8_t proto, const uint8_t *l4, size_t cap, size_t l4_len,
 		/* UDP length 0 happens with IPv6 jumbograms only; trust IP then */
 		if (ulen == 0)
 			ulen = l4_len;
-		if (ulen < 8 || ulen > l4_len)
+		/* a first IP fragment holds only the start of the datagram */
+		if (ulen < 8 || (ulen > l4_len && !(pkt->flags & DT_PKT_FRAGMENT)))
 			return -EBADMSG;
 		hlen = 8;
 		pkt->transport = DT_TRANSPORT_UDP;
 		pkt->tcp_flags = 0;
 		pkt->tcp_seq = 0;
+		if (pkt->flags & DT_PKT_FRAGMENT) {
+			pkt->frag_len = (uint16_t)l4_len;
+			if (cap > ulen)
+				cap = ulen;
+			pkt->sport = get16(l4);
+			pkt->dport = get16(l4 + 2);
+			pkt->payload = l4 + hlen;
+			pkt->payload_len = (uint32_t)(cap - hlen);
+			pkt->orig_len = (uint32_t)(ulen - hlen);
+			if (pkt->payload_len < pkt->orig_len)
+				pkt->flags |= DT_PKT_TRUNCATED;
+			else
+				pkt->flags &= ~DT_PKT_TRUNCATED;
+			return 0;
+		}
 		l4_len = ulen;
 		if (cap > ulen)
 			cap = ulen;
@@ -74,12 +90,46 @@ static int parse_l4(uint8_t proto, const uint8_t *l4, size_t cap, size_t l4_len,
 	default:
 		return -EPROTONOSUPPORT;
 	}
+	if (pkt->flags & DT_PKT_FRAGMENT)
+		return -EINPROGRESS; /* a fragment of TCP: not reassembled */
 	pkt->sport = get16(l4);
 	pkt->dport = get16(l4 + 2);
 	pkt->payload = l4 + hlen;
 	pkt->payload_len = (uint32_t)(cap - hlen);
 	pkt->orig_len = (uint32_t)(l4_len - hlen);
 	if (pkt->payload_len < pkt->orig_len)
+		pkt->flags |= DT_PKT_TRUNCATED;
+	else
+		pkt->flags &= ~DT_PKT_TRUNCATED;
+	return 0;
+}
+
+/*
+ * A fragment of a UDP datagram: identity for the engine's reassembly. A
+ * later one (no UDP header) is complete here: its bytes, no ports.
+ */
+static int ip_fragment(uint8_t proto, uint32_t id, uint32_t off, bool more, const uint8_t *data,
+		       size_t cap, size_t len, struct dt_packet *pkt)
+{
+	if (proto != IPPROTO_UDP_ || len > 65535)
+		return -EINPROGRESS; /* not reassembled: counted and skipped */
+	pkt->flags |= DT_PKT_FRAGMENT;
+	pkt->frag_id = id;
+	pkt->frag_offset = (uint16_t)off;
+	pkt->frag_more = more;
+	if (off == 0)
+		return 1; /* the first: parse its UDP header */
+	if (cap > len)
+		cap = len;
+	pkt->transport = DT_TRANSPORT_UDP;
+	pkt->tcp_flags = 0;
+	pkt->tcp_seq = 0;
+	pkt->sport = pkt->dport = 0;
+	pkt->payload = data;
+	pkt->payload_len = (uint32_t)cap;
+	pkt->orig_len = (uint32_t)len;
+	pkt->frag_len = (uint16_t)len;
+	if (cap < len)
 		pkt->flags |= DT_PKT_TRUNCATED;
 	else
 		pkt->flags &= ~DT_PKT_TRUNCATED;
@@ -101,13 +151,19 @@ static int parse_ipv4(const uint8_t *ip, size_t cap, size_t wire, struct dt_pack
 	if (ihl < 20 || total < ihl || ihl > cap || (wire && total > wire))
 		return -EBADMSG;
 	frag = get16(ip + 6);
-	if (frag & 0x3fff) /* MF set or a non-zero offset */
-		return -EINPROGRESS;
+	pkt->flags &= ~DT_PKT_FRAGMENT;
 	pkt->family = 4;
 	memset(pkt->saddr, 0, sizeof(pkt->saddr));
 	memset(pkt->daddr, 0, sizeof(pkt->daddr));
 	memcpy(pkt->saddr, ip + 12, 4);
 	memcpy(pkt->daddr, ip + 16, 4);
+	if (frag & 0x3fff) { /* MF set or a non-zero offset */
+		int rc = ip_fragment(ip[9], get16(ip + 4), (uint32_t)(frag & 0x1fff) * 8,
+				     frag & 0x2000, ip + ihl, cap - ihl, total - ihl, pkt);
+
+		if (rc <= 0)
+			return rc;
+	}
 	return parse_l4(ip[9], ip + ihl, cap - ihl, total - ihl, pkt);
 }
 
@@ -124,6 +180,7 @@ static int parse_ipv6(const uint8_t *ip, size_t cap, size_t wire, struct dt_pack
 	if (wire && end > wire)
 		return -EBADMSG;
 	next = ip[6];
+	pkt->flags &= ~DT_PKT_FRAGMENT;
 	pkt->family = 6;
 	memcpy(pkt->saddr, ip + 8, 16);
 	memcpy(pkt->daddr, ip + 24, 16);
@@ -149,8 +206,17 @@ static int parse_ipv6(const uint8_t *ip, size_t cap, size_t wire, struct dt_pack
 			if (off + 8 > cap || off + 8 > end)
 				return -EBADMSG;
 			/* offset or M flag: a real fragment; else an atomic one */
-			if (get16(ip + off + 2) & 0xfff9)
-				return -EINPROGRESS;
+			if (get16(ip + off + 2) & 0xfff9) {
+				uint16_t fo = get16(ip + off + 2);
+				int rc;
+
+				if (off + 8 > end)
+					return -EBADMSG;
+				rc = ip_fragment(ip[off], get32(ip + off + 4), fo & 0xfff8, fo & 1,
+						 ip + off + 8, cap - off - 8, end - off - 8, pkt);
+				if (rc <= 0)
+					return rc;
+			}
 			hlen = 8;
 			break;
 		default:

@@ -85,7 +85,14 @@ static void on_packet(struct in_ebpf *in, const struct dt_ev_pkt *r, size_t size
 	pkt.cgroup_id = r->cgroup_id;
 	pkt.netns = r->netns;
 	pkt.ifindex = r->ifindex;
-	pkt.flags = r->flags & (DT_PKT_TRUNCATED | DT_PKT_NONLINEAR | DT_PKT_HAS_PROCESS);
+	pkt.flags = r->flags & (DT_PKT_TRUNCATED | DT_PKT_NONLINEAR | DT_PKT_HAS_PROCESS |
+				DT_PKT_FRAGMENT);
+	if (pkt.flags & DT_PKT_FRAGMENT) {
+		pkt.frag_id = r->frag_id;
+		pkt.frag_offset = r->frag_off & ~1u;
+		pkt.frag_more = r->frag_off & 1;
+		pkt.frag_len = r->frag_len;
+	}
 	pkt.direction = r->direction ? DT_DIR_INGRESS : DT_DIR_EGRESS;
 	pkt.family = r->family;
 	pkt.transport = r->transport;

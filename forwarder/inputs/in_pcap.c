@@ -3,8 +3,8 @@
  * The `pcap` input: replays a pcap or pcapng file through the engine. Needs
  * no privileges. Timestamps come from the file (nanosecond precision when
  * the file has it) and drive the engine's clock, so queries time out by the
- * file's time. No direction and no process are known. IP fragments are
- * counted (dt_stats.ip_fragments) and skipped: no reassembly.
+ * file's time. No direction and no process are known. IP fragments of UDP
+ * go to the engine, which reassembles them.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -149,13 +149,12 @@ static void in_pcap_frame(struct pcap_ctx *c, const struct pcap_pkthdr *h, const
 		c->last_ts_ns = pkt.ts_ns;
 	pkt.direction = DT_DIR_UNKNOWN;
 	rc = dt_frame_parse(c->linktype, data, h->caplen, h->len, &pkt);
-	if (rc == -EINPROGRESS) {
-		dt_stats_add(&dt_stats.ip_fragments, 1);
-		return;
-	}
 	if (rc)
-		return; /* not IP/UDP/TCP, or a broken frame: not ours to count */
-	if (!port_is_dns(c, pkt.sport) && !port_is_dns(c, pkt.dport))
+		return; /* not IP/UDP/TCP, a TCP fragment, or a broken frame */
+	/* a later IP fragment has no ports: the engine keeps it only while the
+	 * datagram's first fragment (with DNS ports) may still come */
+	if (!port_is_dns(c, pkt.sport) && !port_is_dns(c, pkt.dport) &&
+	    !((pkt.flags & DT_PKT_FRAGMENT) && pkt.frag_offset))
 		return;
 	dt_engine_packet(c->engine, &pkt);
 }

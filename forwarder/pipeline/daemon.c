@@ -682,6 +682,11 @@ int dt_daemon_run(const struct dt_cli *cli, double duration_s)
 	sd_notify(0, "READY=1");
 	dt_info("ready: %zu inputs, %zu filters, %zu outputs", d->n_inputs, d->pl->n_filters,
 		d->pl->n_outputs);
+	/* -v: what the command line and the file added up to */
+	for (size_t i = 0; i < d->pl->n_filters; i++)
+		dt_debug("filter %s: match %s", d->pl->filters[i].label, d->pl->filters[i].match);
+	for (size_t i = 0; i < d->pl->n_outputs; i++)
+		dt_debug("output %s: match %s", d->pl->outputs[i].label, d->pl->outputs[i].match);
 	loop(d);
 	shutdown_flush(d);
 	status = 0;

@@ -523,7 +523,8 @@ int dt_proc_cache_get(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, struc
 	if (tid == p->tid || tid == pid)
 		memcpy(out->thread_name, tid == p->tid ? p->thread_name : p->name,
 		       sizeof(out->thread_name));
-	snprintf(out->exe, sizeof(out->exe), "%s", p->exe);
+	/* per query: a bounded copy, not snprintf (out was zeroed above) */
+	memcpy(out->exe, p->exe, strnlen(p->exe, sizeof(out->exe) - 1));
 	out->cgroup_id = p->cgroup_id;
 	if (c->cgroups && p->cgroup_id)
 		dt_cgroup_map_container(c->cgroups, p->cgroup_id, mono_ns(), out->container_id);

@@ -96,6 +96,9 @@ expect_eq "stats: events_published by the default zmq output" "$(z_stat "$W/c.er
 expect_eq "--stdout=text: a line per event" "$(wc -l <"$W/c.txt")" "$(wc -l <"$W/c.json")"
 expect_eq "--stdout=text: not JSON" "$(grep -c '^{' "$W/c.txt" || true)" 0
 "$BIN/dnstrail" --pcap "$W/c.pcap" --stdout=json >"$W/cj.json" 2>/dev/null
+"$BIN/dnstrail" -v --pcap "$W/c.pcap" --stdout=json >/dev/null 2>"$W/v.err"
+expect_eq "-v: debug lines" "$(grep -c '^dnstrail: debug: output stdout.0' "$W/v.err")" 1
+expect_eq "without -v: none" "$(grep -c 'debug:' "$W/c.err" || true)" 0
 expect_eq "--stdout = --stdout=json" "$(cmp -s "$W/c.json" "$W/cj.json" && echo same)" same
 
 # --- topics, repeated --publish, the subscriber --------------------------------

@@ -11,9 +11,7 @@ import struct
 import sys
 import time
 
-
-def name_wire(name):
-    return b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+from mkpcap_lib import name_wire
 
 
 def serve(port):
@@ -25,8 +23,10 @@ def serve(port):
             continue
         qid, flags, qd = struct.unpack("!HHH", data[:6])
         end = 12
-        while data[end] != 0:
+        while end < len(data) and data[end] != 0:
             end += data[end] + 1
+        if end + 5 > len(data):
+            continue  # not a question we can answer (another test's packet)
         question = data[12:end + 5]
         qname = data[13:13 + data[12]].decode(errors="replace")
         if qname.startswith("nx"):

@@ -170,8 +170,31 @@ static void test_ipv6_extension_headers(void **state)
 	parse_ok(DT_LINK_RAW);
 	expect_udp_query(6);
 
-	/* a real fragment (offset 0, M set) is skipped */
+	/* a real fragment (offset 0, M set): the first, with its UDP header,
+	 * for the engine's reassembly */
 	f.b[40 + 8 + 16 + 3] = 1;
+	parse_ok(DT_LINK_RAW);
+	expect_udp_query(6);
+	assert_true(pkt.flags & DT_PKT_FRAGMENT);
+	assert_int_equal(pkt.frag_id, 0xabcd);
+	assert_int_equal(pkt.frag_offset, 0);
+	assert_true(pkt.frag_more);
+	assert_int_equal(pkt.frag_len, 8 + dns_q_len);
+
+	/* a later one: offset 1448, last; its bytes, no ports */
+	f.b[40 + 8 + 16 + 2] = 1448 >> 8;
+	f.b[40 + 8 + 16 + 3] = 1448 & 0xf8;
+	parse_ok(DT_LINK_RAW);
+	assert_true(pkt.flags & DT_PKT_FRAGMENT);
+	assert_int_equal(pkt.frag_offset, 1448);
+	assert_false(pkt.frag_more);
+	assert_int_equal(pkt.sport, 0);
+	assert_int_equal(pkt.payload_len, 8 + dns_q_len);
+	assert_int_equal(pkt.frag_len, 8 + dns_q_len);
+	assert_memory_equal(pkt.payload + 8, dns_q, dns_q_len);
+
+	/* a fragment of something else than UDP is skipped */
+	f.b[40 + 8 + 16] = 6;
 	assert_int_equal(dt_frame_parse(DT_LINK_RAW, f.b, f.n, f.n, &pkt), -EINPROGRESS);
 
 	/* a chain longer than the bound */
@@ -190,13 +213,48 @@ static void test_ipv6_extension_headers(void **state)
 static void test_ipv4_fragments(void **state)
 {
 	f.n = 0;
-	ipv4(17, 8 + dns_q_len, 0x2000); /* MF */
+	ipv4(17, 8 + dns_q_len, 0x2000); /* MF: the first fragment */
 	udp(dns_q, dns_q_len);
-	assert_int_equal(dt_frame_parse(DT_LINK_RAW, f.b, f.n, f.n, &pkt), -EINPROGRESS);
+	parse_ok(DT_LINK_RAW);
+	expect_udp_query(4);
+	assert_true(pkt.flags & DT_PKT_FRAGMENT);
+	assert_int_equal(pkt.frag_id, 0x1234);
+	assert_int_equal(pkt.frag_offset, 0);
+	assert_true(pkt.frag_more);
+	assert_int_equal(pkt.frag_len, 8 + dns_q_len);
+
+	/* UDP length beyond this fragment: the rest is still to come */
+	f.b[20 + 4] = 0x05;
+	parse_ok(DT_LINK_RAW);
+	assert_int_equal(pkt.orig_len, 0x0500 + (f.b[20 + 5]) - 8);
+	assert_int_equal(pkt.payload_len, dns_q_len);
+	assert_true(pkt.flags & DT_PKT_TRUNCATED);
+
 	f.n = 0;
 	ipv4(17, 8 + dns_q_len, 0x00b9); /* offset, last fragment */
 	udp(dns_q, dns_q_len);
+	parse_ok(DT_LINK_RAW);
+	assert_true(pkt.flags & DT_PKT_FRAGMENT);
+	assert_int_equal(pkt.frag_offset, 0xb9 * 8);
+	assert_false(pkt.frag_more);
+	assert_int_equal(pkt.transport, DT_TRANSPORT_UDP);
+	assert_int_equal(pkt.sport, 0);
+	assert_int_equal(pkt.dport, 0);
+	assert_int_equal(pkt.payload_len, 8 + dns_q_len);
+	assert_int_equal(pkt.frag_len, 8 + dns_q_len);
+	assert_false(pkt.flags & DT_PKT_TRUNCATED);
+
+	/* a fragment of TCP is not reassembled */
+	f.n = 0;
+	ipv4(6, 8 + dns_q_len, 0x2000);
+	udp(dns_q, dns_q_len);
 	assert_int_equal(dt_frame_parse(DT_LINK_RAW, f.b, f.n, f.n, &pkt), -EINPROGRESS);
+	/* and a plain packet after fragments is no fragment */
+	f.n = 0;
+	ipv4(17, 8 + dns_q_len, 0x4000); /* DF */
+	udp(dns_q, dns_q_len);
+	parse_ok(DT_LINK_RAW);
+	assert_false(pkt.flags & DT_PKT_FRAGMENT);
 }
 
 static void test_sll_tcp(void **state)

@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * IP reassembly alone (core/ip_defrag): order, repeats, overlaps, timeout,
+ * bounds, IPv6, and the first fragment going on alone when a datagram is
+ * given up.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/ip_defrag.h"
+#include "core/stats.h"
+
+#define SEC 1000000000ull
+#define T0 (1000 * SEC)
+#define TIMEOUT (2 * SEC)
+
+static uint8_t dgram[70000]; /* IP payload: UDP header, then the DNS message */
+static uint32_t dgram_len;
+
+struct partial {
+	unsigned n;
+	struct dt_packet pkt;
+	uint8_t first_byte;
+};
+
+static struct partial part;
+
+static void on_partial(const struct dt_packet *pkt, void *user)
+{
+	struct partial *p = user;
+
+	p->n++;
+	p->pkt = *pkt;
+	p->first_byte = pkt->payload_len ? pkt->payload[0] : 0;
+	p->pkt.payload = NULL;
+}
+
+static int setup(void **state)
+{
+	memset(&dt_stats, 0, sizeof(dt_stats));
+	memset(&part, 0, sizeof(part));
+	return 0;
+}
+
+/* A datagram of n UDP payload bytes, byte i = i * 7 + 1. */
+static void make_dgram(uint32_t n)
+{
+	dgram_len = 8 + n;
+	dgram[0] = 0;
+	dgram[1] = 53;
+	dgram[2] = 40000 >> 8;
+	dgram[3] = 40000 & 0xff;
+	dgram[4] = (uint8_t)(dgram_len >> 8);
+	dgram[5] = (uint8_t)dgram_len;
+	dgram[6] = dgram[7] = 0;
+	for (uint32_t i = 0; i < n; i++)
+		dgram[8 + i] = (uint8_t)(i * 7 + 1);
+}
+
+/* Fragment [off, off+len) of dgram as an input hands it over. */
+static struct dt_packet frag(uint8_t family, uint8_t src, uint32_t id, uint32_t off, uint32_t len,
+			     bool more, uint64_t ts)
+{
+	struct dt_packet p;
+
+	memset(&p, 0, sizeof(p));
+	p.ts_ns = ts;
+	p.family = family;
+	p.transport = DT_TRANSPORT_UDP;
+	p.saddr[0] = 10;
+	p.saddr[3] = src;
+	p.daddr[0] = 10;
+	p.daddr[3] = 99;
+	if (family == 6)
+		p.saddr[15] = src;
+	p.flags = DT_PKT_FRAGMENT;
+	p.frag_id = id;
+	p.frag_offset = (uint16_t)off;
+	p.frag_more = more;
+	p.frag_len = (uint16_t)len;
+	if (off == 0) {
+		p.sport = 53;
+		p.dport = 40000;
+		p.pid = 4242;
+		p.flags |= DT_PKT_HAS_PROCESS | DT_PKT_TRUNCATED;
+		p.payload = dgram + 8;
+		p.payload_len = len - 8;
+		p.orig_len = dgram_len - 8;
+	} else {
+		p.payload = dgram + off;
+		p.payload_len = len;
+		p.orig_len = len;
+	}
+	return p;
+}
+
+static struct dt_ip_defrag *new_defrag(uint32_t slots, uint32_t bytes)
+{
+	struct dt_ip_defrag *d = dt_ip_defrag_new(slots, bytes, TIMEOUT, on_partial, &part);
+
+	assert_non_null(d);
+	return d;
+}
+
+static void expect_whole(const struct dt_packet *out, uint64_t ts)
+{
+	assert_int_equal(out->payload_len, dgram_len - 8);
+	assert_int_equal(out->orig_len, dgram_len - 8);
+	assert_memory_equal(out->payload, dgram + 8, dgram_len - 8);
+	assert_int_equal(out->sport, 53);
+	assert_int_equal(out->dport, 40000);
+	assert_int_equal(out->pid, 4242);
+	assert_int_equal(out->ts_ns, ts);
+	assert_int_equal(out->transport, DT_TRANSPORT_UDP);
+	assert_false(out->flags & (DT_PKT_TRUNCATED | DT_PKT_FRAGMENT));
+	assert_true(out->flags & DT_PKT_HAS_PROCESS);
+}
+
+static void test_in_order(void **state)
+{
+	struct dt_ip_defrag *d = new_defrag(8, 1 << 20);
+	struct dt_packet p, out;
+
+	make_dgram(3000); /* 3008 bytes: 1480 + 1480 + 48 */
+	p = frag(4, 1, 77, 0, 1480, true, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	assert_int_equal(dt_ip_defrag_pending(d), 1);
+	p = frag(4, 1, 77, 1480, 1480, true, T0 + 10);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	p = frag(4, 1, 77, 2960, 48, false, T0 + 20);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 1);
+	expect_whole(&out, T0);
+	assert_int_equal(dt_ip_defrag_pending(d), 0);
+	assert_int_equal(dt_ip_defrag_bytes(d), 0);
+	assert_int_equal(dt_stats.ip_fragments, 3);
+	assert_int_equal(dt_stats.ip_reassembled, 1);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 0);
+	assert_int_equal(part.n, 0);
+	dt_ip_defrag_free(d);
+}
+
+static void test_out_of_order(void **state)
+{
+	struct dt_ip_defrag *d = new_defrag(8, 1 << 20);
+	struct dt_packet p, out;
+
+	make_dgram(3000);
+	p = frag(4, 1, 78, 2960, 48, false, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	p = frag(4, 1, 78, 1480, 1480, true, T0 + 10);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	p = frag(4, 1, 78, 0, 1480, true, T0 + 20);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 1);
+	expect_whole(&out, T0 + 20); /* the first fragment's time */
+	assert_int_equal(dt_stats.ip_reassembled, 1);
+	dt_ip_defrag_free(d);
+}
+
+static void test_duplicate(void **state)
+{
+	struct dt_ip_defrag *d = new_defrag(8, 1 << 20);
+	struct dt_packet p, out;
+
+	make_dgram(2000);
+	p = frag(4, 1, 79, 0, 1480, true, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0); /* seen twice */
+	p = frag(4, 1, 79, 1480, 528, false, T0 + 5);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 1);
+	expect_whole(&out, T0);
+	/* the last fragment again, after completion: a new datagram starts,
+	 * which never completes and is not DNS-known yet */
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	assert_int_equal(dt_stats.ip_reassembled, 1);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 0);
+	dt_ip_defrag_free(d);
+}
+
+static void test_overlap(void **state)
+{
+	struct dt_ip_defrag *d = new_defrag(8, 1 << 20);
+	struct dt_packet p, out;
+
+	make_dgram(3000);
+	p = frag(4, 1, 80, 0, 1480, true, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	/* starts inside the first fragment */
+	p = frag(4, 1, 80, 1472, 1480, true, T0 + 1);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), -EBADMSG);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 1);
+	assert_int_equal(dt_ip_defrag_pending(d), 0);
+	/* the first fragment went on alone, truncated, as without reassembly */
+	assert_int_equal(part.n, 1);
+	assert_int_equal(part.pkt.payload_len, 1472);
+	assert_int_equal(part.pkt.orig_len, 3000);
+	assert_true(part.pkt.flags & DT_PKT_TRUNCATED);
+	assert_false(part.pkt.flags & DT_PKT_FRAGMENT);
+	assert_int_equal(part.pkt.sport, 53);
+	assert_int_equal(part.first_byte, dgram[8]);
+
+	/* a last fragment that ends before bytes already seen */
+	p = frag(4, 1, 81, 1480, 1480, true, T0 + 2);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	p = frag(4, 1, 81, 0, 1480, false, T0 + 3);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), -EBADMSG);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 2);
+	assert_int_equal(part.n, 2); /* the (rejected) first fragment itself */
+	dt_ip_defrag_free(d);
+}
+
+static void test_missing_piece_times_out(void **state)
+{
+	struct dt_ip_defrag *d = new_defrag(8, 1 << 20);
+	struct dt_packet p, out;
+
+	make_dgram(3000);
+	p = frag(6, 1, 0xdeadbeef, 0, 1448, true, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	p = frag(6, 1, 0xdeadbeef, 2896, 112, false, T0 + 1);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	dt_ip_defrag_expire(d, T0 + TIMEOUT - 1);
+	assert_int_equal(dt_ip_defrag_pending(d), 1);
+	assert_int_equal(part.n, 0);
+	dt_ip_defrag_expire(d, T0 + TIMEOUT);
+	assert_int_equal(dt_ip_defrag_pending(d), 0);
+	assert_int_equal(dt_ip_defrag_bytes(d), 0);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 1);
+	assert_int_equal(dt_stats.ip_reassembled, 0);
+	assert_int_equal(part.n, 1);
+	assert_int_equal(part.pkt.family, 6);
+	assert_int_equal(part.pkt.payload_len, 1440);
+	assert_int_equal(part.pkt.ts_ns, T0);
+	assert_true(part.pkt.flags & DT_PKT_TRUNCATED);
+	/* the late middle piece now starts a datagram of its own */
+	p = frag(6, 1, 0xdeadbeef, 1448, 1448, true, T0 + TIMEOUT + 1);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	dt_ip_defrag_flush(d);
+	assert_int_equal(dt_ip_defrag_pending(d), 0);
+	assert_int_equal(part.n, 1); /* no first fragment: nothing goes on */
+	dt_ip_defrag_free(d);
+}
+
+static void test_pool_exhaustion(void **state)
+{
+	struct dt_ip_defrag *d = new_defrag(2, 1 << 20);
+	struct dt_packet p, out;
+
+	make_dgram(3000);
+	for (uint32_t id = 1; id <= 3; id++) {
+		p = frag(4, 1, id, 0, 1480, true, T0 + id);
+		assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	}
+	/* the oldest (id 1) made room */
+	assert_int_equal(dt_ip_defrag_pending(d), 2);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 1);
+	assert_int_equal(part.n, 1);
+	assert_int_equal(part.pkt.ts_ns, T0 + 1);
+	/* the others still complete */
+	for (uint32_t id = 2; id <= 3; id++) {
+		p = frag(4, 1, id, 1480, 1480, true, T0 + 10);
+		assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+		p = frag(4, 1, id, 2960, 48, false, T0 + 11);
+		assert_int_equal(dt_ip_defrag_add(d, &p, &out), 1);
+		expect_whole(&out, T0 + id);
+	}
+	assert_int_equal(dt_stats.ip_reassembled, 2);
+	dt_ip_defrag_free(d);
+
+	/* byte budget: 4 KiB holds one 3 kB datagram, not two */
+	d = new_defrag(8, 4096);
+	p = frag(4, 1, 5, 1480, 1480, true, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	assert_int_equal(dt_ip_defrag_bytes(d), 4096);
+	p = frag(4, 1, 6, 1480, 1480, true, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), -ENOBUFS);
+	assert_int_equal(dt_ip_defrag_pending(d), 1);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 2); /* one from above */
+	p = frag(4, 1, 5, 2960, 48, false, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	assert_int_equal(dt_ip_defrag_bytes(d), 4096);
+	p = frag(4, 1, 5, 0, 1480, true, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 1);
+	expect_whole(&out, T0);
+	dt_ip_defrag_free(d);
+}
+
+static void test_ipv6_and_keys(void **state)
+{
+	struct dt_ip_defrag *d = new_defrag(8, 1 << 20);
+	struct dt_packet p, out;
+
+	make_dgram(2000);
+	/* the same id from two sources, and over IPv4: three datagrams */
+	p = frag(6, 1, 0x10000007, 0, 1448, true, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	p = frag(6, 2, 0x10000007, 0, 1448, true, T0 + 1);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	p = frag(4, 1, 0x10000007, 0, 1448, true, T0 + 2);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	assert_int_equal(dt_ip_defrag_pending(d), 3);
+	p = frag(6, 2, 0x10000007, 1448, 560, false, T0 + 3);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 1);
+	expect_whole(&out, T0 + 1);
+	assert_int_equal(out.family, 6);
+	assert_int_equal(out.saddr[15], 2);
+	p = frag(6, 1, 0x10000007, 1448, 560, false, T0 + 4);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 1);
+	expect_whole(&out, T0);
+	assert_int_equal(out.saddr[15], 1);
+	assert_int_equal(dt_ip_defrag_pending(d), 1);
+	dt_ip_defrag_flush(d);
+	assert_int_equal(part.n, 1);
+	assert_int_equal(part.pkt.family, 4);
+	dt_ip_defrag_free(d);
+}
+
+static void test_bad_fragments(void **state)
+{
+	struct dt_ip_defrag *d = new_defrag(8, 1 << 20);
+	struct dt_packet p, out;
+
+	make_dgram(3000);
+	/* a first fragment cut by the snap length goes on alone at once */
+	p = frag(4, 1, 90, 0, 1480, true, T0);
+	p.payload_len = 1000;
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), -EINVAL);
+	assert_int_equal(part.n, 1);
+	assert_int_equal(part.pkt.payload_len, 1000);
+	assert_int_equal(dt_ip_defrag_pending(d), 0);
+	/* a middle fragment that is no multiple of 8 long */
+	p = frag(4, 1, 91, 1480, 1477, true, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), -EINVAL);
+	/* beyond 65535 bytes */
+	p = frag(4, 1, 92, 65528, 16, false, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), -E2BIG);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 3);
+	/* the UDP length says more than the fragments hold */
+	make_dgram(3000);
+	p = frag(4, 1, 93, 0, 1480, true, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	p = frag(4, 1, 93, 1480, 1000, false, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), -EBADMSG);
+	assert_int_equal(dt_ip_defrag_pending(d), 0);
+	assert_int_equal(dt_stats.ip_reassembled, 0);
+	assert_int_equal(part.n, 2);
+	/* the largest datagram there is */
+	make_dgram(DT_IP_DEFRAG_MAX_DATAGRAM - 8);
+	for (uint32_t off = 0; off < dgram_len; off += 1480) {
+		uint32_t len = dgram_len - off < 1480 ? dgram_len - off : 1480;
+
+		p = frag(4, 1, 94, off, len, off + len < dgram_len, T0);
+		assert_int_equal(dt_ip_defrag_add(d, &p, &out), off + len < dgram_len ? 0 : 1);
+	}
+	expect_whole(&out, T0);
+	dt_ip_defrag_free(d);
+	dt_ip_defrag_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_in_order, setup),
+	    cmocka_unit_test_setup(test_out_of_order, setup),
+	    cmocka_unit_test_setup(test_duplicate, setup),
+	    cmocka_unit_test_setup(test_overlap, setup),
+	    cmocka_unit_test_setup(test_missing_piece_times_out, setup),
+	    cmocka_unit_test_setup(test_pool_exhaustion, setup),
+	    cmocka_unit_test_setup(test_ipv6_and_keys, setup),
+	    cmocka_unit_test_setup(test_bad_fragments, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
