@@ -128,11 +128,26 @@ dtb_have_dnstrail()
 	[ -x "$DTB_BUILD/bin/dnstrail" ] && [ -x "$DTB_BUILD/bin/dnstrail-sub" ]
 }
 
+# One benchmark at a time on a host: two would share namespace names and,
+# worse, measure each other. run-all.sh and the smoke test take the lock once
+# and pass DTB_LOCKED=1 down. Waits DTB_LOCK_WAIT seconds (default 1800).
+dtb_lock()
+{
+	[ -n "${DTB_LOCKED:-}" ] && return 0
+	exec 8>/run/lock/dnstrail-bench.lock || dtb_die "cannot open the lock file"
+	if ! flock -n 8; then
+		dtb_log "waiting for another benchmark on this host (lock /run/lock/dnstrail-bench.lock)"
+		flock -w "${DTB_LOCK_WAIT:-1800}" 8 || dtb_die "another benchmark holds the lock"
+	fi
+	export DTB_LOCKED=1
+}
+
 # Work directory, cleanup trap, output directory.
 dtb_init()
 {
 	DTB_SCENARIO=${DTB_SCENARIO:-$(basename "$0" .sh)}
 	dtb_need_root
+	dtb_lock
 	dtb_install_deps
 	mkdir -p "$DTB_OUT"
 	DTB_OUT=$(cd "$DTB_OUT" && pwd)

@@ -67,6 +67,8 @@ run_dnstrail()
 	SUBLOST[$r]=$(dtb_stat "$DTB_SUB_STATS" lost)
 	eval "$(dtb_analyze "$DTB_SUB_OUT" | sed 's/^/A_/')"
 	OK[$r]=${A_status_ok:-0}
+	[ "${OK[$r]}" -gt "$DNSPERF_COMPLETED" ] &&
+		dtb_log "warning: more bench events than dnsperf queries: is another benchmark running?"
 	DUPS[$r]=${A_duplicates:-0}
 	TMO[$r]=${A_status_timeout:-0}
 	PROC[$r]="${A_process_top:-?} ${A_process_top_share:-?}"

@@ -27,6 +27,8 @@ if [ -n "$QUICK" ]; then
 fi
 . "$(dirname "$0")/lib.sh"
 dtb_parse_args "${args[@]}"
+dtb_need_root
+dtb_lock
 export DTB_DURATION DTB_ROUNDS DTB_CLIENTS DTB_OUTSTANDING DTB_BUILD DTB_PORT DTB_PEERS \
 	DTB_NO_INSTALL DTB_KEEP
 mkdir -p "$DTB_OUT"

@@ -312,17 +312,26 @@ static __always_inline __u32 frag_ident(const __u8 *ip, const struct dt_l3 *l3, 
 
 /*
  * A later IP fragment (no transport header): recorded only if the first
- * fragment of its datagram was, under the same exactly-once rules.
+ * fragment of its datagram was, under the same exactly-once rules. A global
+ * function (headers parsed again): the common path keeps its registers.
  */
-static __always_inline int handle_frag(void *ctx, struct sk_buff *skb, __u8 dir, const __u8 *ip,
-				       const struct dt_l3 *l3, __u16 proto, __u32 data_off,
-				       __u32 len, __u32 linear_end)
+__noinline int dt_frag(void *ctx __arg_ctx, __u32 dir)
 {
+	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
+	__u16 proto = skb->protocol;
+	const __u8 *head = skb->head;
+	const __u8 *ip = head + skb->network_header;
+	__u32 data_off = (const unsigned char *)skb->data - head;
+	__u32 len = skb->len;
+	__u32 linear_end = data_off + len - skb->data_len;
+	struct dt_l3 l3s, *l3 = &l3s;
 	struct pktinfo pi;
 	__u16 off_more;
 	__u32 id;
+	int rc;
 
-	if (l3->transport != IPPROTO_UDP_)
+	rc = proto == bpf_htons(ETH_P_IP) ? dt_parse_ipv4(ip, l3) : dt_parse_ipv6(ip, l3);
+	if (rc != DT_PARSE_FRAGMENT || l3->transport != IPPROTO_UDP_)
 		return 0;
 	pi.family = proto == bpf_htons(ETH_P_IP) ? 4 : 6;
 	copy_addrs(&pi, ip);
@@ -408,6 +417,34 @@ static __always_inline int handle_frag(void *ctx, struct sk_buff *skb, __u8 dir,
 	return dt_emit(ctx, &pi);
 }
 
+/* The first fragment of a DNS-port datagram, about to be recorded: its
+ * identity goes into frag_seen for the later fragments. Global, as dt_frag. */
+__noinline int dt_first_frag(void *ctx __arg_ctx, struct pktinfo *pi, __u32 frag_len)
+{
+	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
+	const __u8 *ip = skb->head + skb->network_header;
+	struct dt_l3 l3 = {};
+	__u16 off_more;
+	__u32 id;
+
+	if (!pi)
+		return 0;
+	if (pi->family == 4 ? !(ip[6] & 0x20) : dt_parse_ipv6(ip, &l3) || !l3.frag_hdr)
+		return 0; /* IPv6: extension headers, but no Fragment header */
+	id = frag_ident(ip, &l3, pi->family, &off_more);
+
+	__u64 key = frag_key(pi, id);
+	struct sent_slot *fs = &frag_seen[key & (FRAG_SLOTS - 1)];
+
+	fs->key = key;
+	fs->ts = pi->now;
+	pi->flags |= DT_EV_FRAGMENT;
+	pi->frag_id = id;
+	pi->frag_off = off_more;
+	pi->frag_len = frag_len;
+	return 0;
+}
+
 static __always_inline void copy_addrs(struct pktinfo *pi, const __u8 *ip)
 {
 	if (pi->family == 4) {
@@ -466,7 +503,7 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 	int bad = proto == bpf_htons(ETH_P_IP) ? dt_parse_ipv4(ip, &l3) : dt_parse_ipv6(ip, &l3);
 
 	if (bad == DT_PARSE_FRAGMENT)
-		return handle_frag(ctx, skb, dir, ip, &l3, proto, data_off, len, linear_end);
+		return dt_frag(ctx, dir);
 	if (bad)
 		return 0;
 	l3len = l3.l3len;
@@ -598,19 +635,8 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 		if (pi.cap < orig)
 			pi.flags |= DT_EV_TRUNCATED;
 		/* the first IP fragment: later ones are recorded if this one was */
-		if ((pi.family == 4 && (ip[6] & 0x20)) || (pi.family == 6 && l3.frag_hdr)) {
-			__u16 off_more;
-			__u32 id = frag_ident(ip, &l3, pi.family, &off_more);
-			__u64 key = frag_key(&pi, id);
-			struct sent_slot *fs = &frag_seen[key & (FRAG_SLOTS - 1)];
-
-			fs->key = key;
-			fs->ts = now;
-			pi.flags |= DT_EV_FRAGMENT;
-			pi.frag_id = id;
-			pi.frag_off = off_more;
-			pi.frag_len = wire + 8;
-		}
+		if ((pi.family == 4 && (ip[6] & 0x20)) || (pi.family == 6 && l3len > 40))
+			dt_first_frag(ctx, &pi, wire + 8);
 		return dt_emit(ctx, &pi);
 	}
 

@@ -34,7 +34,8 @@ struct dt_l3 {
 	__u32 l3len;	/* IP header + extension headers: offset of the L4 header */
 	__u32 ip_len;	/* IP total length from the header; 0 if unknown (jumbogram) */
 	__u8 transport; /* 6 TCP, 17 UDP */
-	__u32 frag_hdr; /* IPv6: offset of a Fragment header (a real fragment), else 0 */
+	__u32 frag_hdr; /* IPv6, valid if l3len > 40 or FRAGMENT: offset of the
+			 * Fragment header of a real fragment, else 0 */
 };
 
 static __always_inline int dt_parse_ipv4(const __u8 *ip, struct dt_l3 *out)
@@ -44,14 +45,22 @@ static __always_inline int dt_parse_ipv4(const __u8 *ip, struct dt_l3 *out)
 
 	if (transport != 6 && transport != 17)
 		return DT_PARSE_NOT_L4;
+	if ((ip[6] & 0x1f) | ip[7]) {
+		/* off the common path: where the fragment's bytes start */
+		ihl = (ip[0] & 0xf) * 4;
+		if (ihl < 20)
+			return DT_PARSE_MALFORMED;
+		out->l3len = ihl;
+		out->ip_len = (__u32)ip[2] << 8 | ip[3];
+		out->transport = transport;
+		return DT_PARSE_FRAGMENT;
+	}
 	ihl = (ip[0] & 0xf) * 4;
 	if (ihl < 20)
 		return DT_PARSE_MALFORMED;
 	out->l3len = ihl;
 	out->ip_len = (__u32)ip[2] << 8 | ip[3];
 	out->transport = transport;
-	if ((ip[6] & 0x1f) | ip[7])
-		return DT_PARSE_FRAGMENT;
 	return DT_PARSE_OK;
 }
 
@@ -61,8 +70,8 @@ static __always_inline int dt_parse_ipv6(const __u8 *ip, struct dt_l3 *out)
 	__u32 l3len = 40;
 	__u32 plen = (__u32)ip[4] << 8 | ip[5];
 
-	out->frag_hdr = 0;
 	if (next != 6 && next != 17) {
+		out->frag_hdr = 0; /* set only here: the common path stays as it was */
 		/* hop-by-hop 0, routing 43, destination 60, fragment 44, AH 51 */
 		for (int i = 0; i < DT_IPV6_EXT_MAX; i++) {
 			const __u8 *eh = ip + l3len;

@@ -5,6 +5,9 @@
  *   dt_packet --> TCP reassembly --> dns_decode --> query/response matching
  *             --> struct dt_record --> emit callback (the pipeline)
  *
+ * IP fragments of UDP (DT_PKT_FRAGMENT) are reassembled first
+ * (core/ip_defrag.h: 64 datagrams, 1 MiB, 2 s).
+ *
  * Single-threaded; bounded memory (fixed-size tables with eviction, counted
  * in dt_stats). Time comes from the packets (ts_ns) and from dt_engine_tick(),
  * so pcap replay times out queries by the file's clock.

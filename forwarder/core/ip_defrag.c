@@ -24,11 +24,11 @@ struct slot {
 	uint8_t family;
 	uint32_t id;
 	uint8_t saddr[16], daddr[16];
-	uint64_t born_ns; /* timestamp of the first fragment seen */
-	uint32_t total; /* IP payload length, 0 until the last fragment came */
-	uint32_t hi; /* highest end offset seen */
-	uint32_t have; /* bytes covered */
-	uint32_t first_len; /* bytes of the first fragment (UDP header included) */
+	uint64_t born_ns;	/* timestamp of the first fragment seen */
+	uint32_t total;		/* IP payload length, 0 until the last fragment came */
+	uint32_t hi;		/* highest end offset seen */
+	uint32_t have;		/* bytes covered */
+	uint32_t first_len;	/* bytes of the first fragment (UDP header included) */
 	struct dt_packet first; /* the first fragment's metadata (payload unused) */
 	uint8_t *buf;
 	uint32_t cap;
@@ -106,15 +106,19 @@ static void hand_partial(struct dt_ip_defrag *d, const struct dt_packet *first,
 	d->partial(&p, d->user);
 }
 
-/* Give a datagram up: counted, and its first fragment goes on alone. */
-static void drop(struct dt_ip_defrag *d, struct slot *s)
+/* Give a datagram up: counted, and its first fragment goes on alone. A
+ * datagram whose first fragment never came, timed out or evicted, is not
+ * counted: nothing says it was DNS (a pcap replay hands over every later
+ * fragment, ports unknown). */
+static void give_up(struct dt_ip_defrag *d, struct slot *s, bool count)
 {
 	struct dt_packet first;
 	uint8_t *buf = s->buf;
 	uint32_t len = s->first_len - UDP_HDR;
 	bool has_first = s->has_first;
 
-	dt_stats_add(&dt_stats.ip_reassembly_drops, 1);
+	if (count || has_first)
+		dt_stats_add(&dt_stats.ip_reassembly_drops, 1);
 	first = s->first;
 	/* the callback may re-enter: detach the buffer before it runs */
 	s->buf = NULL;
@@ -143,11 +147,12 @@ static struct slot *take(struct dt_ip_defrag *d, const struct dt_packet *p)
 
 		if (!t->used)
 			s = t;
-		else if (!oldest || t->born_ns < oldest->born_ns)
-			oldest = t;
+		else if (!oldest || (oldest->has_first && !t->has_first) ||
+			 (oldest->has_first == t->has_first && t->born_ns < oldest->born_ns))
+			oldest = t; /* the oldest, one not known to be DNS first */
 	}
 	if (!s) {
-		drop(d, oldest); /* the pool is full: the oldest goes */
+		give_up(d, oldest, false); /* the pool is full: the oldest goes */
 		s = oldest;
 	}
 	s->used = true;
@@ -197,7 +202,7 @@ static void cover(struct slot *s, uint32_t b0, uint32_t b1)
 		s->bits[b / 64] |= 1ull << (b % 64);
 }
 
-/* Unusable fragment (its datagram given up, counted, unless drop() did):
+/* Unusable fragment (its datagram given up, counted, unless give_up() did):
  * a first fragment still goes on alone, as before reassembly existed. */
 static int reject(struct dt_ip_defrag *d, const struct dt_packet *p, int err)
 {
@@ -213,7 +218,7 @@ static int complete(struct dt_ip_defrag *d, struct slot *s, struct dt_packet *ou
 	uint32_t ulen = s->first.orig_len + UDP_HDR;
 
 	if (ulen > s->total) {
-		drop(d, s);
+		give_up(d, s, true);
 		return -EBADMSG;
 	}
 	*out = s->first;
@@ -264,12 +269,12 @@ int dt_ip_defrag_add(struct dt_ip_defrag *d, const struct dt_packet *p, struct d
 		return 0; /* a repeat (the same packet seen twice) */
 	if (n || (s->total && end > s->total) || (!p->frag_more && s->total && s->total != end) ||
 	    (!p->frag_more && s->hi > end)) {
-		drop(d, s);
+		give_up(d, s, true);
 		return reject(d, p, -EBADMSG);
 	}
 	rc = grow(d, s, end);
 	if (rc) {
-		drop(d, s);
+		give_up(d, s, true);
 		return reject(d, p, rc);
 	}
 	if (first) {
@@ -305,7 +310,7 @@ void dt_ip_defrag_expire(struct dt_ip_defrag *d, uint64_t now_ns)
 		struct slot *s = &d->slots[i];
 
 		if (s->used && now_ns > s->born_ns && now_ns - s->born_ns >= d->timeout_ns)
-			drop(d, s);
+			give_up(d, s, false);
 	}
 }
 
@@ -315,7 +320,7 @@ void dt_ip_defrag_flush(struct dt_ip_defrag *d)
 		return;
 	for (uint32_t i = 0; i < d->n_slots && d->pending; i++)
 		if (d->slots[i].used)
-			drop(d, &d->slots[i]);
+			give_up(d, &d->slots[i], false);
 }
 
 uint32_t dt_ip_defrag_pending(const struct dt_ip_defrag *d)

@@ -35,7 +35,9 @@
  *   -ENOTSUP         link type not handled
  *   -EPFNOSUPPORT    not IPv4/IPv6 (ARP, LLDP, ...)
  *   -EPROTONOSUPPORT IP but neither UDP nor TCP (ICMP, ESP, ...)
- *   -EINPROGRESS     an IP fragment: reassembly is not done, count and skip
+ *   -EINPROGRESS     an IP fragment of something else than UDP: skipped
+ * A fragment of a UDP datagram returns 0 with DT_PKT_FRAGMENT and frag_*
+ * set (see core/packet.h); the engine reassembles it.
  *   -EBADMSG         headers malformed or cut off by the capture length
  */
 int dt_frame_parse(int linktype, const uint8_t *frame, size_t caplen, size_t wirelen,

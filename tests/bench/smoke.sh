@@ -19,6 +19,11 @@ done
 PEER=tshark-pcap
 command -v tshark >/dev/null || PEER=
 
+# one benchmark at a time (see bench/lib.sh): skip rather than wait long
+exec 8>/run/lock/dnstrail-bench.lock
+flock -w 240 8 || { echo "skip: another benchmark is running on this host"; exit 77; }
+export DTB_LOCKED=1
+
 OUT=$(mktemp -d /tmp/dnstrail-bench-smoke.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 # a port and namespaces of its own, so a concurrent test or benchmark does not collide

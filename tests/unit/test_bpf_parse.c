@@ -63,6 +63,10 @@ static void test_ipv4(void **state)
 	assert_int_equal(dt_parse_ipv4(buf, &l3), DT_PARSE_OK);
 	v4(5, 17, 0x00b9 /* offset 185 * 8 */, 200);
 	assert_int_equal(dt_parse_ipv4(buf, &l3), DT_PARSE_FRAGMENT);
+	/* a later fragment still says where its bytes start, and of what */
+	assert_int_equal(l3.l3len, 20);
+	assert_int_equal(l3.ip_len, 200);
+	assert_int_equal(l3.transport, 17);
 	v4(5, 17, 0x2100, 200);
 	assert_int_equal(dt_parse_ipv4(buf, &l3), DT_PARSE_FRAGMENT);
 	v4(5, 1 /* ICMP */, 0, 84);
@@ -110,6 +114,10 @@ static void test_ipv6_ext_chain(void **state)
 	assert_int_equal(dt_parse_ipv6(buf, &l3), DT_PARSE_OK);
 	assert_int_equal(l3.l3len, 48);
 	assert_int_equal(l3.transport, 6);
+	assert_int_equal(l3.frag_hdr, 40); /* a real fragment: where its header is */
+	buf[40 + 3] = 0; /* atomic (offset 0, no M): no fragment */
+	assert_int_equal(dt_parse_ipv6(buf, &l3), DT_PARSE_OK);
+	assert_int_equal(l3.frag_hdr, 0);
 
 	/* a later fragment */
 	off = 40;
@@ -118,6 +126,10 @@ static void test_ipv6_ext_chain(void **state)
 	buf[40 + 2] = 0x05; /* offset 0x05xx >> 3 */
 	buf[40 + 3] = 0x08;
 	assert_int_equal(dt_parse_ipv6(buf, &l3), DT_PARSE_FRAGMENT);
+	assert_int_equal(l3.frag_hdr, 40);
+	assert_int_equal(l3.l3len, 48);
+	assert_int_equal(l3.ip_len, 140);
+	assert_int_equal(l3.transport, 17);
 
 	/* more extension headers than the walk allows */
 	off = 40;

@@ -15,9 +15,9 @@
 
 #include "core/ip_defrag.h"
 #include "core/stats.h"
+#include "core_testlib.h"
+#include "inputs/frame_parse.h"
 
-#define SEC 1000000000ull
-#define T0 (1000 * SEC)
 #define TIMEOUT (2 * SEC)
 
 static uint8_t dgram[70000]; /* IP payload: UDP header, then the DNS message */
@@ -242,7 +242,8 @@ static void test_missing_piece_times_out(void **state)
 	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
 	dt_ip_defrag_flush(d);
 	assert_int_equal(dt_ip_defrag_pending(d), 0);
-	assert_int_equal(part.n, 1); /* no first fragment: nothing goes on */
+	assert_int_equal(part.n, 1);			   /* no first fragment: nothing goes on */
+	assert_int_equal(dt_stats.ip_reassembly_drops, 1); /* nor is it counted */
 	dt_ip_defrag_free(d);
 }
 
@@ -261,7 +262,28 @@ static void test_pool_exhaustion(void **state)
 	assert_int_equal(dt_stats.ip_reassembly_drops, 1);
 	assert_int_equal(part.n, 1);
 	assert_int_equal(part.pkt.ts_ns, T0 + 1);
-	/* the others still complete */
+	/* a datagram without its first fragment goes before older DNS ones */
+	p = frag(4, 1, 7, 1480, 1480, true, T0 + 4);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0); /* evicts id 2 */
+	assert_int_equal(part.n, 2);
+	assert_int_equal(part.pkt.ts_ns, T0 + 2);
+	p = frag(4, 1, 8, 1480, 1480, true, T0 + 5);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0); /* evicts id 7, not 3 */
+	assert_int_equal(part.n, 2);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 2);
+	dt_ip_defrag_flush(d); /* id 3 counted, id 8 (no first fragment) not */
+	assert_int_equal(part.n, 3);
+	assert_int_equal(part.pkt.ts_ns, T0 + 3);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 3);
+	dt_ip_defrag_free(d);
+
+	/* with room, the others complete */
+	memset(&part, 0, sizeof(part));
+	d = new_defrag(2, 1 << 20);
+	for (uint32_t id = 2; id <= 3; id++) {
+		p = frag(4, 1, id, 0, 1480, true, T0 + id);
+		assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	}
 	for (uint32_t id = 2; id <= 3; id++) {
 		p = frag(4, 1, id, 1480, 1480, true, T0 + 10);
 		assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
@@ -280,7 +302,7 @@ static void test_pool_exhaustion(void **state)
 	p = frag(4, 1, 6, 1480, 1480, true, T0);
 	assert_int_equal(dt_ip_defrag_add(d, &p, &out), -ENOBUFS);
 	assert_int_equal(dt_ip_defrag_pending(d), 1);
-	assert_int_equal(dt_stats.ip_reassembly_drops, 2); /* one from above */
+	assert_int_equal(dt_stats.ip_reassembly_drops, 4); /* three from above */
 	p = frag(4, 1, 5, 2960, 48, false, T0);
 	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
 	assert_int_equal(dt_ip_defrag_bytes(d), 4096);
@@ -362,6 +384,138 @@ static void test_bad_fragments(void **state)
 	dt_ip_defrag_free(NULL);
 }
 
+/* Through the engine: a query, then its 1029-byte response in three IP
+ * fragments out of order -> one complete transaction. */
+static void engine_fragments(struct dt_engine *e, struct wire *r, bool drop_middle)
+{
+	struct wire q;
+	struct dt_packet p;
+
+	wire_load(&q, "many_tcp.query");
+	wire_load(r, "many_tcp.response");
+	wire_set_id(r, wire_id(&q));
+	pkt_init(&p, DT_TRANSPORT_UDP, "10.0.0.1", 40000, "10.0.0.53", 53, T0, q.b, q.n);
+	dt_engine_packet(e, &p);
+
+	/* IP payload: UDP header + message, cut at 512 and 1024 */
+	make_dgram((uint32_t)r->n);
+	memcpy(dgram + 8, r->b, r->n);
+	for (int i = 2; i >= 0; i--) {
+		uint32_t off = (uint32_t)i * 512, len = i == 2 ? dgram_len - 1024 : 512;
+
+		if (drop_middle && i == 1)
+			continue;
+		p = frag(4, 53, 0x4242, off, len, i < 2, T0 + 1 * MS + (uint64_t)(2 - i));
+		inet_pton(AF_INET, "10.0.0.53", p.saddr);
+		inet_pton(AF_INET, "10.0.0.1", p.daddr);
+		dt_engine_packet(e, &p);
+	}
+}
+
+static void test_engine(void **state)
+{
+	struct dt_engine_config cfg = {0};
+	struct sink s;
+	struct dt_engine *e = engine_with(&s, &cfg);
+	struct wire r;
+
+	engine_fragments(e, &r, false);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.rec[0].status, DT_STATUS_OK);
+	assert_true(s.rec[0].has_response);
+	assert_int_equal(s.rec[0].response_wire_len, r.n);
+	assert_true(s.rec[0].n_answer > 20);
+	assert_false(s.rec[0].flags & DT_REC_RESPONSE_TRUNCATED);
+	assert_int_equal(s.rec[0].response_ts, T0 + 1 * MS + 2); /* the first fragment's */
+	assert_int_equal(s.rec[0].src_port, 40000);
+	assert_int_equal(dt_stats.ip_reassembled, 1);
+	assert_int_equal(dt_stats.ip_fragments, 3);
+	dt_engine_free(e);
+
+	/* the middle one lost: given up after 2 s, the first fragment still
+	 * answers the query, truncated */
+	e = engine_with(&s, &cfg);
+	engine_fragments(e, &r, true);
+	assert_int_equal(s.n, 0);
+	dt_engine_tick(e, T0 + 1 * MS + TIMEOUT - 1);
+	assert_int_equal(s.n, 0);
+	dt_engine_tick(e, T0 + 1 * MS + TIMEOUT + 2);
+	assert_int_equal(s.n, 1);
+	assert_int_not_equal(s.rec[0].status, DT_STATUS_TIMEOUT);
+	assert_true(s.rec[0].has_response);
+	assert_true(s.rec[0].flags & DT_REC_RESPONSE_TRUNCATED);
+	assert_int_equal(s.rec[0].response_wire_len, 512 - 8);
+	assert_int_equal(s.rec[0].response_ts, T0 + 1 * MS + 2);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 1);
+	dt_engine_free(e);
+}
+
+/* Raw IPv6 frames (Fragment header) through the pcap input's parser and
+ * the engine: what a --pcap replay does. */
+static size_t v6_frag_frame(uint8_t *f, uint32_t off, uint32_t len, bool more)
+{
+	memset(f, 0, 48);
+	f[0] = 0x60;
+	f[4] = (uint8_t)((8 + len) >> 8);
+	f[5] = (uint8_t)(8 + len);
+	f[6] = 44; /* Fragment */
+	f[7] = 64;
+	inet_pton(AF_INET6, "2001:db8::53", f + 8);
+	inet_pton(AF_INET6, "2001:db8::1", f + 24);
+	f[40] = 17;
+	f[42] = (uint8_t)(off >> 8);
+	f[43] = (uint8_t)((off & 0xf8) | more);
+	f[44] = 0xca; /* id */
+	f[47] = 0xfe;
+	memcpy(f + 48, dgram + off, len);
+	return 48 + len;
+}
+
+static void test_pcap_frames(void **state)
+{
+	struct dt_engine_config cfg = {0};
+	struct sink s;
+	struct dt_engine *e = engine_with(&s, &cfg);
+	struct wire q, r;
+	struct dt_packet p;
+	static uint8_t f[2048];
+	size_t n;
+
+	wire_load(&q, "many_tcp.query");
+	wire_load(&r, "many_tcp.response");
+	wire_set_id(&r, wire_id(&q));
+	pkt_init(&p, DT_TRANSPORT_UDP, "2001:db8::1", 40000, "2001:db8::53", 53, T0, q.b, q.n);
+	dt_engine_packet(e, &p);
+	make_dgram((uint32_t)r.n);
+	dgram[0] = 0; /* source port 53 -> 40000 */
+	dgram[1] = 53;
+	memcpy(dgram + 8, r.b, r.n);
+
+	/* the last fragment first, then the first */
+	n = v6_frag_frame(f, 1000, dgram_len - 1000, false);
+	memset(&p, 0, sizeof(p));
+	p.ts_ns = T0 + 5;
+	assert_int_equal(dt_frame_parse(DT_LINK_RAW, f, n, n, &p), 0);
+	assert_int_equal(p.sport, 0);
+	dt_engine_packet(e, &p);
+	n = v6_frag_frame(f, 0, 1000, true);
+	memset(&p, 0, sizeof(p));
+	p.ts_ns = T0 + 6;
+	assert_int_equal(dt_frame_parse(DT_LINK_RAW, f, n, n, &p), 0);
+	assert_int_equal(p.sport, 53);
+	assert_int_equal(p.frag_id, 0xca0000fe);
+	dt_engine_packet(e, &p);
+
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.rec[0].status, DT_STATUS_OK);
+	assert_int_equal(s.rec[0].family, 6);
+	assert_int_equal(s.rec[0].response_wire_len, r.n);
+	assert_false(s.rec[0].flags & DT_REC_RESPONSE_TRUNCATED);
+	assert_int_equal(s.rec[0].response_ts, T0 + 6);
+	assert_int_equal(dt_stats.ip_reassembled, 1);
+	dt_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +527,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_pool_exhaustion, setup),
 	    cmocka_unit_test_setup(test_ipv6_and_keys, setup),
 	    cmocka_unit_test_setup(test_bad_fragments, setup),
+	    cmocka_unit_test_setup(test_engine, setup),
+	    cmocka_unit_test_setup(test_pcap_frames, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
