@@ -144,7 +144,8 @@ static void emit_txn(struct dt_engine *e, const struct dt_txn *txn, enum dt_stat
 	size_t alen = addr_len(txn->key.family);
 
 	memset(rec, 0, sizeof(*rec));
-	rec->status = status;
+	/* A bad query's transaction stays malformed, answered or not. */
+	rec->status = txn->malformed ? DT_STATUS_MALFORMED : status;
 	rec->query_ts_ns = txn->ts_ns;
 	rec->flags = txn->flags;
 	rec->has_process = txn->has_process;
@@ -237,8 +238,10 @@ static void keep_decoded_query(struct dt_engine *e, const struct dt_txn *txn, co
 	e->qmsg_txn = txn;
 }
 
+/* A query waits for its response; a malformed one too (header readable),
+ * so the two make one record. */
 static void on_query(struct dt_engine *e, const uint8_t *wire, size_t len,
-		     const struct dt_packet *pkt)
+		     const struct dt_packet *pkt, bool malformed)
 {
 	const struct dt_txn_recent *recent;
 	struct dt_txn_key key;
@@ -281,6 +284,7 @@ static void on_query(struct dt_engine *e, const uint8_t *wire, size_t len,
 	txn->ifindex = pkt->ifindex;
 	txn->direction = pkt->direction;
 	txn->flags = packet_rec_flags(pkt, e->cut, false);
+	txn->malformed = malformed;
 	txn->wire_len = store_query(txn->wire, wire, len);
 	if (txn->wire_len < len)
 		txn->flags |= DT_REC_QUERY_TRUNCATED;
@@ -373,6 +377,11 @@ static void on_malformed(struct dt_engine *e, const uint8_t *wire, size_t len,
 		emit_response(e, DT_STATUS_MALFORMED, pkt, wire, len);
 		return;
 	}
+	if (len >= 12) {
+		/* Its id (and question, if readable) still match a response. */
+		on_query(e, wire, len, pkt, true);
+		return;
+	}
 	memset(rec, 0, sizeof(*rec));
 	rec->status = DT_STATUS_MALFORMED;
 	rec->flags = packet_rec_flags(pkt, e->cut, false);
@@ -411,7 +420,7 @@ static void on_message(const uint8_t *wire, size_t len, bool cut, const struct d
 	if (e->msg->flags & DNS_FLAG_QR)
 		on_response(e, wire, len, pkt);
 	else
-		on_query(e, wire, len, pkt);
+		on_query(e, wire, len, pkt, false);
 }
 
 static void on_udp(const struct dt_packet *pkt, void *user)

@@ -179,6 +179,7 @@ struct dt_txn *dt_txn_insert(struct dt_txn_table *t, const struct dt_txn_key *ke
 	txn->ifindex = 0;
 	txn->direction = 0;
 	txn->has_process = false;
+	txn->malformed = false;
 	txn->wire_len = 0;
 	txn->in_use = true;
 

@@ -49,6 +49,7 @@ struct dt_txn {
 	uint8_t direction;
 	bool in_use;
 	bool has_process;
+	bool malformed; /* the query did not decode: its record is malformed */
 	uint16_t wire_len;
 	struct dt_process process;
 	uint8_t wire[DT_TXN_WIRE_MAX];

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outputs/zmq_endpoint.h"
 #include "pipeline/options.h"
 #include "pipeline/registry.h"
 
@@ -245,6 +246,64 @@ static int apply_cli(struct dt_node *root, const struct dt_cli *cli, const char 
 
 /* ---- checking ---- */
 
+/* Endpoint syntax of the outputs that take one: --check-config rejects a
+ * typo that would otherwise only fail at bind/connect time. */
+enum endpoint_form { EP_ZMQ_BIND, EP_ZMQ_CONNECT, EP_SYSLOG };
+
+static const struct {
+	const char *plugin, *key;
+	enum endpoint_form form;
+} endpoint_keys[] = {
+    {"zmq", "publish", EP_ZMQ_BIND},
+    {"zmq", "connect", EP_ZMQ_CONNECT},
+    {"syslog", "address", EP_SYSLOG},
+};
+
+static int check_endpoint(const char *key, enum endpoint_form form, const struct dt_node *v,
+			  const char *file, struct dt_errbuf *err)
+{
+	char why[200];
+	int rc;
+
+	if (v->kind != DT_NODE_SCALAR)
+		return 0; /* the option table already reported it */
+	rc = form == EP_SYSLOG
+		 ? dt_syslog_address_check(v->value, why, sizeof(why))
+		 : dt_zmq_endpoint_check(v->value, form == EP_ZMQ_CONNECT, why, sizeof(why));
+	if (rc == 0)
+		return 0;
+	if (v->line > 0)
+		dt_errf(err, file, v->line, "%s: %s", key, why);
+	else if (err) /* from --publish / --connect: no file line */
+		snprintf(err->msg, sizeof(err->msg), "command line: %s: %s", key, why);
+	return rc;
+}
+
+static int check_endpoints(const char *plugin, const struct dt_node *item, const char *file,
+			   struct dt_errbuf *err)
+{
+	for (size_t i = 0; i < sizeof(endpoint_keys) / sizeof(endpoint_keys[0]); i++) {
+		const struct dt_node *n;
+		int rc = 0;
+
+		if (strcmp(plugin, endpoint_keys[i].plugin) != 0)
+			continue;
+		n = dt_node_get(item, endpoint_keys[i].key);
+		if (!n)
+			continue;
+		if (n->kind == DT_NODE_SEQ)
+			for (size_t j = 0; j < n->n && rc == 0; j++)
+				rc = check_endpoint(endpoint_keys[i].key, endpoint_keys[i].form,
+						    n->items[j], file, err);
+		else
+			rc = check_endpoint(endpoint_keys[i].key, endpoint_keys[i].form, n, file,
+					    err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int load_plugins(struct dt_config *cfg, const struct dt_node *seq, enum dt_plugin_kind kind,
 			const char *what, struct dt_errbuf *err)
 {
@@ -353,6 +412,15 @@ static int load_plugins(struct dt_config *cfg, const struct dt_node *seq, enum d
 			free(pc->ctx);
 			pc->ctx = NULL;
 			return rc;
+		}
+		if (kind == DT_KIND_OUTPUT) {
+			rc = check_endpoints(pc->name, item, file, err);
+			if (rc) {
+				dt_options_free(pc->options, pc->ctx);
+				free(pc->ctx);
+				pc->ctx = NULL;
+				return rc;
+			}
 		}
 	}
 	return 0;

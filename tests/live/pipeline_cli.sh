@@ -39,5 +39,14 @@ printf 'pipeline:\n  outputs:\n    - name: file\n      path: %s/x.log\n' "$W" >"
 "$DNSTRAIL" --check-config -c "$W/good.yaml" >/dev/null 2>&1; eq "valid config: exit 0" $? 0
 check "--check-config opened nothing" test ! -e "$W/x.log"
 "$DNSTRAIL" --check-config --stdout=text --publish tcp://127.0.0.1:1 >/dev/null 2>&1; eq "no config, CLI only: exit 0" $? 0
+# endpoint syntax is checked without binding
+msg=$("$DNSTRAIL" --check-config --publish notanendpoint 2>&1); eq "bad --publish: exit 1" $? 1
+check "bad --publish says command line" grep -q '^command line: publish: "notanendpoint"' <<<"$msg"
+printf 'pipeline:\n  outputs:\n    - name: zmq\n      publish:\n        - tcp://127.0.0.1:5556\n        - tcp://127.0.0.1\n' >"$W/bad4.yaml"
+msg=$("$DNSTRAIL" --check-config -c "$W/bad4.yaml" 2>&1); eq "bad endpoint in file: exit 1" $? 1
+check "bad endpoint has FILE:LINE: key" grep -q "^$W/bad4.yaml:6: publish: \"tcp://127.0.0.1\"" <<<"$msg"
+printf 'pipeline:\n  outputs:\n    - name: syslog\n      address: udp//loghost:514\n' >"$W/bad5.yaml"
+msg=$("$DNSTRAIL" --check-config -c "$W/bad5.yaml" 2>&1); eq "bad syslog address: exit 1" $? 1
+check "bad syslog address has FILE:LINE: key" grep -q "^$W/bad5.yaml:4: address: " <<<"$msg"
 set -e
 finish

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Configuration: YAML -> checked plugin contexts; every error names FILE:LINE: key. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "outputs/zmq_endpoint.h"
 #include "pipeline/model.h"
 #include "pipeline/options.h"
 #include "pipeline/tagmatch.h"
@@ -216,6 +218,78 @@ static void test_cli_overrides(void **state)
 	dt_config_free(cfg);
 }
 
+/* Endpoint syntax is checked at config time (nothing bound): FILE:LINE, or
+ * "command line" for --publish. */
+static void test_endpoints(void **state)
+{
+	static const char *const good_bind[] = {
+	    "tcp://127.0.0.1:5556", "tcp://*:5556",	  "tcp://[::1]:5556", "tcp://*:*",
+	    "tcp://localhost:1",    "tcp://eth0:65535", "ipc:///run/dnstrail.sock",
+	    "ipc://@abstract",	    "inproc://events",	NULL};
+	static const char *const bad_bind[] = {
+	    "notanendpoint",	   "tcp://127.0.0.1",	"tcp://127.0.0.1:0", "tcp://h:65536",
+	    "tcp://:5556",	   "tcp://h:55x",	"tcp://[::1:5556",   "tcp://[zz]:5556",
+	    "tcp://a b:5556",	   "udp://1.2.3.4:5",	"ipc://",	     "inproc://",
+	    "tcp://a;b:1",	   "",			NULL};
+	static const char *pub[] = {"tcp//127.0.0.1:5556"};
+	struct dt_cli cli = {.pcap = "/tmp/x.pcap", .publish = pub, .n_publish = 1};
+	struct dt_config *cfg = NULL;
+	const char *want = "command line: publish: \"tcp//127.0.0.1:5556\" is not";
+	char why[200], msg[512];
+	int rc;
+
+	(void)state;
+	for (const char *const *e = good_bind; *e; e++)
+		if (dt_zmq_endpoint_check(*e, false, why, sizeof(why)))
+			fail_msg("%s rejected: %s", *e, why);
+	for (const char *const *e = bad_bind; *e; e++)
+		if (dt_zmq_endpoint_check(*e, false, why, sizeof(why)) != -EINVAL)
+			fail_msg("%s accepted", *e);
+	/* a connect needs a real host and port, and may name its source */
+	assert_int_equal(dt_zmq_endpoint_check("tcp://*:5556", true, why, sizeof(why)), -EINVAL);
+	assert_int_equal(dt_zmq_endpoint_check("tcp://h:*", true, why, sizeof(why)), -EINVAL);
+	assert_int_equal(dt_zmq_endpoint_check("tcp://10.0.0.1;h:5556", true, why, sizeof(why)), 0);
+	assert_int_equal(dt_zmq_endpoint_check("tcp://10.0.0.1:0;h:5556", true, why, sizeof(why)),
+			 -EINVAL);
+	assert_int_equal(dt_syslog_address_check("unix:///dev/log", why, sizeof(why)), 0);
+	assert_int_equal(dt_syslog_address_check("udp://[::1]:514", why, sizeof(why)), 0);
+	assert_int_equal(dt_syslog_address_check("tcp://logs.example:6514", why, sizeof(why)), 0);
+	assert_int_equal(dt_syslog_address_check("tcp://logs.example", why, sizeof(why)), -EINVAL);
+	assert_int_equal(dt_syslog_address_check("tcp://*:514", why, sizeof(why)), -EINVAL);
+	assert_int_equal(dt_syslog_address_check("unix://", why, sizeof(why)), -EINVAL);
+	assert_int_equal(dt_syslog_address_check("/dev/log", why, sizeof(why)), -EINVAL);
+
+	/* in a file: the line of the bad list item */
+	expect_error(OUT_HEAD "    - name: zmq\n"
+			      "      publish:\n"
+			      "        - tcp://127.0.0.1:5556\n"
+			      "        - notanendpoint\n",
+		     "9: publish: \"notanendpoint\" is not a ZeroMQ endpoint");
+	expect_error(OUT_HEAD "    - name: zmq\n"
+			      "      connect: tcp://*:5557\n",
+		     "7: connect: ");
+	expect_error(OUT_HEAD "    - name: syslog\n"
+			      "      address: udp://loghost\n",
+		     "7: address: \"udp://loghost\" needs HOST:PORT");
+	rc = load(OUT_HEAD "    - name: zmq\n"
+			   "      publish: [\"tcp://*:5556\", \"ipc:///tmp/dt.sock\"]\n"
+			   "      connect: tcp://10.0.0.1;collector:5557\n"
+			   "    - name: syslog\n"
+			   "      address: tcp://[::1]:6514\n",
+		  NULL, &cfg, msg, sizeof(msg));
+	if (rc)
+		fail_msg("%s", msg);
+	dt_config_free(cfg);
+
+	/* from the command line: no file line */
+	cfg = NULL;
+	rc = load("service:\n  log_level: warn\n", &cli, &cfg, msg, sizeof(msg));
+	assert_int_equal(rc, -EINVAL);
+	assert_null(cfg);
+	if (strncmp(msg, want, strlen(want)) != 0)
+		fail_msg("got \"%s\"", msg);
+}
+
 static void test_parsers(void **state)
 {
 	uint64_t v;
@@ -325,6 +399,7 @@ int main(void)
 	    cmocka_unit_test(test_yaml_syntax),
 	    cmocka_unit_test(test_env),
 	    cmocka_unit_test(test_cli_overrides),
+	    cmocka_unit_test(test_endpoints),
 	    cmocka_unit_test(test_parsers),
 	    cmocka_unit_test(test_tag_match),
 	    cmocka_unit_test(test_mutations),

@@ -389,16 +389,87 @@ static void malformed_record_and_counter(void **state)
 	assert_string_equal(s.rec[1].qname, "www.example.test"); /* what could be read */
 	assert_int_equal(dt_stats.malformed, 2);
 
-	/* a query with a compression loop in its question */
+	/* a query with a compression loop in its question: its header is
+	 * readable, so it waits for a response (none comes) */
 	wire_load(&q, "a.query");
 	q.b[12] = 0xc0;
 	q.b[13] = 12;
 	query(e, 40302, T0 + 2 * MS, &q);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(dt_stats.malformed, 3);
+	dt_engine_flush(e);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(s.rec[2].status, DT_STATUS_MALFORMED);
 	assert_int_equal(dt_stats.malformed, 3);
+	assert_int_equal(dt_stats.timeouts, 0);
+	dt_engine_free(e);
+}
+
+/* Contract: one event per transaction; a bad query whose header is readable
+ * and its response are one malformed record, not malformed + orphan. */
+static void malformed_query_answered_by_response(void **state)
+{
+	struct dt_engine_config cfg = { 0 };
+	static struct sink s;
+	struct dt_engine *e = engine_with(&s, &cfg);
+	static struct wire q, r;
+
+	wire_load(&q, "a.query");
+	wire_load(&r, "a.response");
+	q.b[7] = 3; /* an answer count that runs past the data */
+	query(e, 40320, T0, &q);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(dt_stats.malformed, 1);
+	answer(e, 40320, T0 + 2 * MS, &r);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.rec[0].status, DT_STATUS_MALFORMED);
+	assert_true(s.rec[0].has_query);
+	assert_true(s.rec[0].has_response);
+	assert_int_equal(s.rec[0].query_ts, T0);
+	assert_int_equal(s.rec[0].response_ts - s.rec[0].query_ts, 2 * MS);
+	assert_int_equal(s.rec[0].src_port, 40320);
+	assert_int_equal(s.rec[0].dst_port, 53);
+	assert_string_equal(s.rec[0].qname, "www.example.test");
+	assert_int_equal(s.rec[0].query_wire_len, q.n);
+	assert_int_equal(s.rec[0].response_wire_len, r.n);
+	assert_int_equal(dt_stats.malformed, 1);
+	assert_int_equal(dt_stats.transactions, 1);
+	assert_int_equal(dt_stats.orphan_responses, 0);
 	dt_engine_flush(e);
-	assert_int_equal(s.n, 3); /* nothing was left pending */
+	assert_int_equal(s.n, 1); /* nothing left pending */
+	assert_int_equal(dt_stats.timeouts, 0);
+	dt_engine_free(e);
+}
+
+/* Unanswered, a bad query comes out once at its timeout: malformed, not timeout. */
+static void malformed_query_unanswered_times_out_malformed(void **state)
+{
+	struct dt_engine_config cfg = { .timeout_ns = 100 * MS };
+	static struct sink s;
+	struct dt_engine *e = engine_with(&s, &cfg);
+	static struct wire q;
+
+	wire_load(&q, "a.query");
+	q.b[12] = 0xc0; /* compression loop: no readable question */
+	q.b[13] = 12;
+	query(e, 40330, T0, &q);
+	query(e, 40330, T0 + 1000, &q); /* a copy from another hop */
+	assert_int_equal(s.n, 0);
+	dt_engine_tick(e, T0 + 50 * MS);
+	assert_int_equal(s.n, 0);
+	dt_engine_tick(e, T0 + 100 * MS);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.rec[0].status, DT_STATUS_MALFORMED);
+	assert_true(s.rec[0].has_query);
+	assert_false(s.rec[0].has_response);
+	assert_int_equal(s.rec[0].query_ts, T0);
+	assert_int_equal(s.rec[0].src_port, 40330);
+	assert_int_equal(dt_stats.malformed, 2); /* messages, copies included */
+	assert_int_equal(dt_stats.duplicates, 1);
+	assert_int_equal(dt_stats.timeouts, 0);
+	assert_int_equal(dt_stats.transactions, 1);
+	dt_engine_flush(e);
+	assert_int_equal(s.n, 1);
 	dt_engine_free(e);
 }
 
@@ -884,6 +955,8 @@ int main(void)
 		cmocka_unit_test(table_full_evicts_oldest),
 		cmocka_unit_test(malformed_record_and_counter),
 		cmocka_unit_test(malformed_response_answers_its_query),
+		cmocka_unit_test(malformed_query_answered_by_response),
+		cmocka_unit_test(malformed_query_unanswered_times_out_malformed),
 		cmocka_unit_test(truncated_capture_still_matches),
 		cmocka_unit_test(long_query_keeps_its_question),
 		cmocka_unit_test(process_taken_at_query_time),
