@@ -320,6 +320,16 @@ static void account(struct sub *s, const struct dt_wire_msg *m)
 		fprintf(stderr, "dnstrail-sub: publisher %s session %016llx (pid %u) from sequence %llu\n",
 			m->host, (unsigned long long)m->session_id, m->pid,
 			(unsigned long long)m->sequence);
+	/* What a session published before we joined is not proof of loss (a
+	 * daemon running for days), but say so: a replay started before its
+	 * subscriber would otherwise lose its head in silence. */
+	else if (k == DT_GAP_FIRST && m->sequence > 1 && s->check_gaps)
+		fprintf(stderr,
+			"dnstrail-sub: joined publisher %s session %016llx at sequence %llu: "
+			"%llu earlier messages went out before this subscriber joined "
+			"(not counted as lost)\n",
+			m->host, (unsigned long long)m->session_id, (unsigned long long)m->sequence,
+			(unsigned long long)(m->sequence - 1));
 	if (k == DT_GAP_LOSS && s->check_gaps)
 		fprintf(stderr,
 			"dnstrail-sub: lost %llu messages from %s session %016llx (sequence %llu-%llu)\n",

@@ -7,7 +7,9 @@
  * XPUB with XPUB_NODROP and ZMQ_DONTWAIT: a subscriber at its high-water
  * mark turns into EAGAIN, which we count instead of libzmq dropping in
  * silence. Every message, sent or not, consumes one sequence number, so
- * subscribers see the gap. Reconnects are libzmq's.
+ * subscribers see the gap. Reconnects are libzmq's. In a pcap replay a
+ * send waits (bounded) for room instead, and start waits briefly for a
+ * first subscriber (wait_subscribers auto): a replay has no reason to lose.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -24,6 +26,18 @@
 #include "outputs/zmq_curve.h"
 #include "pipeline/plugin.h"
 #include "wire/record_proto.h"
+
+/* The daemon's replay flag (pipeline.c); weak so the unit tests, which link
+ * this output without the pipeline, still link (it reads as false there). */
+extern bool dt_replay_mode __attribute__((weak));
+
+/* wait_subscribers "auto" in a replay: how long a subscriber started before
+ * us has to reconnect (libzmq retries every 100 ms) and subscribe. */
+#define AUTO_WAIT_NS (500 * 1000000ull)
+
+/* In a replay a full subscriber queue blocks a send this long (nothing
+ * upstream is lost by waiting) before it counts as a drop. */
+#define REPLAY_STALL_MS 1000
 
 #ifndef DNSTRAIL_VERSION
 #define DNSTRAIL_VERSION "0.0.0"
@@ -64,6 +78,8 @@ struct zmq_out {
 	uint64_t start_ns; /* wall clock, for the envelope */
 	uint64_t start_mono_ns; /* for uptime: immune to clock steps */
 	uint64_t last_stats_ns;
+	bool replay;  /* pcap replay: block (bounded) at the high-water mark */
+	bool stalled; /* replay: waited REPLAY_STALL_MS in vain; drop until a send gets in */
 };
 
 /* clang-format off */
@@ -89,8 +105,10 @@ static const struct dt_option zmq_options[] = {
 	DT_OPT_BOOL("nodrop", struct zmq_out, nodrop, "true",
 		    "a full subscriber queue makes sends fail, counted in output_drops; false: "
 		    "that subscriber alone loses (it sees the gaps), the others are not held back"),
-	DT_OPT_INT("wait_subscribers", struct zmq_out, wait_subscribers, "0", 0, 1000,
-		   "at start, wait for this many subscriptions to dns. topics (pcap replay)"),
+	DT_OPT_INT("wait_subscribers", struct zmq_out, wait_subscribers, "-1", -1, 1000,
+		   "at start, wait for this many subscriptions to dns. topics; -1 = auto: "
+		   "in a pcap replay wait briefly (0.5s at most) for one, so a subscriber "
+		   "started first misses nothing; else none"),
 	DT_OPT_DURATION("wait_timeout", struct zmq_out, wait_timeout_ns, "10s",
 			"longest wait for wait_subscribers; then start anyway"),
 	{ 0 },
@@ -160,7 +178,7 @@ static int zmq_out_init(void *ctx, struct dt_errbuf *err)
 {
 	struct zmq_out *z = ctx;
 	struct dt_wire_publisher pub = {0};
-	int one = 1, nodrop = z->nodrop ? 1 : 0, hwm, linger, rc;
+	int one = 1, nodrop = z->nodrop ? 1 : 0, stall_ms = REPLAY_STALL_MS, hwm, linger, rc;
 	uint64_t linger_ms = z->linger_ns / 1000000;
 
 	if (z->n_publish == 0 && z->n_connect == 0) {
@@ -179,6 +197,18 @@ static int zmq_out_init(void *ctx, struct dt_errbuf *err)
 	}
 	hwm = z->sndhwm > 0 ? (int)z->sndhwm : 10000;
 	linger = (int)(linger_ms > 60000 ? 60000 : linger_ms);
+
+	z->replay = &dt_replay_mode && dt_replay_mode;
+	if (z->wait_subscribers < 0 && z->replay) {
+		/* A PUB drops whatever it sends before a subscription arrives: the
+		 * head of a replay would be gone, and a subscriber joining late
+		 * cannot tell it from events published before it started. */
+		z->wait_subscribers = 1;
+		if (z->wait_timeout_ns > AUTO_WAIT_NS)
+			z->wait_timeout_ns = AUTO_WAIT_NS;
+	}
+	if (z->wait_subscribers < 0)
+		z->wait_subscribers = 0;
 
 	/*
 	 * zauth (the ZAP handler) serves one context: czmq's. Without CURVE
@@ -199,6 +229,7 @@ static int zmq_out_init(void *ctx, struct dt_errbuf *err)
 	if (zmq_setsockopt(z->sock, ZMQ_XPUB_NODROP, &nodrop, sizeof(nodrop)) ||
 	    zmq_setsockopt(z->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm)) ||
 	    zmq_setsockopt(z->sock, ZMQ_LINGER, &linger, sizeof(linger)) ||
+	    zmq_setsockopt(z->sock, ZMQ_SNDTIMEO, &stall_ms, sizeof(stall_ms)) ||
 	    zmq_setsockopt(z->sock, ZMQ_IPV6, &one, sizeof(one)) ||
 	    (z->wait_subscribers && zmq_setsockopt(z->sock, ZMQ_XPUB_VERBOSE, &one, sizeof(one)))) {
 		snprintf(err->msg, sizeof(err->msg), "zmq socket options: %s",
@@ -281,8 +312,17 @@ static int zmq_out_process(void *ctx, const struct dt_record *rec)
 	if (rc == -EMSGSIZE && z->include_wire)
 		rc =
 		    dt_wire_encode_record(z->enc, seq, now_ns(CLOCK_REALTIME), rec, false, &z->buf);
-	if (rc == 0)
-		rc = send_frames(z, topic, (size_t)len, ZMQ_DONTWAIT);
+	if (rc == 0) {
+		/* Replay with nodrop: wait for room (SNDTIMEO), unless the last
+		 * wait was in vain; live capture never waits. */
+		bool wait = z->replay && z->nodrop && !z->stalled;
+
+		rc = send_frames(z, topic, (size_t)len, wait ? 0 : ZMQ_DONTWAIT);
+		if (wait)
+			z->stalled = rc == -EAGAIN;
+		else if (rc == 0)
+			z->stalled = false;
+	}
 	if (rc) {
 		z->dropped++;
 		/* The pipeline counts this in output_drops. */

@@ -11,7 +11,7 @@
 
 /*
  * A ZeroMQ endpoint: tcp://HOST:PORT, tcp://[V6]:PORT, ipc://PATH,
- * inproc://NAME. A bind also takes "*" as HOST or PORT; a connect may name
+ * inproc://NAME. A bind also takes a star as HOST or PORT; a connect may name
  * its source first, tcp://SRC;HOST:PORT. 0 when valid, else -EINVAL with
  * the reason in why.
  */

@@ -1,0 +1,87 @@
+#!/bin/bash
+# A whole replay reaches a subscriber started first, or what did not is
+# proven lost: `dnstrail --pcap F --publish tcp://...` straight from the
+# command line (no wait_subscribers in a config), a subscriber already
+# connecting. Every message - DNS events and _stats. alike - has a sequence
+# number, and the last one (the final stats message, sent at exit) closes the
+# tail, so received + lost + stats seen = the last sequence number.
+#  1. fast subscriber: nothing dropped, nothing lost, from sequence 1 on;
+#  2. stalled subscriber (small rcvhwm, output not read for 3 s): the
+#     forwarder drops, and the subscriber proves exactly those drops lost.
+. "$(dirname "$0")/zmq_lib.sh"
+
+N=${ZMQ_TAIL_N:-100000}
+z_mkpcap "$W/big.pcap" "$N" 10.4.0.1
+
+free_port() {
+	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# -v lines: "... from sequence N" (first seen) and "... sequence N uptime"
+# (each stats message); prints FIRST LAST_STATS_SEQ N_STATS
+sub_seqs() { # SUB.ERR
+	"$PY" -c '
+import re, sys
+first, last, n = "none", 0, 0
+for l in open(sys.argv[1]):
+    m = re.search(r"from sequence (\d+)$", l)
+    if m and first == "none":
+        first = m.group(1)
+    m = re.search(r" sequence (\d+) uptime ", l)
+    if m:
+        n += 1
+        last = max(last, int(m.group(1)))
+print(first, last, n)' "$1"
+}
+
+# --- 1. fast subscriber -------------------------------------------------------
+EP="tcp://127.0.0.1:$(free_port)"
+z_bg "$BIN/dnstrail-sub" --connect "$EP" --format json -o "$W/fast.json" --rcvhwm 1000000 \
+	--timeout 10 -v 2>"$W/fast.err"
+SUB=$Z_LAST
+sleep 0.3 # the subscriber is up and retrying its connection
+"$BIN/dnstrail" --pcap "$W/big.pcap" --publish "$EP" >/dev/null 2>"$W/fast.d.err"
+z_wait_exit "$SUB" 30
+
+pub=$(z_stat "$W/fast.d.err" events_published)
+drops=$(z_stat "$W/fast.d.err" output_drops)
+recv=$(z_stat "$W/fast.err" received)
+lost=$(z_stat "$W/fast.err" lost)
+read -r first last nstats < <(sub_seqs "$W/fast.err")
+echo "fast: published $pub, output_drops $drops; received $recv, lost $lost," \
+	"first sequence $first, last stats sequence $last ($nstats stats messages)"
+expect_eq "fast: every transaction published" "$pub" $((N + 1))
+expect_eq "fast: no output drops" "$drops" 0
+expect_eq "fast: subscriber saw the session from sequence 1" "$first" 1
+expect_eq "fast: received = published" "$recv" "$pub"
+expect_eq "fast: lost" "$lost" 0
+expect_eq "fast: received + lost + stats = last sequence" $((recv + lost + nstats)) "$last"
+expect_eq "fast: last sequence = published + drops + stats" "$last" $((pub + drops + nstats))
+expect_eq "fast: json lines" "$(wc -l <"$W/fast.json")" "$recv"
+
+# --- 2. stalled subscriber ----------------------------------------------------
+EP="tcp://127.0.0.1:$(free_port)"
+( "$BIN/dnstrail-sub" --connect "$EP" --rcvhwm 10 --timeout 5 -v 2>"$W/slow.err" |
+	{ sleep 3; cat >"$W/slow.json"; } ) &
+SUB=$!
+Z_PIDS+=("$SUB")
+sleep 0.3
+"$BIN/dnstrail" --pcap "$W/big.pcap" --publish "$EP" >/dev/null 2>"$W/slow.d.err"
+z_wait_exit "$SUB" 60
+
+pub=$(z_stat "$W/slow.d.err" events_published)
+drops=$(z_stat "$W/slow.d.err" output_drops)
+recv=$(z_stat "$W/slow.err" received)
+lost=$(z_stat "$W/slow.err" lost)
+read -r first last nstats < <(sub_seqs "$W/slow.err")
+echo "stalled: published $pub, output_drops $drops; received $recv, lost $lost," \
+	"first sequence $first, last stats sequence $last ($nstats stats messages)"
+expect_eq "stalled: published + drops = transactions" $((pub + drops)) $((N + 1))
+expect_eq "stalled: some were dropped (the case is meaningful)" \
+	"$([ "$drops" -gt 0 ] && echo yes)" yes
+expect_eq "stalled: subscriber saw the session from sequence 1" "$first" 1
+expect_eq "stalled: received = published" "$recv" "$pub"
+expect_eq "stalled: lost = output_drops" "$lost" "$drops"
+expect_eq "stalled: received + lost + stats = last sequence" $((recv + lost + nstats)) "$last"
+expect_eq "stalled: json lines" "$(wc -l <"$W/slow.json")" "$recv"
+z_finish
