@@ -26,6 +26,7 @@ struct dt_cgroup_map {
 	uint32_t used, limit;
 	uint64_t last_scan_ns;
 	uint64_t rescan_interval_ns;
+	uint64_t max_scanned_id; /* highest cgroup id the last walk saw */
 	bool scanned;
 };
 
@@ -199,6 +200,8 @@ int dt_cgroup_map_rescan(struct dt_cgroup_map *m)
 		}
 		dt_container_id_from_path(ent->fts_path + rootlen, cid);
 		put(m, ent->fts_statp->st_ino, cid);
+		if (ent->fts_statp->st_ino > m->max_scanned_id)
+			m->max_scanned_id = ent->fts_statp->st_ino;
 	}
 	fts_close(fts);
 	m->scanned = true;
@@ -214,7 +217,11 @@ int dt_cgroup_map_container(struct dt_cgroup_map *m, uint64_t id, uint64_t now_n
 	if (!m || !id)
 		return -ENOENT;
 	e = slot_for(m, id);
-	if (!e->id && (!m->scanned || now_ns - m->last_scan_ns >= m->rescan_interval_ns)) {
+	/* cgroup ids grow: one above everything walked is a cgroup created since,
+	 * worth a walk at once (each id costs at most one walk, then it is known
+	 * or remembered as gone); other misses walk at most once per interval */
+	if (!e->id && (!m->scanned || id > m->max_scanned_id ||
+		       now_ns - m->last_scan_ns >= m->rescan_interval_ns)) {
 		m->last_scan_ns = now_ns;
 		dt_cgroup_map_rescan(m);
 		e = slot_for(m, id);

@@ -36,9 +36,11 @@ int dt_cgroup_map_new(const char *root, uint32_t capacity, struct dt_cgroup_map 
 void dt_cgroup_map_free(struct dt_cgroup_map *m); /* NULL-safe */
 /*
  * Container id of cgroup `id`: 0 and out ("" when not a container), or
- * -ENOENT when the cgroup is unknown. A miss rescans the tree at most once
- * per `rescan_interval_ns` (default 100 ms) of `now_ns`; an id still missing
- * after a rescan is remembered as "" (cgroup ids are never reused).
+ * -ENOENT when the cgroup is unknown. A miss on an id above every id of the
+ * last walk (a cgroup created since) rescans the tree at once; other misses
+ * rescan at most once per `rescan_interval_ns` (default 100 ms) of `now_ns`.
+ * An id still missing after a rescan is remembered as "" (cgroup ids are
+ * never reused).
  */
 int dt_cgroup_map_container(struct dt_cgroup_map *m, uint64_t id, uint64_t now_ns,
 			    char out[DT_CONTAINER_ID_LEN + 1]);
