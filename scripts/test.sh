@@ -77,11 +77,24 @@ fi
 
 echo
 echo "=== summary ($((SECONDS - start)) s)"
+total_passed=0
+total_failed=0
 for s in "${summary[@]}"; do
 	echo "$s"
+	# "main: 98% tests passed, 1 tests failed out of 59 (ctest exit 8)"
+	if [[ $s =~ ([0-9]+)\ tests\ failed\ out\ of\ ([0-9]+) ]]; then
+		total_failed=$((total_failed + BASH_REMATCH[1]))
+		total_passed=$((total_passed + BASH_REMATCH[2] - BASH_REMATCH[1]))
+	fi
 done
+# one plain closing line over all stages (a failed build counts as a failure)
+if ((failed && total_failed == 0)); then
+	total_failed=1
+fi
 if ((failed)); then
 	echo "RESULT: FAILED"
+	echo "total: $total_passed passed, $total_failed failed"
 	exit 1
 fi
 echo "RESULT: all stages passed"
+echo "total: $total_passed passed, $total_failed failed"
