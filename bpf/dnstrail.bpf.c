@@ -690,6 +690,22 @@ int BPF_PROG(dt_netif_receive_skb, struct sk_buff *skb)
 
 /* ---- process lifecycle ---- */
 
+/* A process record of `size` bytes with its header filled, or NULL (counted
+ * as a drop) when the ring buffer is full. */
+static __always_inline void *proc_reserve(struct dt_cpu_counters *c, __u32 size, __u32 type)
+{
+	struct dt_ev_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!h) {
+		__sync_fetch_and_add(&c->drops, 1);
+		return NULL;
+	}
+	h->type = type;
+	h->size = size;
+	h->ts_ns = bpf_ktime_get_ns();
+	return h;
+}
+
 static __always_inline void proc_submit(void *rec, struct dt_cpu_counters *c)
 {
 	c->proc_events++;
@@ -705,15 +721,10 @@ int BPF_PROG(dt_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 
 	if (!c)
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&c->drops, 1);
+	e = proc_reserve(c, sizeof(*e), DT_EV_EXEC);
+	if (!e)
 		return 0;
-	}
 	ug = bpf_get_current_uid_gid();
-	e->hdr.type = DT_EV_EXEC;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ts_ns = bpf_ktime_get_ns();
 	e->pid = p->tgid;
 	e->ppid = BPF_CORE_READ(p, real_parent, tgid);
 	e->uid = (__u32)ug;
@@ -745,15 +756,10 @@ int BPF_PROG(dt_sched_process_fork, struct task_struct *parent, struct task_stru
 	c = cpu_counters();
 	if (!c)
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&c->drops, 1);
+	e = proc_reserve(c, sizeof(*e), DT_EV_FORK);
+	if (!e)
 		return 0;
-	}
 	ug = bpf_get_current_uid_gid();
-	e->hdr.type = DT_EV_FORK;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ts_ns = bpf_ktime_get_ns();
 	e->pid = child->tgid;
 	e->ppid = BPF_CORE_READ(child, real_parent, tgid);
 	e->uid = (__u32)ug;
@@ -775,14 +781,9 @@ int BPF_PROG(dt_sched_process_exit, struct task_struct *p, bool group_dead)
 	c = cpu_counters();
 	if (!c)
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&c->drops, 1);
+	e = proc_reserve(c, sizeof(*e), DT_EV_EXIT);
+	if (!e)
 		return 0;
-	}
-	e->hdr.type = DT_EV_EXIT;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ts_ns = bpf_ktime_get_ns();
 	e->pid = p->tgid;
 	e->exit_code = p->exit_code;
 	proc_submit(e, c);
