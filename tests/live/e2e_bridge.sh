@@ -10,20 +10,11 @@ dt_start_nsd
 dt_start
 
 Z=$DT_ZONE
-declare -A PID PPID_ ID
-run_dig() { # KEY DIG_ARGS...: one dig in the client namespace, remembered by KEY
-	local key=$1 out=$DT_WORK/dig-$1.out
-	shift
-	dt_client "$out" dig +tries=1 +timeout=3 "$@"
-	[[ $CLIENT_RC == 0 ]] || die "dig $* failed: $(cat "$out")"
-	PID[$key]=$CLIENT_PID
-	PPID_[$key]=$CLIENT_PPID
-	ID[$key]=$(dig_id "$out")
-}
-run_dig u4 -b "$DT_C4#40300" "@$DT_S4" "www.$Z" A
-run_dig u6 -6 -b "$DT_C6#40301" "@$DT_S6" "www.$Z" AAAA
-run_dig t4 +tcp "@$DT_S4" "txt.$Z" TXT
-run_dig tc "@$DT_S4" "big.$Z" A
+DT_DIG_TIMEOUT=3
+dt_dig u4 0 -b "$DT_C4#40300" "@$DT_S4" "www.$Z" A
+dt_dig u6 0 -6 -b "$DT_C6#40301" "@$DT_S6" "www.$Z" AAAA
+dt_dig t4 0 +tcp "@$DT_S4" "txt.$Z" TXT
+dt_dig tc 0 "@$DT_S4" "big.$Z" A
 dt_wait_count "$(dt_q "big.$Z" A tcp)" 1 5 || true
 dt_stop INT
 

@@ -10,22 +10,13 @@ dt_start_nsd
 dt_start
 
 Z=$DT_ZONE
-declare -A PID PPID_ ID
-run_dig() { # KEY DIG_ARGS...: one dig in the client namespace, remembered by KEY
-	local key=$1 out=$DT_WORK/dig-$1.out
-	shift
-	dt_client "$out" dig +tries=1 +timeout=3 "$@"
-	[[ $CLIENT_RC == 0 ]] || die "dig $* failed: $(cat "$out")"
-	PID[$key]=$CLIENT_PID
-	PPID_[$key]=$CLIENT_PPID
-	ID[$key]=$(dig_id "$out")
-}
-run_dig tcp4 +tcp -b "$DT_C4#40100" "@$DT_S4" "www.$Z" A
-run_dig tcp6 +tcp -6 "@$DT_S6" "txt.$Z" TXT
-run_dig tc "@$DT_S4" "big.$Z" A
+DT_DIG_TIMEOUT=3
+dt_dig tcp4 0 +tcp -b "$DT_C4#40100" "@$DT_S4" "www.$Z" A
+dt_dig tcp6 0 +tcp -6 "@$DT_S6" "txt.$Z" TXT
+dt_dig tc 0 "@$DT_S4" "big.$Z" A
 grep -q 'Truncated, retrying in TCP mode' "$DT_WORK/dig-tc.out" ||
 	die "dig did not see the big answer truncated: $(cat "$DT_WORK/dig-tc.out")"
-run_dig tc512 +noedns -6 "@$DT_S6" "bigtxt.$Z" TXT
+dt_dig tc512 0 +noedns -6 "@$DT_S6" "bigtxt.$Z" TXT
 grep -q 'Truncated, retrying in TCP mode' "$DT_WORK/dig-tc512.out" || die "bigtxt not truncated"
 dt_wait_count "$(dt_q "bigtxt.$Z" TXT tcp)" 1 5 || true
 dt_stop INT

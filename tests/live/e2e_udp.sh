@@ -10,40 +10,24 @@ dt_start_nsd
 t0=$(now_ns)
 dt_start
 
-declare -A PID PPID_ ID
-# ask KEY USER DIG_ARGS...: one dig in the client namespace, remembered by KEY.
-ask() {
-	local key=$1 user=$2 out=$DT_WORK/dig-$1.out
-	shift 2
-	if [[ "$user" == 0 ]]; then
-		dt_client "$out" dig +tries=1 +timeout=2 "$@"
-	else
-		dt_client_as "$user" "$out" dig +tries=1 +timeout=2 "$@"
-	fi
-	PID[$key]=$CLIENT_PID
-	PPID_[$key]=$CLIENT_PPID
-	ID[$key]=$(dig_id "$out")
-	[[ $CLIENT_RC == 0 && -n "${ID[$key]}" ]] || die "dig $* failed: $(cat "$out")"
-}
-
 Z=$DT_ZONE
-ask a4 0 -b "$DT_C4#40053" "@$DT_S4" "www.$Z" A
-ask aaaa6 0 -6 -b "$DT_C6#40054" "@$DT_S6" "www.$Z" AAAA
-ask nobody 65534 "@$DT_S4" "mail.$Z" A
-ask cname 0 "@$DT_S4" "alias.$Z" A
-ask mx 0 "@$DT_S4" "$Z" MX
-ask txt 0 "@$DT_S4" "txt.$Z" TXT
-ask txt2 0 "@$DT_S4" "txt2.$Z" TXT
-ask srv 0 "@$DT_S4" "_sip._udp.$Z" SRV
-ask soa 0 "@$DT_S4" "$Z" SOA
-ask caa 0 "@$DT_S4" "$Z" CAA
-ask nx 0 "@$DT_S4" "nx-$DT_ID.$Z" A
-ask wild 0 -6 "@$DT_S6" "anything.wild.$Z" A
+dt_dig a4 0 -b "$DT_C4#40053" "@$DT_S4" "www.$Z" A
+dt_dig aaaa6 0 -6 -b "$DT_C6#40054" "@$DT_S6" "www.$Z" AAAA
+dt_dig nobody 65534 "@$DT_S4" "mail.$Z" A
+dt_dig cname 0 "@$DT_S4" "alias.$Z" A
+dt_dig mx 0 "@$DT_S4" "$Z" MX
+dt_dig txt 0 "@$DT_S4" "txt.$Z" TXT
+dt_dig txt2 0 "@$DT_S4" "txt2.$Z" TXT
+dt_dig srv 0 "@$DT_S4" "_sip._udp.$Z" SRV
+dt_dig soa 0 "@$DT_S4" "$Z" SOA
+dt_dig caa 0 "@$DT_S4" "$Z" CAA
+dt_dig nx 0 "@$DT_S4" "nx-$DT_ID.$Z" A
+dt_dig wild 0 -6 "@$DT_S6" "anything.wild.$Z" A
 # with the neighbour caches flushed, the query waits in the kernel for ARP/ND
 # and leaves later from softirq context, not from dig's
 ip -n "$DT_NS_C" neigh flush dev vc
-ask arp4 0 "@$DT_S4" "ns1.$Z" A
-ask nd6 0 -6 "@$DT_S6" "ns1.$Z" AAAA
+dt_dig arp4 0 "@$DT_S4" "ns1.$Z" A
+dt_dig nd6 0 -6 "@$DT_S6" "ns1.$Z" AAAA
 t1=$(now_ns)
 # let the events come out while still running, then stop (flushes the rest)
 dt_wait_count "$(dt_q "anything.wild.$Z")" 1 5 || true

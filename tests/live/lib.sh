@@ -467,6 +467,24 @@ dig_id() {
 	sed -n 's/.*->>HEADER<<-.*id: \([0-9]*\).*/\1/p' "$1" | tail -n 1
 }
 
+# dt_dig KEY USER DIG_ARGS...: one dig in the client namespace, as uid USER
+# (0 = root), timeout DT_DIG_TIMEOUT seconds (default 2); its pid, parent pid
+# and DNS id are remembered under KEY in the arrays PID, PPID_ and ID.
+declare -A PID PPID_ ID
+dt_dig() {
+	local key=$1 user=$2 out=$DT_WORK/dig-$1.out
+	shift 2
+	if [[ "$user" == 0 ]]; then
+		dt_client "$out" dig +tries=1 +timeout="${DT_DIG_TIMEOUT:-2}" "$@"
+	else
+		dt_client_as "$user" "$out" dig +tries=1 +timeout="${DT_DIG_TIMEOUT:-2}" "$@"
+	fi
+	PID[$key]=$CLIENT_PID
+	PPID_[$key]=$CLIENT_PPID
+	ID[$key]=$(dig_id "$out")
+	[[ $CLIENT_RC == 0 && -n "${ID[$key]}" ]] || die "dig $* failed: $(cat "$out")"
+}
+
 # now_ns: wall clock in ns.
 now_ns() { date +%s%N; }
 
