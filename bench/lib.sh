@@ -448,3 +448,51 @@ dtb_median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {
 dtb_minmax() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 {lo=$1} {hi=$1}
 	END { if (NR) printf "%s..%s\n", lo, hi; else print "?" }'; }
 dtb_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f\n", a / b; else print "?" }'; }
+
+# Where a process's RSS goes, from /proc/PID/smaps, in kB, as one line of
+# key=value: ring (BPF map mmaps: the ring buffer and a few one-page maps),
+# binary (the executable's own pages), libs (shared libraries; libs_dirty is
+# their private dirty part: relocations, .data), heap (glibc's main arena:
+# [heap], where ZeroMQ's queued messages live too), arenas (other threads'
+# malloc arenas: ZeroMQ's I/O thread), anon (other anonymous mmaps: large
+# callocs such as the transaction and process tables, libbpf, libzmq's
+# big buffers), stacks, other (vdso, /dev/zero, ...), total (= VmRSS).
+dtb_mem_breakdown()
+{
+	local exe
+	exe=$(readlink "/proc/$1/exe" 2>/dev/null)
+	awk -v exe="${exe% (deleted)}" '
+	function hex(s,   i, n, c) { n = 0; s = tolower(s)
+		for (i = 1; i <= length(s); i++) { c = index("0123456789abcdef", substr(s, i, 1))
+			n = n * 16 + c - 1 }
+		return n }
+	/^[0-9a-f]+-[0-9a-f]+ / {
+		n++; split($1, a, "-"); lo[n] = hex(a[1]); hi[n] = hex(a[2]); perm[n] = $2
+		name[n] = ""; for (i = 6; i <= NF; i++) name[n] = name[n] (i > 6 ? " " : "") $i
+		next }
+	$1 == "Rss:" { rss[n] = $2 }
+	$1 == "Private_Dirty:" { dirty[n] = $2 }
+	END {
+		split("ring binary libs libs_dirty heap arenas anon stacks other", keys, " ")
+		for (i = 1; i <= n; i++) {
+			m = name[i]; r = rss[i] + 0
+			if (m ~ /bpf-map/) k = "ring"
+			else if (m == "[heap]") k = "heap"
+			else if (m == "[stack]") k = "stacks"
+			else if (exe != "" && m == exe) k = "binary"
+			else if (m ~ /^\// && m !~ /^\/(dev|memfd)/) {
+				s["libs_dirty"] += dirty[i]; k = "libs"; r -= dirty[i] }
+			else if (m != "") k = "other"
+			# glibc arena: 64 MiB-aligned, rw part then a reserved ---p rest
+			else if (perm[i] ~ /^rw/ && i < n && lo[i + 1] == hi[i] && perm[i + 1] ~ /^---/ &&
+				 name[i + 1] == "" && lo[i] % 67108864 == 0) k = "arenas"
+			# thread stack: rw above a one-page ---p guard
+			else if (perm[i] ~ /^rw/ && i > 1 && hi[i - 1] == lo[i] && perm[i - 1] ~ /^---/ &&
+				 hi[i - 1] - lo[i - 1] == 4096 && name[i - 1] == "") k = "stacks"
+			else k = "anon"
+			s[k] += r; total += rss[i]
+		}
+		for (j = 1; j in keys; j++) printf "%s=%d ", keys[j], s[keys[j]]
+		printf "total=%d\n", total
+	}' "/proc/$1/smaps" 2>/dev/null
+}

@@ -193,15 +193,20 @@ static __always_inline int emit_class(struct pktinfo *pi, struct dt_cpu_counters
 	rec->hdr.size = sizeof(*rec) + n;
 	rec->hdr.ts_ns = now;
 	if (pi->sender) {
-		__u64 pt = bpf_get_current_pid_tgid();
-		__u64 ug = bpf_get_current_uid_gid();
+		/* what bpf_get_current_{pid_tgid,uid_gid,cgroup_id,comm}() return,
+		 * read straight from the task: loads instead of four calls (uid
+		 * and gid as seen from the initial user namespace, where the
+		 * kernel's ids are the numbers themselves) */
+		struct task_struct *t = bpf_get_current_task_btf();
+		const struct cred *cr = t->cred;
 
-		rec->pid = pt >> 32;
-		rec->tid = (__u32)pt;
-		rec->uid = (__u32)ug;
-		rec->gid = ug >> 32;
-		rec->cgroup_id = bpf_get_current_cgroup_id();
-		bpf_get_current_comm(rec->comm, sizeof(rec->comm));
+		rec->pid = t->tgid;
+		rec->tid = t->pid;
+		rec->uid = cr->uid.val;
+		rec->gid = cr->gid.val;
+		rec->cgroup_id = t->cgroups->dfl_cgrp->kn->id;
+		*(__u64 *)&rec->comm[0] = *(const __u64 *)&t->comm[0];
+		*(__u64 *)&rec->comm[8] = *(const __u64 *)&t->comm[8];
 		pi->flags |= DT_EV_HAS_PROCESS;
 	} else {
 		rec->pid = rec->tid = rec->uid = rec->gid = 0;
@@ -275,11 +280,6 @@ static __always_inline void count_dup(void)
 		c->skipped_dup++;
 }
 
-static __always_inline __u16 ld16(const __u8 *p)
-{
-	return *(const __u16 *)p;
-}
-
 static __always_inline __u32 ld32(const __u8 *p)
 {
 	return *(const __u32 *)p;
@@ -295,6 +295,19 @@ static __always_inline __u64 frag_key(const struct pktinfo *pi, __u32 id)
 }
 
 static __always_inline void copy_addrs(struct pktinfo *pi, const __u8 *ip);
+
+/* Repeat-check key of a whole packet: independent multiplies (they run in
+ * parallel) folded by one mix instead of a chain of six; never 0 (empty). */
+static __always_inline __u64 dup_key(const struct pktinfo *pi, __u32 wire, __u32 tag)
+{
+	const __u64 *a = (const __u64 *)pi->saddr, *b = (const __u64 *)pi->daddr;
+	__u64 p = (__u64)pi->sport << 48 | (__u64)pi->dport << 32 | (__u64)pi->transport << 24;
+	__u64 h = a[0] * 0x9E3779B97F4A7C15ull + a[1] * 0xC2B2AE3D27D4EB4Full +
+		  b[0] * 0x165667B19E3779F9ull + b[1] * 0xD6E8FEB86659FD93ull +
+		  p * 0xFF51AFD7ED558CCDull + ((__u64)wire << 32 | tag) * 0xC4CEB9FE1A85EC53ull;
+
+	return mix(h, h >> 32) | 1;
+}
 
 /* IP id, offset in bytes | more-fragments bit, of a v4 header or v6 Fragment header. */
 static __always_inline __u32 frag_ident(const __u8 *ip, const struct dt_l3 *l3, __u8 family,
@@ -377,7 +390,7 @@ __noinline int dt_frag(void *ctx __arg_ctx, __u32 dir)
 			wire = by_ip;
 	}
 	/* the same repeat check as a whole packet, keyed by datagram and offset */
-	if (dir == 1 || dev->rtnl_link_ops != NULL) {
+	{
 		__u64 dkey = mix(key, (__u64)off_more << 32 | wire) | 1;
 		struct sent_slot *slot = &sent[dkey & (SENT_SLOTS - 1)];
 
@@ -499,9 +512,18 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 			c->hdr_nonlinear++;
 		return 0;
 	}
+	/* whole words: the IP header's first 16 bytes, then the L4 header's
+	 * first 8 (ports; UDP length or TCP sequence) */
 	struct dt_l3 l3;
-	int bad = proto == bpf_htons(ETH_P_IP) ? dt_parse_ipv4(ip, &l3) : dt_parse_ipv6(ip, &l3);
+	__u64 w0 = dt_ld64(ip), w1 = 0, l4w;
+	int bad;
 
+	if (proto == bpf_htons(ETH_P_IP)) {
+		w1 = dt_ld64(ip + 8);
+		bad = dt_parse_ipv4_w(w0, w1, &l3);
+	} else {
+		bad = dt_parse_ipv6_w(ip, w0, &l3);
+	}
 	if (bad == DT_PARSE_FRAGMENT)
 		return dt_frag(ctx, dir);
 	if (bad)
@@ -510,7 +532,8 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 	ip_len = l3.ip_len;
 	transport = l3.transport;
 	l4 = ip + l3len;
-	if (!port_match(ld16(l4), ld16(l4 + 2)))
+	l4w = dt_ld64(l4);
+	if (!port_match((__u16)l4w, (__u16)(l4w >> 16)))
 		return 0;
 	pi.family = proto == bpf_htons(ETH_P_IP) ? 4 : 6;
 
@@ -534,27 +557,29 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 	}
 
 	pi.transport = transport;
-	pi.sport = ld16(l4);
-	pi.dport = ld16(l4 + 2);
+	pi.sport = (__u16)l4w;
+	pi.dport = (__u16)(l4w >> 16);
 	pi.tcp_flags = 0;
 	pi.tcp_seq = 0;
 	pi.frag_id = 0;
 	pi.frag_off = 0;
 	pi.frag_len = 0;
 	if (transport == IPPROTO_TCP_) {
-		l4hlen = (l4[12] >> 4) * 4;
+		__u64 t2 = dt_ld64(l4 + 8); /* ack, data offset, flags, window */
+
+		l4hlen = (DT_B(t2, 4) >> 4) * 4;
 		if (l4hlen < 20)
 			return 0;
-		pi.tcp_flags = l4[13] & 0x07;
-		pi.tcp_seq = bpf_ntohl(ld32(l4 + 4));
+		pi.tcp_flags = DT_B(t2, 5) & 0x07;
+		pi.tcp_seq = bpf_ntohl((__u32)(l4w >> 32));
 	} else {
 		l4hlen = 8;
 	}
 	if (pi.family == 4) {
-		__builtin_memset(pi.saddr, 0, 16);
-		__builtin_memset(pi.daddr, 0, 16);
-		*(__u32 *)pi.saddr = ld32(ip + 12);
-		*(__u32 *)pi.daddr = ld32(ip + 16);
+		*(__u64 *)&pi.saddr[0] = w1 >> 32; /* bytes 12-15 of the header */
+		*(__u64 *)&pi.saddr[8] = 0;
+		*(__u64 *)&pi.daddr[0] = dt_ld32(ip + 16);
+		*(__u64 *)&pi.daddr[8] = 0;
 	} else {
 		*(__u64 *)&pi.saddr[0] = *(const __u64 *)(ip + 8);
 		*(__u64 *)&pi.saddr[8] = *(const __u64 *)(ip + 16);
@@ -579,7 +604,7 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 	__u32 orig = wire;
 
 	if (transport == IPPROTO_UDP_) {
-		__u32 ulen = bpf_ntohs(ld16(l4 + 4));
+		__u32 ulen = DT_BE16(l4w, 4);
 
 		if (ulen >= 8)
 			orig = ulen - 8;
@@ -589,30 +614,25 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 		return 0; /* a bare ACK */
 	}
 
-	/* an ingress copy of a packet a local socket sent (and we recorded) */
-	bool virt = dir == 0 && dev->rtnl_link_ops != NULL;
+	/* an ingress copy of a packet a local socket sent (and we recorded).
+	 * Every egress record leaves its key, not only a virtual device's: the
+	 * store costs less than the cold net_device line (rtnl_link_ops) that
+	 * would tell, and a key from a physical NIC is never looked up again. */
 	__u64 now = bpf_ktime_get_ns();
+	/* UDP: the DNS id and flags (linear in practice; a fault reads 0) */
+	__u32 tag = transport == IPPROTO_UDP_ ? dt_ld32(l4 + 8) : pi.tcp_seq;
+	__u64 key = dup_key(&pi, wire, tag);
+	struct sent_slot *slot = &sent[key & (SENT_SLOTS - 1)];
 
 	pi.now = now;
-	if (dir == 1 || virt) {
-		const __u64 *a = (const __u64 *)pi.saddr, *b = (const __u64 *)pi.daddr;
-		/* UDP: the DNS id and flags (linear in practice; a fault reads 0) */
-		__u32 tag = transport == IPPROTO_UDP_ ? ld32(l4 + 8) : pi.tcp_seq;
-		__u64 key = mix(mix(mix(mix(0x5bd1e995, a[0]), a[1]), b[0]), b[1]);
-
-		key = mix(key, (__u64)pi.sport << 48 | (__u64)pi.dport << 32 | transport << 24);
-		key = mix(mix(key, (__u64)wire << 32 | tag), 0) | 1; /* 0 = empty slot */
-		struct sent_slot *slot = &sent[key & (SENT_SLOTS - 1)];
-
-		if (dir == 1) {
-			if (slot->key == key && now - slot->ts < DUP_WINDOW_NS) {
-				count_dup();
-				return 0;
-			}
-		} else {
-			slot->key = key;
-			slot->ts = now;
+	if (dir == 1) {
+		if (slot->key == key && now - slot->ts < DUP_WINDOW_NS) {
+			count_dup();
+			return 0;
 		}
+	} else {
+		slot->key = key;
+		slot->ts = now;
 	}
 
 	/* the payload is copied through an skb dynptr, page fragments too;

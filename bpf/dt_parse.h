@@ -7,7 +7,9 @@
  * Reads bytes through `ip` without bounds: in the BPF program these are
  * exception-handled loads (a fault reads 0) after a check that the headers
  * are in the skb's linear area; host callers pass a buffer of at least
- * DT_PARSE_MIN_BUF bytes. Byte loads only, so no byte-order helpers.
+ * DT_PARSE_MIN_BUF bytes. The common path reads whole 8-byte words: the JIT
+ * guards every such load with ~6 instructions, so one word beats six bytes.
+ * Words are taken apart as little-endian (x86 and bpfel alike).
  */
 #ifndef DNSTRAIL_PARSE_H
 #define DNSTRAIL_PARSE_H
@@ -38,37 +40,69 @@ struct dt_l3 {
 			 * Fragment header of a real fragment, else 0 */
 };
 
-static __always_inline int dt_parse_ipv4(const __u8 *ip, struct dt_l3 *out)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "dt_parse.h takes words apart as little-endian"
+#endif
+
+/* An 8-byte word at p, any alignment (the BPF JIT on x86 does not care; the
+ * host goes through memcpy so the sanitizers do not either). */
+static __always_inline __u64 dt_ld64(const __u8 *p)
 {
-	__u8 transport = ip[9];
-	__u32 ihl;
+#ifdef __bpf__
+	return *(const __u64 *)p;
+#else
+	__u64 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+#endif
+}
+
+static __always_inline __u32 dt_ld32(const __u8 *p)
+{
+#ifdef __bpf__
+	return *(const __u32 *)p;
+#else
+	__u32 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+#endif
+}
+
+/* byte i (0-7) of a word loaded by dt_ld64 */
+#define DT_B(w, i) ((__u32)((w) >> ((i) * 8)) & 0xff)
+/* big-endian 16 bits at bytes i, i+1 of a word */
+#define DT_BE16(w, i) (DT_B(w, i) << 8 | DT_B(w, (i) + 1))
+
+/* w0, w1: the IPv4 header's bytes 0-7 and 8-15, as dt_ld64 reads them */
+static __always_inline int dt_parse_ipv4_w(__u64 w0, __u64 w1, struct dt_l3 *out)
+{
+	__u8 transport = DT_B(w1, 1);
+	__u32 ihl = (DT_B(w0, 0) & 0xf) * 4;
 
 	if (transport != 6 && transport != 17)
 		return DT_PARSE_NOT_L4;
-	if ((ip[6] & 0x1f) | ip[7]) {
-		/* off the common path: where the fragment's bytes start */
-		ihl = (ip[0] & 0xf) * 4;
-		if (ihl < 20)
-			return DT_PARSE_MALFORMED;
-		out->l3len = ihl;
-		out->ip_len = (__u32)ip[2] << 8 | ip[3];
-		out->transport = transport;
-		return DT_PARSE_FRAGMENT;
-	}
-	ihl = (ip[0] & 0xf) * 4;
 	if (ihl < 20)
 		return DT_PARSE_MALFORMED;
 	out->l3len = ihl;
-	out->ip_len = (__u32)ip[2] << 8 | ip[3];
+	out->ip_len = DT_BE16(w0, 2);
 	out->transport = transport;
-	return DT_PARSE_OK;
+	/* a later fragment: no transport header; l3len says where its bytes start */
+	return w0 & 0xff1f000000000000ull ? DT_PARSE_FRAGMENT : DT_PARSE_OK;
 }
 
-static __always_inline int dt_parse_ipv6(const __u8 *ip, struct dt_l3 *out)
+static __always_inline int dt_parse_ipv4(const __u8 *ip, struct dt_l3 *out)
 {
-	__u8 next = ip[6];
+	return dt_parse_ipv4_w(dt_ld64(ip), dt_ld64(ip + 8), out);
+}
+
+/* w0: the IPv6 header's bytes 0-7, as dt_ld64 reads them */
+static __always_inline int dt_parse_ipv6_w(const __u8 *ip, __u64 w0, struct dt_l3 *out)
+{
+	__u8 next = DT_B(w0, 6);
 	__u32 l3len = 40;
-	__u32 plen = (__u32)ip[4] << 8 | ip[5];
+	__u32 plen = DT_BE16(w0, 4);
 
 	if (next != 6 && next != 17) {
 		out->frag_hdr = 0; /* set only here: the common path stays as it was */
@@ -102,6 +136,11 @@ static __always_inline int dt_parse_ipv6(const __u8 *ip, struct dt_l3 *out)
 	out->ip_len = plen ? plen + 40 : 0;
 	out->transport = next;
 	return DT_PARSE_OK;
+}
+
+static __always_inline int dt_parse_ipv6(const __u8 *ip, struct dt_l3 *out)
+{
+	return dt_parse_ipv6_w(ip, dt_ld64(ip), out);
 }
 
 #endif

@@ -22,6 +22,7 @@
 #include "dnstap_out.h"
 #include "gaps.h"
 #include "outputs/zmq_curve.h"
+#include "sub_out.h"
 #include "wire/record_proto.h"
 
 #ifndef DNSTRAIL_VERSION
@@ -31,7 +32,6 @@
 #define MAX_ENDPOINTS 64
 #define MAX_TOPICS 64
 #define MAX_SESSIONS 4096
-#define TEXT_MAX (64 * 1024)
 #define DEFAULT_ENDPOINT "tcp://127.0.0.1:5556"
 
 enum format { FMT_JSON, FMT_TEXT, FMT_DNSTAP };
@@ -53,13 +53,11 @@ struct sub {
 	bool verbose;
 
 	void *sock;
-	FILE *out;
+	struct dt_sub_out *out; /* json, text */
 	struct dt_dnstap_out *dnstap;
 	struct dt_gaps *gaps;
 	bool check_gaps;
 	struct dt_wire_msg *msg;
-	char *line;
-	size_t line_size;
 	uint64_t received;
 	uint64_t undecodable;
 	uint64_t no_wire;
@@ -287,27 +285,15 @@ static int open_socket(struct sub *s)
 
 static int print_record(struct sub *s, const struct dt_wire_msg *m)
 {
-	int n = -EINVAL;
+	int n;
 
-	switch (s->format) {
-	case FMT_JSON:
-		n = dt_ecs_json(&m->rec, s->line, s->line_size);
-		break;
-	case FMT_TEXT:
-		n = dt_text_format(&m->rec, s->line, s->line_size);
-		break;
-	case FMT_DNSTAP:
-		n = dt_dnstap_write(s->dnstap, &m->rec, m->host, m->version);
-		if (n == 0 && s->no_wire++ == 0)
-			fprintf(stderr, "dnstrail-sub: events carry no DNS wire bytes (publisher "
-					"include_wire: false): nothing to write as dnstap\n");
-		return n < 0 ? n : 0;
-	}
-	if (n < 0)
-		return n;
-	s->line[n] = '\n';
-	fwrite(s->line, 1, (size_t)n + 1, s->out);
-	return 0;
+	if (s->format != FMT_DNSTAP)
+		return dt_sub_out_record(s->out, &m->rec);
+	n = dt_dnstap_write(s->dnstap, &m->rec, m->host, m->version);
+	if (n == 0 && s->no_wire++ == 0)
+		fprintf(stderr, "dnstrail-sub: events carry no DNS wire bytes (publisher "
+				"include_wire: false): nothing to write as dnstap\n");
+	return n < 0 ? n : 0;
 }
 
 static void account(struct sub *s, const struct dt_wire_msg *m)
@@ -386,12 +372,17 @@ static int handle_one(struct sub *s)
 	return 0;
 }
 
-static double mono_s(void)
+static uint64_t mono_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static double mono_s(void)
+{
+	return (double)mono_ns() / 1e9;
 }
 
 static void print_stats(struct sub *s)
@@ -406,13 +397,54 @@ static void print_stats(struct sub *s)
 		(unsigned long long)c->publishers);
 }
 
+/* Poll no longer than until the buffered lines are due (sub_out.h). */
+static long flush_wait_ms(const struct sub *s, long wait_ms)
+{
+	uint64_t due, now;
+
+	if (!s->out || !dt_sub_out_deadline(s->out, &due))
+		return wait_ms;
+	now = mono_ns();
+	if (due <= now)
+		return 0;
+	return (long)((due - now) / 1000000) + 1 < wait_ms ? (long)((due - now) / 1000000) + 1
+							    : wait_ms;
+}
+
+/*
+ * Handle what is queued. Lines go out in large writes: when the buffer is
+ * full, and once they have waited DT_SUB_OUT_FLUSH_NS (checked after each
+ * drain, and every 256 messages of a drain that lasts). Returns the number
+ * of messages handled, or -1 on a receive error.
+ */
+static long drain(struct sub *s)
+{
+	long n = 0;
+
+	while (!stop && !(s->count && s->received >= s->count)) {
+		int rc = handle_one(s);
+
+		if (rc == 1)
+			break;
+		if (rc == -EINTR)
+			continue;
+		if (rc < 0) {
+			fprintf(stderr, "dnstrail-sub: receive: %s\n", zmq_strerror(-rc));
+			return -1;
+		}
+		if (s->out && ++n % 256 == 0)
+			dt_sub_out_flush_due(s->out, mono_ns());
+	}
+	return n;
+}
+
 static int run(struct sub *s)
 {
 	double last = mono_s();
 
 	while (!stop && !(s->count && s->received >= s->count)) {
 		zmq_pollitem_t item = { .socket = s->sock, .events = ZMQ_POLLIN };
-		long wait_ms = 500;
+		long wait_ms = 500, n = 0;
 		int rc;
 
 		if (s->timeout_s > 0) {
@@ -422,32 +454,41 @@ static int run(struct sub *s)
 				break;
 			wait_ms = left * 1000 < wait_ms ? (long)(left * 1000) + 1 : wait_ms;
 		}
-		rc = zmq_poll(&item, 1, wait_ms);
+		rc = zmq_poll(&item, 1, flush_wait_ms(s, wait_ms));
 		if (rc < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			fprintf(stderr, "dnstrail-sub: poll: %s\n", zmq_strerror(zmq_errno()));
 			return 1;
 		}
-		if (rc == 0)
-			continue;
-		/* Drain what is there, then flush once. */
-		while (!stop && !(s->count && s->received >= s->count)) {
-			rc = handle_one(s);
-			if (rc == 1)
-				break;
-			if (rc < 0) {
-				if (rc == -EINTR)
-					continue;
-				fprintf(stderr, "dnstrail-sub: receive: %s\n", zmq_strerror(-rc));
-				return 1;
-			}
+		if (rc > 0 && (n = drain(s)) < 0)
+			return 1;
+		if (n > 0)
 			last = mono_s();
-		}
 		if (s->out)
-			fflush(s->out);
+			dt_sub_out_flush_due(s->out, mono_ns());
 	}
 	return 0;
+}
+
+/* Exit: the buffered lines go out; a failed write is said once. */
+static void close_output(struct sub *s)
+{
+	uint64_t lost;
+	int e = 0, rc;
+
+	if (!s->out)
+		return;
+	dt_sub_out_flush(s->out);
+	lost = dt_sub_out_lost(s->out, &e);
+	rc = dt_sub_out_close(s->out);
+	s->out = NULL;
+	if (lost)
+		fprintf(stderr, "dnstrail-sub: %s: %llu bytes not written: %s\n",
+			s->output ? s->output : "-", (unsigned long long)lost, strerror(e));
+	else if (rc)
+		fprintf(stderr, "dnstrail-sub: %s: %s\n", s->output ? s->output : "-",
+			strerror(-rc));
 }
 
 int main(int argc, char **argv)
@@ -469,9 +510,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dnstrail-sub: topic filter narrower than \"dns.\": loss "
 				"accounting off (gaps and lost stay 0)\n");
 	s.msg = calloc(1, sizeof(*s.msg));
-	s.line_size = s.format == FMT_JSON ? DT_ECS_JSON_MAX : TEXT_MAX;
-	s.line = malloc(s.line_size);
-	if (!s.msg || !s.line || dt_gaps_new(MAX_SESSIONS, &s.gaps)) {
+	if (!s.msg || dt_gaps_new(MAX_SESSIONS, &s.gaps)) {
 		fprintf(stderr, "dnstrail-sub: out of memory\n");
 		return 1;
 	}
@@ -480,23 +519,20 @@ int main(int argc, char **argv)
 			fprintf(stderr, "dnstrail-sub: cannot write dnstap file %s\n", s.output);
 			return 1;
 		}
-	} else if (s.output && strcmp(s.output, "-") != 0) {
-		s.out = fopen(s.output, "w");
-		if (!s.out) {
-			fprintf(stderr, "dnstrail-sub: %s: %s\n", s.output, strerror(errno));
+	} else {
+		enum dt_sub_out_format f = s.format == FMT_TEXT ? DT_SUB_OUT_TEXT : DT_SUB_OUT_JSON;
+
+		rc = dt_sub_out_open(s.output, f, &s.out);
+		if (rc) {
+			fprintf(stderr, "dnstrail-sub: %s: %s\n", s.output ? s.output : "-",
+				strerror(-rc));
 			return 1;
 		}
-	} else {
-		s.out = stdout;
 	}
 
 	rc = open_socket(&s) ? 1 : run(&s);
 
-	if (s.out) {
-		fflush(s.out);
-		if (s.out != stdout)
-			fclose(s.out);
-	}
+	close_output(&s);
 	dt_dnstap_close(s.dnstap);
 	if (s.sock)
 		zmq_close(s.sock);
@@ -506,7 +542,6 @@ int main(int argc, char **argv)
 	print_stats(&s);
 	dt_wire_msg_release(s.msg);
 	free(s.msg);
-	free(s.line);
 	dt_gaps_free(s.gaps);
 	return rc;
 }

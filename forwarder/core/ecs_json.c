@@ -31,7 +31,29 @@ static void jw_u64(struct jw *w, uint64_t v)
 {
 	char tmp[20];
 
+	if (w->end - w->p >= 20) {
+		w->p += dt_fmt_u64(v, w->p);
+		return;
+	}
 	jw_raw(w, tmp, dt_fmt_u64(v, tmp));
+}
+
+/* A string known to need no escaping (mnemonics, our own names), quoted. */
+static void jw_qsafe(struct jw *w, const char *s, size_t n)
+{
+	if ((size_t)(w->end - w->p) < n + 2) {
+		w->full = true;
+		return;
+	}
+	w->p[0] = '"';
+	memcpy(w->p + 1, s, n);
+	w->p[n + 1] = '"';
+	w->p += n + 2;
+}
+
+static void jw_qsafe_str(struct jw *w, const char *s)
+{
+	jw_qsafe(w, s, strlen(s));
 }
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
@@ -71,16 +93,56 @@ static const uint8_t json_safe[256] = {
 	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1, [0x7f] = 1,
 };
 
-/* A JSON string: quotes, escapes, invalid UTF-8 as U+FFFD. */
-static void jw_strn(struct jw *w, const char *str, size_t len)
+/* One byte that is not json_safe at s (an escape, or a UTF-8 sequence
+ * copied whole) into p, which has room for 6 bytes per input byte. Returns
+ * the new p; *sp moves past what was consumed. */
+static char *escape_one(char *p, const unsigned char **sp, const unsigned char *end)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str;
-	const unsigned char *end = s + len;
+	const unsigned char *s = *sp;
+	size_t n;
 
+	*sp = s + 1;
+	switch (*s) {
+	case '"':
+		memcpy(p, "\\\"", 2);
+		return p + 2;
+	case '\\':
+		memcpy(p, "\\\\", 2);
+		return p + 2;
+	case '\n':
+		memcpy(p, "\\n", 2);
+		return p + 2;
+	case '\t':
+		memcpy(p, "\\t", 2);
+		return p + 2;
+	case '\r':
+		memcpy(p, "\\r", 2);
+		return p + 2;
+	}
+	if (*s < 0x20) {
+		memcpy(p, "\\u00", 4);
+		p[4] = hex[*s >> 4];
+		p[5] = hex[*s & 15];
+		return p + 6;
+	}
+	n = utf8_len(s, end);
+	if (n) {
+		memcpy(p, s, n);
+		*sp = s + n;
+		return p + n;
+	}
+	memcpy(p, "\\ufffd", 6);
+	return p + 6;
+}
+
+/* jw_strn() near the end of the buffer: bounds checked per piece. */
+static void jw_strn_bounded(struct jw *w, const unsigned char *s, const unsigned char *end)
+{
 	JW_LIT(w, "\"");
 	while (s < end) {
 		const unsigned char *run = s;
+		char esc[6];
 
 		while (s < end && json_safe[*s])
 			s++;
@@ -88,33 +150,61 @@ static void jw_strn(struct jw *w, const char *str, size_t len)
 			jw_raw(w, (const char *)run, (size_t)(s - run));
 		if (s >= end)
 			break;
-		if (*s == '"') {
-			JW_LIT(w, "\\\"");
-		} else if (*s == '\\') {
-			JW_LIT(w, "\\\\");
-		} else if (*s == '\n') {
-			JW_LIT(w, "\\n");
-		} else if (*s == '\t') {
-			JW_LIT(w, "\\t");
-		} else if (*s == '\r') {
-			JW_LIT(w, "\\r");
-		} else if (*s < 0x20) {
-			char esc[6] = { '\\', 'u', '0', '0', hex[*s >> 4], hex[*s & 15] };
-
-			jw_raw(w, esc, sizeof(esc));
-		} else {
-			size_t n = utf8_len(s, end);
-
-			if (n) {
-				jw_raw(w, (const char *)s, n);
-				s += n;
-				continue;
-			}
-			JW_LIT(w, "\\ufffd");
-		}
-		s++;
+		jw_raw(w, esc, (size_t)(escape_one(esc, &s, end) - esc));
 	}
 	JW_LIT(w, "\"");
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Some byte of x is 0 (exact as a whole, not per byte). */
+static inline uint64_t has_zero(uint64_t x)
+{
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/* All 8 bytes are printable ASCII other than '"', '\\' and DEL: copied as
+ * they are. Anything else goes byte by byte. */
+static inline bool plain8(uint64_t x)
+{
+	return !((x & HIGHS) | ((x - 0x20 * ONES) & ~x & HIGHS) | has_zero(x ^ ('"' * ONES)) |
+		 has_zero(x ^ ('\\' * ONES)) | has_zero(x ^ (0x7f * ONES)));
+}
+
+/* A JSON string: quotes, escapes, invalid UTF-8 as U+FFFD. */
+static void jw_strn(struct jw *w, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *end = s + len;
+	char *p = w->p;
+
+	/* Nearly always: room for the worst case (6 bytes per byte), so no
+	 * check per byte, and plain ASCII goes 8 bytes at a time. */
+	if (len > DT_ECS_JSON_MAX || (size_t)(w->end - p) < 6 * len + 2) {
+		jw_strn_bounded(w, s, end);
+		return;
+	}
+	*p++ = '"';
+	for (;;) {
+		uint64_t x;
+
+		while (end - s >= 8) {
+			memcpy(&x, s, 8);
+			if (!plain8(x))
+				break;
+			memcpy(p, &x, 8);
+			p += 8;
+			s += 8;
+		}
+		while (s < end && json_safe[*s])
+			*p++ = (char)*s++;
+		if (s >= end)
+			break;
+		p = escape_one(p, &s, end);
+	}
+	*p++ = '"';
+	w->p = p;
 }
 
 static void jw_str(struct jw *w, const char *s)
@@ -175,50 +265,66 @@ static void write_flags(struct jw *w, const struct dns_msg *msg)
 struct rd_entry {
 	uint64_t hash;
 	bool valid;
-	bool found;
+	uint8_t name_len;
+	uint8_t rd_len; /* 0: the name has no registered domain */
 	char name[RD_CACHE_NAME];
 	char rd[RD_CACHE_NAME];
 };
 
 static __thread struct rd_entry rd_cache[RD_CACHE_SIZE];
 
+/* Eight bytes per multiply: the multiply chain, not the bytes, is the cost. */
 static uint64_t name_hash(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = len * 0x9e3779b97f4a7c15ull, x;
 
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&x, s, 8);
+		h = (h ^ x) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+	}
+	x = 0;
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-	return h;
+		x |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ x) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 32);
 }
 
-/* Registered domain of name into rd; false if it has none. */
-static bool registered_domain(const char *name, char *rd, size_t rd_size)
+static size_t rd_lookup(const char *name, char *rd, size_t rd_size)
 {
-	size_t len = strlen(name);
-	uint64_t h;
-	struct rd_entry *e;
-	bool found;
+	return dns_registered_domain(name, rd, rd_size) == 0 ? strlen(rd) : 0;
+}
 
-	if (len >= RD_CACHE_NAME)
-		return dns_registered_domain(name, rd, rd_size) == 0 && rd[0];
-	h = name_hash(name, len);
+/* Registered domain of name (nlen bytes) into rd; returns its length, 0
+ * if it has none. */
+static size_t registered_domain(const char *name, size_t nlen, char *rd, size_t rd_size)
+{
+	struct rd_entry *e;
+	uint64_t h;
+	size_t rlen;
+
+	if (nlen >= RD_CACHE_NAME || rd_size < RD_CACHE_NAME)
+		return rd_lookup(name, rd, rd_size);
+	h = name_hash(name, nlen);
 	e = &rd_cache[h & (RD_CACHE_SIZE - 1)];
-	if (e->valid && e->hash == h && !strcmp(e->name, name)) {
-		if (e->found)
-			memcpy(rd, e->rd, strlen(e->rd) + 1);
-		return e->found;
+	/* rd and the entry's copy both hold RD_CACHE_NAME bytes: copied whole,
+	 * a constant size is a few vector moves */
+	if (e->valid && e->hash == h && e->name_len == nlen && !memcmp(e->name, name, nlen)) {
+		memcpy(rd, e->rd, RD_CACHE_NAME);
+		return e->rd_len;
 	}
-	found = dns_registered_domain(name, rd, rd_size) == 0 && rd[0];
+	rlen = rd_lookup(name, rd, rd_size);
 	/* A registered domain is a suffix of the name: it fits when the name does. */
-	e->valid = strlen(rd) < RD_CACHE_NAME || !found;
+	e->valid = rlen < RD_CACHE_NAME;
 	if (e->valid) {
 		e->hash = h;
-		e->found = found;
-		memcpy(e->name, name, len + 1);
-		if (found)
-			memcpy(e->rd, rd, strlen(rd) + 1);
+		e->name_len = (uint8_t)nlen;
+		e->rd_len = (uint8_t)rlen;
+		memcpy(e->name, name, nlen);
+		memcpy(e->rd, rd, RD_CACHE_NAME);
+		e->rd[rlen] = '\0';
 	}
-	return found;
+	return rlen;
 }
 
 static void write_question(struct jw *w, const struct dns_msg *msg)
@@ -226,19 +332,22 @@ static void write_question(struct jw *w, const struct dns_msg *msg)
 	char rd[DNS_NAME_MAX];
 	char tmp[16];
 	const char *name = msg->qname ? msg->qname : "";
+	size_t nlen = strlen(name), rlen;
 
 	JW_LIT(w, ",\"question\":{\"name\":");
-	jw_name(w, name);
+	if (nlen)
+		jw_strn(w, name, nlen);
+	else
+		JW_LIT(w, "\".\"");
 	JW_LIT(w, ",\"type\":");
-	jw_str(w, dns_type_str(msg->qtype, tmp));
+	jw_qsafe_str(w, dns_type_str(msg->qtype, tmp));
 	JW_LIT(w, ",\"class\":");
-	jw_str(w, dns_class_str(msg->qclass, tmp));
-	if (name[0] && registered_domain(name, rd, sizeof(rd))) {
-		size_t nlen = strlen(name), rlen = strlen(rd);
-		const char *dot = strchr(rd, '.');
+	jw_qsafe_str(w, dns_class_str(msg->qclass, tmp));
+	if (nlen && (rlen = registered_domain(name, nlen, rd, sizeof(rd)))) {
+		const char *dot = memchr(rd, '.', rlen);
 
 		JW_LIT(w, ",\"registered_domain\":");
-		jw_str(w, rd);
+		jw_strn(w, rd, rlen);
 		if (nlen > rlen + 1 && name[nlen - rlen - 1] == '.' &&
 		    !strcasecmp(name + nlen - rlen, rd)) {
 			JW_LIT(w, ",\"subdomain\":");
@@ -246,7 +355,7 @@ static void write_question(struct jw *w, const struct dns_msg *msg)
 		}
 		if (dot && dot[1]) {
 			JW_LIT(w, ",\"top_level_domain\":");
-			jw_str(w, dot + 1);
+			jw_strn(w, dot + 1, rlen - (size_t)(dot + 1 - rd));
 		}
 	}
 	JW_LIT(w, "}");
@@ -274,9 +383,9 @@ static void write_answers(struct jw *w, const struct dns_msg *msg)
 		first = false;
 		jw_name(w, rr->name);
 		JW_LIT(w, ",\"type\":");
-		jw_str(w, dns_type_str(rr->type, tmp));
+		jw_qsafe_str(w, dns_type_str(rr->type, tmp));
 		JW_LIT(w, ",\"class\":");
-		jw_str(w, dns_class_str(rr->rclass, tmp));
+		jw_qsafe_str(w, dns_class_str(rr->rclass, tmp));
 		JW_LIT(w, ",\"ttl\":");
 		jw_u64(w, rr->ttl);
 		if (rr->data) {
@@ -331,13 +440,13 @@ static void write_dns(struct jw *w, const struct dt_record *rec, const struct dn
 		JW_LIT(w, ",\"id\":");
 		jw_u64(w, q ? q->id : r->id);
 		JW_LIT(w, ",\"op_code\":");
-		jw_str(w, dns_opcode_str(hdr->opcode, tmp));
+		jw_qsafe_str(w, dns_opcode_str(hdr->opcode, tmp));
 		JW_LIT(w, ",\"header_flags\":");
 		write_flags(w, hdr);
 	}
 	if (r) {
 		JW_LIT(w, ",\"response_code\":");
-		jw_str(w, dns_rcode_str(r->rcode, tmp));
+		jw_qsafe_str(w, dns_rcode_str(r->rcode, tmp));
 	}
 	if (qs)
 		write_question(w, qs);
@@ -452,7 +561,7 @@ static void write_flag_list(struct jw *w, uint32_t flags)
 		else
 			JW_LIT(w, ",");
 		first = false;
-		jw_str(w, names[i].name);
+		jw_qsafe_str(w, names[i].name);
 	}
 	if (!first)
 		JW_LIT(w, "]");
@@ -466,7 +575,7 @@ static void write_dnstrail(struct jw *w, const struct dt_record *rec, const stru
 	const char *error = NULL;
 
 	JW_LIT(w, ",\"dnstrail\":{\"status\":");
-	jw_str(w, dt_status_str(rec->status));
+	jw_qsafe_str(w, dt_status_str(rec->status));
 	if (rec->tag && rec->tag[0]) {
 		JW_LIT(w, ",\"tag\":");
 		jw_str(w, rec->tag);
@@ -540,7 +649,7 @@ int dt_ecs_json(const struct dt_record *rec, char *buf, size_t size)
 				   : 0);
 	}
 	JW_LIT(&w, ",\"outcome\":");
-	jw_str(&w, outcome(rec, r != NULL));
+	jw_qsafe_str(&w, outcome(rec, r != NULL));
 	JW_LIT(&w, "}");
 
 	write_dns(&w, rec, q, r);

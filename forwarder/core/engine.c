@@ -136,6 +136,64 @@ static uint16_t store_query(uint8_t *dst, const uint8_t *wire, size_t len)
 	return (uint16_t)off;
 }
 
+static const char *txn_qname(const struct dt_txn *txn)
+{
+	return (const char *)txn->wire + txn->qtext_off;
+}
+
+/*
+ * The question's text goes behind the stored query bytes when it fits (a
+ * query is rarely longer than 100 bytes): the response's question, the same
+ * bytes as a rule, and the query's own re-decode share it (dns_decode_qname)
+ * instead of presenting the name twice more.
+ */
+static void keep_qname(struct dt_txn *txn, const struct dns_msg *m)
+{
+	size_t n;
+
+	txn->qtext_off = 0;
+	if (!m->has_question || !m->qname)
+		return;
+	n = strlen(m->qname) + 1;
+	if (n > (size_t)(DT_TXN_WIRE_MAX - txn->wire_len))
+		return;
+	memcpy(txn->wire + txn->wire_len, m->qname, n);
+	txn->qtext_off = txn->wire_len;
+	txn->qtype = m->qtype;
+	txn->qclass = m->qclass;
+}
+
+/* A query kept whole and without records needs no decode for its record. */
+static void keep_qhead(struct dt_txn *txn, const struct dns_msg *m, size_t len)
+{
+	txn->has_qhead = txn->qtext_off && txn->wire_len == len && !txn->malformed &&
+			 dns_msg_head_get(m, &txn->qhead);
+}
+
+/*
+ * The stored query, decoded as on arrival, into qmsg. The latest one still
+ * is: no second decode when its response comes next (one question at a
+ * time). One without records is rebuilt from what was kept (keep_qhead);
+ * another one is decoded, the text of its question kept (keep_qname) or
+ * shared with the response's (rwire, decoded in msg). It decoded when it
+ * arrived; a fault now can only be a cut capture.
+ */
+static void query_msg(struct dt_engine *e, const struct dt_txn *txn, const uint8_t *rwire,
+		      size_t rlen)
+{
+	if (e->qmsg_txn == txn)
+		return;
+	if (txn->has_qhead)
+		dns_msg_head_put(e->qmsg, &txn->qhead, txn_qname(txn));
+	else if (txn->qtext_off)
+		dns_decode_qname(txn->wire, txn->wire_len, e->qmsg, txn->wire, txn->wire_len,
+				 txn_qname(txn));
+	else if (rwire && e->msg->has_question)
+		dns_decode_qname(txn->wire, txn->wire_len, e->qmsg, rwire, rlen, e->msg->qname);
+	else
+		dns_decode(txn->wire, txn->wire_len, e->qmsg);
+}
+
 /* A record from a pending query, with or without its response. */
 static void emit_txn(struct dt_engine *e, const struct dt_txn *txn, enum dt_status status,
 		     const struct dt_packet *rpkt, const uint8_t *rwire, size_t rlen)
@@ -159,11 +217,7 @@ static void emit_txn(struct dt_engine *e, const struct dt_txn *txn, enum dt_stat
 	rec->dst_port = txn->key.srv_port;
 	rec->netns = txn->netns;
 	rec->ifindex = txn->ifindex;
-	/* It decoded when it arrived; a fault now can only be a cut capture.
-	 * The latest query is still decoded in qmsg: no second decode when
-	 * its response comes next (one question at a time, the common case). */
-	if (e->qmsg_txn != txn)
-		dns_decode(txn->wire, txn->wire_len, e->qmsg);
+	query_msg(e, txn, rpkt ? rwire : NULL, rlen);
 	e->qmsg_txn = NULL;
 	rec->query = e->qmsg;
 	rec->query_wire = txn->wire;
@@ -288,6 +342,8 @@ static void on_query(struct dt_engine *e, const uint8_t *wire, size_t len,
 	txn->wire_len = store_query(txn->wire, wire, len);
 	if (txn->wire_len < len)
 		txn->flags |= DT_REC_QUERY_TRUNCATED;
+	keep_qname(txn, e->msg);
+	keep_qhead(txn, e->msg, len);
 	keep_decoded_query(e, txn, wire, len);
 	txn->has_process = fill_process(e, pkt, &txn->process);
 }
@@ -317,62 +373,70 @@ static void emit_response(struct dt_engine *e, enum dt_status status, const stru
 	emit(e, rec);
 }
 
-/* The pending query this response answers becomes one record; false if none is. */
-static bool answer_pending(struct dt_engine *e, const struct dt_txn_key *key, uint64_t hash,
-			   uint64_t qhash, enum dt_status status, const struct dt_packet *pkt,
-			   const uint8_t *wire, size_t len)
-{
-	struct dt_txn *txn = dt_txn_find(e->txns, key, hash, qhash);
+/* A response's key, and a pending query with that key found before decoding. */
+struct resp_ctx {
+	struct dt_txn_key key;
+	uint64_t hash;
+	struct dt_txn *hint; /* first pending query with the key, any question; NULL if none */
+};
 
+/* The pending query this response answers becomes one record; false if none is. */
+static bool answer_pending(struct dt_engine *e, const struct resp_ctx *rc, uint64_t qhash,
+			   enum dt_status status, const struct dt_packet *pkt, const uint8_t *wire,
+			   size_t len)
+{
+	struct dt_txn *txn = rc->hint;
+
+	/* dt_txn_find() would return the hint itself when its question fits */
+	if (!txn || (qhash && txn->qhash && txn->qhash != qhash))
+		txn = dt_txn_find(e->txns, &rc->key, rc->hash, qhash);
 	if (!txn)
 		return false;
 	emit_txn(e, txn, status, pkt, wire, len);
-	dt_txn_recent_add(e->txns, key, hash, txn->qhash, txn->ts_ns, pkt->ts_ns);
+	dt_txn_recent_add(e->txns, &rc->key, rc->hash, txn->qhash, txn->ts_ns, pkt->ts_ns);
 	dt_txn_remove(e->txns, txn);
 	return true;
 }
 
+/* The response's question hash: the hint's when the question is its, shared. */
+static uint64_t response_qhash(const struct dns_msg *m, const struct dt_txn *hint)
+{
+	if (hint && hint->qtext_off && m->has_question && m->qname == txn_qname(hint) &&
+	    m->qtype == hint->qtype && m->qclass == hint->qclass)
+		return hint->qhash;
+	return msg_qhash(m);
+}
+
 static void on_response(struct dt_engine *e, const uint8_t *wire, size_t len,
-			const struct dt_packet *pkt)
+			const struct dt_packet *pkt, const struct resp_ctx *rc)
 {
 	const struct dt_txn_recent *recent;
-	struct dt_txn_key key;
-	uint64_t hash, qhash;
+	uint64_t qhash = response_qhash(e->msg, rc->hint);
 
-	fill_key(&key, pkt, e->msg->id, true);
-	hash = dt_txn_key_hash(e->txns, &key);
-	qhash = msg_qhash(e->msg);
-
-	if (answer_pending(e, &key, hash, qhash, DT_STATUS_OK, pkt, wire, len))
+	if (answer_pending(e, rc, qhash, DT_STATUS_OK, pkt, wire, len))
 		return;
-	recent = dt_txn_recent_find(e->txns, &key, hash);
+	recent = dt_txn_recent_find(e->txns, &rc->key, rc->hash);
 	if (recent && (!qhash || !recent->qhash || recent->qhash == qhash) &&
 	    absdiff(pkt->ts_ns, recent->response_ts_ns) < DT_ENGINE_RECENT_NS) {
 		/* Second copy of a response already emitted. */
 		dt_stats_add(&dt_stats.duplicates, 1);
 		return;
 	}
-	dt_txn_recent_add(e->txns, &key, hash, qhash, 0, pkt->ts_ns);
+	dt_txn_recent_add(e->txns, &rc->key, rc->hash, qhash, 0, pkt->ts_ns);
 
 	emit_response(e, DT_STATUS_ORPHAN_RESPONSE, pkt, wire, len);
 }
 
 static void on_malformed(struct dt_engine *e, const uint8_t *wire, size_t len,
-			 const struct dt_packet *pkt)
+			 const struct dt_packet *pkt, const struct resp_ctx *rc)
 {
 	struct dt_record *rec = &e->rec;
 	bool response = len >= 3 && (wire[2] & 0x80);
 	size_t alen = addr_len(pkt->family);
 
-	if (response && len >= 12) {
-		/* A bad response still answers its query: one record, not malformed + timeout. */
-		struct dt_txn_key key;
-
-		fill_key(&key, pkt, (uint16_t)(wire[0] << 8 | wire[1]), true);
-		if (answer_pending(e, &key, dt_txn_key_hash(e->txns, &key), msg_qhash(e->msg),
-				   DT_STATUS_MALFORMED, pkt, wire, len))
-			return;
-	}
+	/* A bad response still answers its query: one record, not malformed + timeout. */
+	if (rc && answer_pending(e, rc, msg_qhash(e->msg), DT_STATUS_MALFORMED, pkt, wire, len))
+		return;
 	if (response) {
 		emit_response(e, DT_STATUS_MALFORMED, pkt, wire, len);
 		return;
@@ -406,19 +470,31 @@ static void on_message(const uint8_t *wire, size_t len, bool cut, const struct d
 		       void *user)
 {
 	struct dt_engine *e = user;
-	int rc;
+	struct resp_ctx rc, *resp = NULL;
+	int err;
 
 	e->cut = cut;
-	rc = dns_decode(wire, len, e->msg);
+	if (len >= 12 && (wire[2] & 0x80)) {
+		/* A response: look its query up first, to share its question's text. */
+		resp = &rc;
+		fill_key(&rc.key, pkt, (uint16_t)(wire[0] << 8 | wire[1]), true);
+		rc.hash = dt_txn_key_hash(e->txns, &rc.key);
+		rc.hint = dt_txn_find(e->txns, &rc.key, rc.hash, 0);
+	}
+	if (resp && rc.hint && rc.hint->qtext_off)
+		err = dns_decode_qname(wire, len, e->msg, rc.hint->wire, rc.hint->wire_len,
+				       txn_qname(rc.hint));
+	else
+		err = dns_decode(wire, len, e->msg);
 	/* A message cut by the capture still matches if its question is in. */
-	if (rc < 0 && !(cut && len >= 12 && e->msg->has_question)) {
+	if (err < 0 && !(cut && len >= 12 && e->msg->has_question)) {
 		dt_stats_add(&dt_stats.malformed, 1);
-		on_malformed(e, wire, len, pkt);
+		on_malformed(e, wire, len, pkt, resp);
 		return;
 	}
 	dt_stats_add(&dt_stats.messages_decoded, 1);
-	if (e->msg->flags & DNS_FLAG_QR)
-		on_response(e, wire, len, pkt);
+	if (resp)
+		on_response(e, wire, len, pkt, resp);
 	else
 		on_query(e, wire, len, pkt, false);
 }

@@ -17,7 +17,40 @@
 size_t dt_fmt_time(uint64_t ns, unsigned digits, char buf[DT_FMT_TIME_MAX]);
 /* Address in presentation form; family 4 or 6. Returns the length. */
 size_t dt_fmt_ip(uint8_t family, const uint8_t addr[16], char buf[DT_FMT_IP_MAX]);
-/* Decimal digits of v into buf (no NUL); returns the count (<= 20). */
-size_t dt_fmt_u64(uint64_t v, char buf[20]);
+/* "00" "01" ... "99": two digits per lookup. */
+extern const char dt_fmt_digit_pairs[201];
+extern const uint64_t dt_fmt_pow10[20];
+
+/* Decimal digits of v into buf (no NUL); returns the count (<= 20).
+ * Inline: a dozen numbers go into every JSON line. */
+static inline size_t dt_fmt_u64(uint64_t v, char buf[20])
+{
+	unsigned t, n;
+	char *p;
+
+	if (v < 10) {
+		buf[0] = (char)('0' + v);
+		return 1;
+	}
+	/* digits from the bit length: t = floor(log10(2^bits)) */
+	t = (unsigned)(64 - __builtin_clzll(v)) * 1233 >> 12;
+	n = t + 1 - (v < dt_fmt_pow10[t]);
+	p = buf + n;
+	while (v >= 100) {
+		unsigned i = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		p -= 2;
+		p[0] = dt_fmt_digit_pairs[i];
+		p[1] = dt_fmt_digit_pairs[i + 1];
+	}
+	if (v >= 10) {
+		p[-2] = dt_fmt_digit_pairs[v * 2];
+		p[-1] = dt_fmt_digit_pairs[v * 2 + 1];
+	} else {
+		p[-1] = (char)('0' + v);
+	}
+	return n;
+}
 
 #endif

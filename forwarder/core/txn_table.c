@@ -181,6 +181,8 @@ struct dt_txn *dt_txn_insert(struct dt_txn_table *t, const struct dt_txn_key *ke
 	txn->has_process = false;
 	txn->malformed = false;
 	txn->wire_len = 0;
+	txn->qtext_off = 0;
+	txn->has_qhead = false;
 	txn->in_use = true;
 
 	txn->hnext = *bucket;

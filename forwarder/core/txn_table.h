@@ -37,12 +37,13 @@ struct dt_txn_key {
 };
 
 struct dt_txn {
+	/* what a hash chain walk reads first, together */
 	struct dt_txn_key key;
 	uint64_t hash; /* of key */
-	uint64_t qhash; /* of the question, 0 if the query had none */
-	uint64_t ts_ns; /* first sighting of the query */
 	uint32_t hnext; /* hash chain */
 	uint32_t prev, next; /* FIFO (in use) or free list (next only) */
+	uint64_t qhash; /* of the question, 0 if the query had none */
+	uint64_t ts_ns; /* first sighting of the query */
 	uint32_t flags; /* DT_REC_* gathered from the query copies */
 	uint32_t netns;
 	uint32_t ifindex;
@@ -51,6 +52,14 @@ struct dt_txn {
 	bool has_process;
 	bool malformed; /* the query did not decode: its record is malformed */
 	uint16_t wire_len;
+	/* The question's text (NUL-terminated) at wire[qtext_off], behind the
+	 * stored query, when it fits; 0 if not kept. With its type and class. */
+	uint16_t qtext_off;
+	uint16_t qtype, qclass;
+	/* The whole decoded query when it holds no records (the common case):
+	 * its record needs no second decode. Valid with qtext_off only. */
+	bool has_qhead;
+	struct dns_msg_head qhead;
 	struct dt_process process;
 	uint8_t wire[DT_TXN_WIRE_MAX];
 };

@@ -54,6 +54,7 @@ struct dns_edns {
 	const char *cookie; /* hex, NULL if none */
 };
 
+/* A field added here is one more for dns_msg_head_get()/put() to carry. */
 struct dns_msg {
 	/* header */
 	uint16_t id;
@@ -93,6 +94,38 @@ struct dns_msg {
  * as far as it could be read.
  */
 int dns_decode(const uint8_t *wire, size_t len, struct dns_msg *msg);
+
+/*
+ * dns_decode() of a message whose first question may repeat another's (a
+ * query and its response): ref_qname is the text dns_decode() made of the
+ * first question's name in ref_wire[0..ref_len). When the message's name
+ * has the same bytes, msg->qname is ref_qname instead of a new copy (valid
+ * only as long as ref_qname is). Same result as dns_decode() otherwise;
+ * ref_qname may be NULL.
+ */
+int dns_decode_qname(const uint8_t *wire, size_t len, struct dns_msg *msg, const uint8_t *ref_wire,
+		     size_t ref_len, const char *ref_qname);
+
+/*
+ * A decoded message that holds no records (a plain query, with or without
+ * EDNS), kept small for later: header, the first question's type and class,
+ * EDNS without options. dns_msg_head_get() fills h and returns true when
+ * that is all m holds (no records, EDNS options or error); dns_msg_head_put()
+ * makes m what decoding that message gives, qname being the text of its
+ * question's name (m->qname points at it).
+ */
+struct dns_msg_head {
+	uint16_t id, flags, rcode;
+	uint16_t qdcount, ancount, nscount, arcount;
+	uint16_t qtype, qclass;
+	uint16_t udp_size;
+	uint8_t opcode;
+	bool has_question;
+	bool edns, dnssec_ok;
+	uint8_t edns_version, ext_rcode_hi;
+};
+bool dns_msg_head_get(const struct dns_msg *m, struct dns_msg_head *h);
+void dns_msg_head_put(struct dns_msg *m, const struct dns_msg_head *h, const char *qname);
 
 /* Mnemonics; unknown values come out as "TYPE65280", "CLASS7", "RCODE24". */
 const char *dns_type_str(uint16_t type, char buf[16]);

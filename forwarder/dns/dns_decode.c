@@ -18,6 +18,10 @@ struct dec {
 	size_t pos;
 	struct dns_msg *msg;
 	struct dns_name_cache nc;
+	/* dns_decode_qname(): a message and the text of its first question's name */
+	const uint8_t *ref_wire;
+	size_t ref_len;
+	const char *ref_qname;
 };
 
 static int fail(struct dns_msg *msg, int err, const char *why)
@@ -58,14 +62,53 @@ static int read_name(struct dec *d, const char **res, const char **why)
 	return dns_out_end(d->msg, &o, res);
 }
 
+/*
+ * The first question's name when its bytes (uncompressed, up to the root
+ * label) are those of the reference's: the same bytes present as the same
+ * text. Only names without escapes, whose labels sit in the text at their
+ * wire offset - 12, so the name cache learns them as a read would. Returns
+ * the offset past the name, or 0.
+ */
+static size_t shared_qname(struct dec *d)
+{
+	size_t pos = 12;
+
+	if (!d->ref_qname)
+		return 0;
+	while (pos < d->len && d->wire[pos]) {
+		if (d->wire[pos] & 0xc0)
+			return 0;
+		pos += 1u + d->wire[pos];
+	}
+	if (pos >= d->len || pos >= d->ref_len ||
+	    memcmp(d->wire + 12, d->ref_wire + 12, pos + 1 - 12) ||
+	    strlen(d->ref_qname) != (pos > 12 ? pos - 13 : 0))
+		return 0;
+	for (size_t at = 12; at < pos; at += 1u + d->wire[at]) {
+		unsigned slot = at % DNS_NC_SLOTS;
+
+		d->nc.key[slot] = (uint16_t)(at + 1);
+		d->nc.hops[slot] = 0;
+		d->nc.text[slot] = d->ref_qname + (at - 12);
+	}
+	return pos + 1;
+}
+
 static int read_question(struct dec *d, bool keep)
 {
 	struct dns_msg *msg = d->msg;
 	const char *why = NULL;
 	const char *name = NULL;
+	size_t end = keep ? shared_qname(d) : 0;
 	int err;
 
-	err = read_name(d, keep ? &name : NULL, &why);
+	if (end) {
+		name = d->ref_qname;
+		d->pos = end;
+		err = 0;
+	} else {
+		err = read_name(d, keep ? &name : NULL, &why);
+	}
 	if (err)
 		return fail(msg, err, why);
 	if (d->len - d->pos < 4)
@@ -216,9 +259,8 @@ static void reset(struct dns_msg *msg)
 	msg->text[0] = '\0';
 }
 
-int dns_decode(const uint8_t *wire, size_t len, struct dns_msg *msg)
+static int decode(struct dec *d, const uint8_t *wire, size_t len, struct dns_msg *msg)
 {
-	struct dec d;
 	static const uint8_t sections[3] = {DNS_SECTION_ANSWER, DNS_SECTION_AUTHORITY,
 					    DNS_SECTION_ADDITIONAL};
 	uint16_t counts[3];
@@ -227,11 +269,11 @@ int dns_decode(const uint8_t *wire, size_t len, struct dns_msg *msg)
 	if (!msg)
 		return -EINVAL;
 	reset(msg);
-	d.wire = wire;
-	d.len = len;
-	d.pos = 12;
-	d.msg = msg;
-	memset(d.nc.key, 0, sizeof(d.nc.key)); /* text[] and hops[] are read only behind a key */
+	d->wire = wire;
+	d->len = len;
+	d->pos = 12;
+	d->msg = msg;
+	memset(d->nc.key, 0, sizeof(d->nc.key)); /* text[] and hops[] are read only behind a key */
 	if (!wire || len < 12)
 		return fail(msg, -EBADMSG, "shorter than the 12-byte DNS header");
 
@@ -245,9 +287,9 @@ int dns_decode(const uint8_t *wire, size_t len, struct dns_msg *msg)
 	msg->arcount = dns_get16(wire + 10);
 
 	for (unsigned i = 0; i < msg->qdcount; i++) {
-		if (d.pos >= len)
+		if (d->pos >= len)
 			return fail(msg, -EBADMSG, "question count beyond the end of the message");
-		err = read_question(&d, i == 0);
+		err = read_question(d, i == 0);
 		if (err)
 			return err;
 	}
@@ -257,14 +299,83 @@ int dns_decode(const uint8_t *wire, size_t len, struct dns_msg *msg)
 	counts[2] = msg->arcount;
 	for (unsigned s = 0; s < 3; s++) {
 		for (unsigned i = 0; i < counts[s]; i++) {
-			if (d.pos >= len)
+			if (d->pos >= len)
 				return fail(msg, -EBADMSG,
 					    "record count beyond the end of the message");
-			err = read_rr(&d, sections[s]);
+			err = read_rr(d, sections[s]);
 			if (err)
 				return err;
 		}
 	}
 	/* Trailing bytes after the last record are tolerated (padding, TSIG-less junk). */
 	return 0;
+}
+
+int dns_decode(const uint8_t *wire, size_t len, struct dns_msg *msg)
+{
+	struct dec d;
+
+	d.ref_qname = NULL;
+	return decode(&d, wire, len, msg);
+}
+
+int dns_decode_qname(const uint8_t *wire, size_t len, struct dns_msg *msg, const uint8_t *ref_wire,
+		     size_t ref_len, const char *ref_qname)
+{
+	struct dec d;
+
+	d.ref_qname = ref_wire && ref_len > 12 ? ref_qname : NULL;
+	d.ref_wire = ref_wire;
+	d.ref_len = ref_len;
+	return decode(&d, wire, len, msg);
+}
+
+bool dns_msg_head_get(const struct dns_msg *m, struct dns_msg_head *h)
+{
+	const struct dns_edns *e = &m->edns;
+
+	if (m->error || m->n_rr || m->rr_truncated || e->ede_code >= 0 || e->ede_text ||
+	    e->client_subnet || e->cookie || (m->has_question && !m->qname))
+		return false;
+	h->id = m->id;
+	h->flags = m->flags;
+	h->rcode = m->rcode;
+	h->qdcount = m->qdcount;
+	h->ancount = m->ancount;
+	h->nscount = m->nscount;
+	h->arcount = m->arcount;
+	h->qtype = m->qtype;
+	h->qclass = m->qclass;
+	h->opcode = m->opcode;
+	h->has_question = m->has_question;
+	h->edns = e->present;
+	h->dnssec_ok = e->dnssec_ok;
+	h->udp_size = e->udp_size;
+	h->edns_version = e->version;
+	h->ext_rcode_hi = e->ext_rcode_hi;
+	return true;
+}
+
+void dns_msg_head_put(struct dns_msg *m, const struct dns_msg_head *h, const char *qname)
+{
+	reset(m);
+	m->id = h->id;
+	m->flags = h->flags;
+	m->rcode = h->rcode;
+	m->qdcount = h->qdcount;
+	m->ancount = h->ancount;
+	m->nscount = h->nscount;
+	m->arcount = h->arcount;
+	m->opcode = h->opcode;
+	if (h->has_question) {
+		m->has_question = true;
+		m->qname = qname;
+		m->qtype = h->qtype;
+		m->qclass = h->qclass;
+	}
+	m->edns.present = h->edns;
+	m->edns.dnssec_ok = h->dnssec_ok;
+	m->edns.udp_size = h->udp_size;
+	m->edns.version = h->edns_version;
+	m->edns.ext_rcode_hi = h->ext_rcode_hi;
 }

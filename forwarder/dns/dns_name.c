@@ -19,65 +19,70 @@ static const uint8_t esc_class[256] = {
     E1('@'),	      E1('$'),
 };
 
-static void put_label(struct dns_out *o, const uint8_t *p, size_t n)
+/* Appends the label's bytes p[i..n) escaped, one at a time, at buf[len];
+ * returns the new length (*full when something did not fit). */
+static size_t put_label_slow(char *buf, size_t len, size_t cap, bool *full, const uint8_t *p,
+			     size_t i, size_t n)
 {
-	size_t i = 0;
+	struct dns_out o = {.buf = buf, .cap = cap, .len = len, .full = *full};
 
-	/* Fast path: copy while no byte needs escaping (plain hostnames). */
-	if (o->len + n < o->cap) {
-		char *dst = o->buf + o->len;
-
-		while (i < n && !esc_class[p[i]]) {
-			dst[i] = (char)p[i];
-			i++;
-		}
-		o->len += i;
-	}
 	for (; i < n; i++) {
 		switch (esc_class[p[i]]) {
 		case 0:
-			dns_out_c(o, (char)p[i]);
+			dns_out_c(&o, (char)p[i]);
 			break;
 		case 1:
-			dns_out_c(o, '\\');
-			dns_out_c(o, (char)p[i]);
+			dns_out_c(&o, '\\');
+			dns_out_c(&o, (char)p[i]);
 			break;
 		default:
-			dns_out_ddd(o, p[i]);
+			dns_out_ddd(&o, p[i]);
 		}
 	}
+	*full = o.full;
+	return o.len;
 }
 
+/*
+ * The name cache learns the labels read in place (before any pointer):
+ * the pointers still to follow from each of them are all of this name's.
+ * Labels reached through a pointer were presented in place earlier, where
+ * the cache learnt them already; it only saves work, so a miss costs a
+ * read, never a different result. The writer's state lives in locals
+ * (olen, full): a store through char * would make the compiler reload a
+ * struct's fields after every byte.
+ */
 static int name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_out *o, bool root_dot,
 		     struct dns_name_cache *nc, const char **why)
 {
-	/* label positions of this name, for the cache: at most 127 labels */
-	struct {
-		uint16_t pos, text, hops;
-	} seen[128];
-	unsigned n_seen = 0;
 	size_t pos = *off;
 	size_t lowest = pos; /* every pointer must go below this */
 	size_t end = 0;	     /* where the in-place bytes end */
 	size_t wire_len = 1; /* the root label */
-	size_t start = o ? o->len : 0;
+	char *buf = o ? o->buf : NULL;
+	size_t olen = o ? o->len : 0, cap = o ? o->cap : 0, start = olen;
+	bool full = o ? o->full : false;
 	unsigned hops = 0;
 	bool jumped = false;
+	int err = 0;
 
 	for (;;) {
+		const uint8_t *src;
 		uint8_t c;
 
 		if (pos >= len) {
 			*why = "name runs past the end of the message";
-			return -EBADMSG;
+			err = -EBADMSG;
+			break;
 		}
 		c = wire[pos];
-		if ((c & 0xc0) == 0xc0) {
+		if (c >= 0xc0) {
 			size_t target;
 
 			if (pos + 1 >= len) {
 				*why = "compression pointer cut off";
-				return -EBADMSG;
+				err = -EBADMSG;
+				break;
 			}
 			target = (size_t)(c & 0x3f) << 8 | wire[pos + 1];
 			if (!jumped) {
@@ -86,11 +91,13 @@ static int name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_ou
 			}
 			if (target >= lowest) {
 				*why = "compression pointer does not point backwards";
-				return -ELOOP;
+				err = -ELOOP;
+				break;
 			}
 			if (++hops > DNS_MAX_HOPS) {
 				*why = "too many compression pointers";
-				return -ELOOP;
+				err = -ELOOP;
+				break;
 			}
 			lowest = target;
 			pos = target;
@@ -98,7 +105,8 @@ static int name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_ou
 		}
 		if (c & 0xc0) {
 			*why = "label longer than 63 bytes (or obsolete label type)";
-			return -EMSGSIZE;
+			err = -EMSGSIZE;
+			break;
 		}
 		if (c == 0) {
 			pos++;
@@ -107,41 +115,67 @@ static int name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_ou
 		wire_len += 1u + c;
 		if (wire_len > 255) {
 			*why = "name longer than 255 bytes";
-			return -EMSGSIZE;
+			err = -EMSGSIZE;
+			break;
 		}
 		if (pos + 1 + c > len) {
 			*why = "label runs past the end of the message";
-			return -EBADMSG;
+			err = -EBADMSG;
+			break;
 		}
-		if (o) {
-			if (o->len > start)
-				dns_out_c(o, '.');
-			if (nc && n_seen < 128) {
-				seen[n_seen].pos = (uint16_t)pos;
-				seen[n_seen].text = (uint16_t)(o->len - start);
-				seen[n_seen].hops = (uint16_t)hops;
-				n_seen++;
-			}
-			put_label(o, wire + pos + 1, c);
-		}
+		src = wire + pos + 1;
 		pos += 1u + c;
-	}
-	if (o && root_dot && o->len == start)
-		dns_out_c(o, '.');
-	*off = jumped ? end : pos;
-	if (nc && !o->full) {
-		/* Each label starts a suffix whose text is the tail of ours. */
-		for (unsigned i = 0; i < n_seen; i++) {
-			unsigned slot = seen[i].pos % DNS_NC_SLOTS;
+		if (!buf)
+			continue;
+		if (olen > start) {
+			if (olen + 1 < cap)
+				buf[olen++] = '.';
+			else
+				full = true;
+		}
+		if (nc && !jumped && pos - 1 - c < 0x4000) {
+			/* written now, hops fixed below; a failed read ends the
+			 * decode, so no entry of it is ever used (beyond 0x3fff
+			 * no pointer reaches) */
+			unsigned slot = (pos - 1 - c) % DNS_NC_SLOTS;
 
-			if (seen[i].pos >= 0x4000)
-				continue; /* out of a pointer's reach */
-			nc->key[slot] = (uint16_t)(seen[i].pos + 1);
-			nc->hops[slot] = (uint8_t)(hops - seen[i].hops);
-			nc->text[slot] = o->buf + start + seen[i].text;
+			nc->key[slot] = (uint16_t)(pos - c);
+			nc->hops[slot] = 0;
+			nc->text[slot] = buf + olen;
+		}
+		/* copied while no byte needs escaping (plain hostnames) */
+		if (olen + c < cap) {
+			char *dst = buf + olen;
+			size_t i = 0;
+
+			while (i < c && !esc_class[src[i]]) {
+				dst[i] = (char)src[i];
+				i++;
+			}
+			olen += i;
+			if (i < c)
+				olen = put_label_slow(buf, olen, cap, &full, src, i, c);
+		} else {
+			olen = put_label_slow(buf, olen, cap, &full, src, 0, c);
 		}
 	}
-	return 0;
+	if (!err) {
+		if (buf && root_dot && olen == start) {
+			if (olen + 1 < cap)
+				buf[olen++] = '.';
+			else
+				full = true;
+		}
+		if (nc && hops)
+			for (size_t at = *off; at < end - 2 && at < 0x4000; at += 1u + wire[at])
+				nc->hops[at % DNS_NC_SLOTS] = (uint8_t)hops;
+		*off = jumped ? end : pos;
+	}
+	if (o) {
+		o->len = olen;
+		o->full = full;
+	}
+	return err;
 }
 
 int dns_name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_out *o, bool root_dot,

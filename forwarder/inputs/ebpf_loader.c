@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "dnstrail.skel.h"
+#include "dt_ring.h"
 
 #define CAP_SYS_ADMIN_BIT 21
 #define CAP_PERFMON_BIT 38
@@ -29,7 +30,11 @@ struct dt_ebpf {
 	struct dnstrail_bpf *skel;
 	struct bpf_link *links[MAX_LINKS];
 	int n_links;
-	struct ring_buffer *rb;
+	struct dt_ring ring;
+	void *ring_cons; /* mmap of the consumer page */
+	void *ring_prod; /* mmap of the producer page and twice the data */
+	size_t ring_size;
+	size_t page;
 	int epfd;
 	int timerfd;
 	void *counters; /* mmap of the counters array */
@@ -39,7 +44,6 @@ struct dt_ebpf {
 	dt_ebpf_record_fn fn;
 	void *user;
 	uint32_t max_batch; /* records per dt_ebpf_consume() */
-	uint32_t left;	    /* of max_batch, in this call */
 };
 
 /* libbpf messages during open/load/attach, to explain a failure in one sentence. */
@@ -134,17 +138,27 @@ void dt_ebpf_config_default(struct dt_ebpf_config *cfg)
 	cfg->max_batch = 16384;
 }
 
-/* A consume call would go on for as long as producers keep up; returning
- * an error after the record makes libbpf store the consumer position past
- * it and stop, which bounds the time one call takes under a flood. */
-#define BUDGET_SPENT (-EAGAIN)
-
-static int ring_cb(void *ctx, void *data, size_t size)
+/* The ring buffer mapped as libbpf maps it: the consumer page read-write,
+ * the producer page and the data (twice, so no record wraps) read-only. */
+static int map_ring(struct dt_ebpf *e, int fd, size_t size)
 {
-	struct dt_ebpf *e = ctx;
-
-	e->fn(e->user, data, size);
-	return --e->left ? 0 : BUDGET_SPENT;
+	e->page = (size_t)sysconf(_SC_PAGESIZE);
+	e->ring_size = size;
+	e->ring_cons = mmap(NULL, e->page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (e->ring_cons == MAP_FAILED) {
+		e->ring_cons = NULL;
+		return -errno;
+	}
+	e->ring_prod = mmap(NULL, e->page + 2 * size, PROT_READ, MAP_SHARED, fd, e->page);
+	if (e->ring_prod == MAP_FAILED) {
+		e->ring_prod = NULL;
+		return -errno;
+	}
+	e->ring.consumer_pos = e->ring_cons;
+	e->ring.producer_pos = e->ring_prod;
+	e->ring.data = (const uint8_t *)e->ring_prod + e->page;
+	e->ring.mask = size - 1;
+	return 0;
 }
 
 static uint64_t pow2_at_least(uint64_t v)
@@ -168,7 +182,7 @@ static int setup_poll(struct dt_ebpf *e, const struct dt_ebpf_config *cfg, char 
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (e->epfd < 0)
 		goto err_errno;
-	ev.data.fd = ring_buffer__epoll_fd(e->rb);
+	ev.data.fd = bpf_map__fd(e->skel->maps.events);
 	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
 		goto err_errno;
 	if (!ms)
@@ -287,9 +301,8 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 		snprintf(err, errlen, "mapping the BPF counters failed: %s", strerror(-ret));
 		goto err_destroy;
 	}
-	e->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), ring_cb, e, NULL);
-	if (!e->rb) {
-		ret = -errno;
+	ret = map_ring(e, bpf_map__fd(skel->maps.events), bpf_map__max_entries(skel->maps.events));
+	if (ret) {
 		snprintf(err, errlen, "mapping the BPF ring buffer failed: %s", strerror(-ret));
 		goto err_destroy;
 	}
@@ -324,10 +337,9 @@ int dt_ebpf_consume(struct dt_ebpf *e)
 	while (e->timerfd >= 0 && read(e->timerfd, &expirations, sizeof(expirations)) > 0)
 		;
 	e->clock_offset = dt_clock_offset_now();
-	e->left = e->max_batch;
-	n = ring_buffer__consume(e->rb);
-	if (n == BUDGET_SPENT)
-		return (int)e->max_batch; /* more may wait: the next call goes on */
+	/* at most max_batch records: a flood must not hold the caller forever;
+	 * a full batch tells it that more may wait */
+	n = (int)dt_ring_consume(&e->ring, e->max_batch, e->fn, e->user);
 	return n;
 }
 
@@ -382,7 +394,10 @@ void dt_ebpf_close(struct dt_ebpf *e)
 		close(e->epfd);
 	if (e->timerfd >= 0)
 		close(e->timerfd);
-	ring_buffer__free(e->rb);
+	if (e->ring_prod)
+		munmap(e->ring_prod, e->page + 2 * e->ring_size);
+	if (e->ring_cons)
+		munmap(e->ring_cons, e->page);
 	if (e->counters)
 		munmap(e->counters, e->counters_len);
 	for (int i = 0; i < e->n_links; i++)

@@ -46,6 +46,10 @@ extern bool dt_replay_mode __attribute__((weak));
 /* Subscription messages read per flush (XPUB queues them until read). */
 #define SUBS_PER_FLUSH 1024
 
+/* Records held back in one turn of the main loop before they go out
+ * together (batch_begin/batch_end), each its topic and body frames. */
+#define HELD_MAX 256
+
 struct zmq_out {
 	/* options */
 	char **publish;
@@ -80,6 +84,13 @@ struct zmq_out {
 	uint64_t last_stats_ns;
 	bool replay;  /* pcap replay: block (bounded) at the high-water mark */
 	bool stalled; /* replay: waited REPLAY_STALL_MS in vain; drop until a send gets in */
+	/* batch_begin..batch_end: messages built but not sent yet, in sequence
+	 * order. Sent back to back, the IO thread finds them queued and writes
+	 * them in one go, instead of waking up (eventfd, epoll, send) for each. */
+	bool in_batch;
+	zmq_msg_t (*held)[2];
+	unsigned n_held;
+	uint64_t late_dropped; /* held messages that could not be sent */
 };
 
 /* clang-format off */
@@ -134,6 +145,13 @@ static uint64_t random_session_id(void)
 
 static void zmq_out_close(struct zmq_out *z)
 {
+	for (unsigned i = 0; z->held && i < z->n_held; i++) {
+		zmq_msg_close(&z->held[i][0]);
+		zmq_msg_close(&z->held[i][1]);
+	}
+	z->n_held = 0;
+	free(z->held);
+	z->held = NULL;
 	if (z->sock)
 		zmq_close(z->sock);
 	z->sock = NULL;
@@ -269,7 +287,9 @@ static int zmq_out_init(void *ctx, struct dt_errbuf *err)
 	pub.pid = (uint32_t)getpid();
 	pub.start_time_ns = z->start_ns;
 	rc = dt_wire_encoder_new(&pub, &z->enc);
-	if (rc) {
+	z->held = malloc(HELD_MAX * sizeof(*z->held));
+	if (rc || !z->held) {
+		rc = -ENOMEM;
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		goto err_close;
 	}
@@ -294,6 +314,66 @@ static int send_frames(struct zmq_out *z, const char *topic, size_t topic_len, i
 	return 0;
 }
 
+/* A send that waits for room in a replay (SNDTIMEO) unless the last wait
+ * was in vain; live capture never waits. */
+static int send_flags(const struct zmq_out *z)
+{
+	return z->replay && z->nodrop && !z->stalled ? 0 : ZMQ_DONTWAIT;
+}
+
+static void note_send(struct zmq_out *z, int flags, int rc)
+{
+	if (!(flags & ZMQ_DONTWAIT))
+		z->stalled = rc == -EAGAIN;
+	else if (rc == 0)
+		z->stalled = false;
+}
+
+/* Hands the held messages to libzmq in sequence order; counts each. */
+static void send_held(struct zmq_out *z)
+{
+	for (unsigned i = 0; i < z->n_held; i++) {
+		zmq_msg_t *m = z->held[i];
+		int flags = send_flags(z), rc = 0;
+
+		if (zmq_msg_send(&m[0], z->sock, ZMQ_SNDMORE | flags) < 0 ||
+		    zmq_msg_send(&m[1], z->sock, flags) < 0)
+			rc = -zmq_errno();
+		note_send(z, flags, rc);
+		/* sent messages are empty now; unsent ones are freed */
+		zmq_msg_close(&m[0]);
+		zmq_msg_close(&m[1]);
+		if (rc) {
+			z->dropped++;
+			z->late_dropped++;
+			continue;
+		}
+		z->published++;
+		dt_stats_add(&dt_stats.events_published, 1);
+	}
+	z->n_held = 0;
+}
+
+/* Keeps topic and body (z->buf) for send_held(); -ENOMEM if it cannot. */
+static int hold(struct zmq_out *z, const char *topic, size_t topic_len)
+{
+	zmq_msg_t *m;
+
+	if (z->n_held == HELD_MAX)
+		send_held(z);
+	m = z->held[z->n_held];
+	if (zmq_msg_init_size(&m[0], topic_len))
+		return -ENOMEM;
+	if (zmq_msg_init_size(&m[1], z->buf.len)) {
+		zmq_msg_close(&m[0]);
+		return -ENOMEM;
+	}
+	memcpy(zmq_msg_data(&m[0]), topic, topic_len);
+	memcpy(zmq_msg_data(&m[1]), z->buf.data, z->buf.len);
+	z->n_held++;
+	return 0;
+}
+
 static int zmq_out_process(void *ctx, const struct dt_record *rec)
 {
 	struct zmq_out *z = ctx;
@@ -312,16 +392,15 @@ static int zmq_out_process(void *ctx, const struct dt_record *rec)
 	if (rc == -EMSGSIZE && z->include_wire)
 		rc =
 		    dt_wire_encode_record(z->enc, seq, now_ns(CLOCK_REALTIME), rec, false, &z->buf);
-	if (rc == 0) {
-		/* Replay with nodrop: wait for room (SNDTIMEO), unless the last
-		 * wait was in vain; live capture never waits. */
-		bool wait = z->replay && z->nodrop && !z->stalled;
+	if (rc == 0 && z->in_batch) {
+		rc = hold(z, topic, (size_t)len);
+		if (rc == 0)
+			return 0; /* counted when sent */
+	} else if (rc == 0) {
+		int flags = send_flags(z);
 
-		rc = send_frames(z, topic, (size_t)len, wait ? 0 : ZMQ_DONTWAIT);
-		if (wait)
-			z->stalled = rc == -EAGAIN;
-		else if (rc == 0)
-			z->stalled = false;
+		rc = send_frames(z, topic, (size_t)len, flags);
+		note_send(z, flags, rc);
 	}
 	if (rc) {
 		z->dropped++;
@@ -333,13 +412,40 @@ static int zmq_out_process(void *ctx, const struct dt_record *rec)
 	return 0;
 }
 
+static void zmq_out_batch_begin(void *ctx)
+{
+	struct zmq_out *z = ctx;
+
+	z->in_batch = true;
+}
+
+static void zmq_out_batch_end(void *ctx)
+{
+	struct zmq_out *z = ctx;
+
+	send_held(z);
+	z->in_batch = false;
+}
+
+static uint64_t zmq_out_dropped(void *ctx)
+{
+	return ((struct zmq_out *)ctx)->late_dropped;
+}
+
+static uint64_t zmq_out_queued(void *ctx)
+{
+	return ((struct zmq_out *)ctx)->n_held;
+}
+
 static int publish_stats(struct zmq_out *z, const struct dt_stats *stats, int flags)
 {
 	char topic[DT_WIRE_TOPIC_MAX];
 	struct dt_wire_session_counts sc;
-	uint64_t seq = ++z->sequence;
+	uint64_t seq;
 	int len, rc;
 
+	send_held(z); /* sequence numbers leave in order */
+	seq = ++z->sequence;
 	sc.uptime_ns = now_ns(CLOCK_MONOTONIC) - z->start_mono_ns;
 	sc.published = z->published;
 	sc.dropped = z->dropped;
@@ -362,6 +468,7 @@ static int zmq_out_flush(void *ctx)
 	struct zmq_out *z = ctx;
 	char sub[256];
 
+	send_held(z);
 	/* XPUB hands us (un)subscriptions; unread they pile up. */
 	for (int i = 0; i < SUBS_PER_FLUSH; i++)
 		if (zmq_recv(z->sock, sub, sizeof(sub), ZMQ_DONTWAIT) < 0)
@@ -401,6 +508,10 @@ const struct dt_output_plugin dt_output_zmq = {
     .flush = zmq_out_flush,
     .heartbeat = zmq_out_heartbeat,
     .exit = zmq_out_exit,
+    .dropped = zmq_out_dropped,
+    .queued = zmq_out_queued,
+    .batch_begin = zmq_out_batch_begin,
+    .batch_end = zmq_out_batch_end,
 };
 
 /* For tests and the daemon's final line: this output's own counts. */

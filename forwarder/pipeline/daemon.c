@@ -501,6 +501,8 @@ static void loop(struct daemon *d)
 			dt_err("epoll_wait: %s", strerror(errno));
 			break;
 		}
+		/* what this turn emits leaves together (a reload in between drains) */
+		dt_pipeline_batch_begin(d->pl);
 		for (int i = 0; i < n; i++) {
 			uint64_t id = evs[i].data.u64;
 
@@ -517,6 +519,7 @@ static void loop(struct daemon *d)
 		for (size_t i = 0; polling && i < d->n_inputs; i++)
 			if (d->inputs[i].fd < 0)
 				collect(d, &d->inputs[i]);
+		dt_pipeline_batch_end(d->pl);
 	}
 }
 

@@ -260,6 +260,20 @@ void dt_pipeline_flush(struct dt_pipeline *pl)
 			pl->outputs[i].p->flush(pl->outputs[i].ctx);
 }
 
+void dt_pipeline_batch_begin(struct dt_pipeline *pl)
+{
+	for (size_t i = 0; pl && i < pl->n_outputs; i++)
+		if (pl->outputs[i].initialised && pl->outputs[i].p->batch_begin)
+			pl->outputs[i].p->batch_begin(pl->outputs[i].ctx);
+}
+
+void dt_pipeline_batch_end(struct dt_pipeline *pl)
+{
+	for (size_t i = 0; pl && i < pl->n_outputs; i++)
+		if (pl->outputs[i].initialised && pl->outputs[i].p->batch_end)
+			pl->outputs[i].p->batch_end(pl->outputs[i].ctx);
+}
+
 void dt_pipeline_heartbeat(struct dt_pipeline *pl, const struct dt_stats *stats)
 {
 	for (size_t i = 0; pl && i < pl->n_outputs; i++)

@@ -70,6 +70,10 @@ int dt_pipeline_rebuild(struct dt_config *cfg, struct dt_pipeline *old, struct d
 /* Filters by tag, then every output whose match fits. */
 void dt_pipeline_route(struct dt_pipeline *pl, const struct dt_record *rec);
 void dt_pipeline_flush(struct dt_pipeline *pl);
+/* Around one turn of the main loop: outputs may hold records back in
+ * between and hand them on together at the end. NULL-safe. */
+void dt_pipeline_batch_begin(struct dt_pipeline *pl);
+void dt_pipeline_batch_end(struct dt_pipeline *pl);
 void dt_pipeline_heartbeat(struct dt_pipeline *pl, const struct dt_stats *stats);
 /* Records an output lost: rejected by process() plus what it dropped later. */
 uint64_t dt_output_inst_drops(const struct dt_output_inst *o);

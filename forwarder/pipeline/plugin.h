@@ -85,6 +85,12 @@ struct dt_output_plugin {
 	/* SIGHUP reload kept this output (its configuration did not change):
 	 * reopen what logrotate may have moved (files). May be NULL. */
 	int (*reopen)(void *ctx, struct dt_errbuf *err);
+	/* The records process() gets between batch_begin() and batch_end()
+	 * (one turn of the main loop) may be held back and handed on together
+	 * at batch_end(): one wake-up of a sender thread for many records.
+	 * What fails then counts in dropped(). Both may be NULL. */
+	void (*batch_begin)(void *ctx);
+	void (*batch_end)(void *ctx);
 };
 
 #endif

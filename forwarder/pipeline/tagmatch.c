@@ -10,6 +10,8 @@ bool dt_tag_match(const char *pattern, const char *tag)
 
 	if (!pattern || !tag)
 		return false;
+	if (pattern[0] == '*' && !pattern[1])
+		return true; /* the usual match: "*", checked per record and output */
 	while (*tag) {
 		if (*pattern == '*') {
 			star = pattern++;

@@ -14,16 +14,23 @@
 
 #define WALK_DEPTH_MAX 16
 
-struct cg_entry {
-	uint64_t id; /* 0 = empty slot */
-	char container[DT_CONTAINER_ID_LEN + 1];
+/* 16 bytes: most cgroups are not containers, so ids live apart from names */
+struct cg_slot {
+	uint64_t id;	    /* 0 = empty slot */
+	uint32_t container; /* 0 = not a container, else 1 + index into containers */
 };
 
 struct dt_cgroup_map {
 	char root[512];
-	struct cg_entry *slots;
+	/* Starts small and doubles up to max_slots: a walk clears what is in
+	 * use, and a table sized for the capacity up front cost 2.6 MB of RSS
+	 * on a host with a few dozen cgroups. */
+	struct cg_slot *slots;
 	uint32_t mask; /* slots - 1, power of two */
-	uint32_t used, limit;
+	uint32_t max_slots;
+	uint32_t used, limit; /* limit = max_slots / 2 >= capacity */
+	char (*containers)[DT_CONTAINER_ID_LEN + 1];
+	uint32_t n_containers, cap_containers;
 	uint64_t last_scan_ns;
 	uint64_t rescan_interval_ns;
 	uint64_t max_scanned_id; /* highest cgroup id the last walk saw */
@@ -110,10 +117,12 @@ int dt_cgroup2_mount(char *buf, size_t len)
 	return ret;
 }
 
+#define CG_SLOTS_MIN 64
+
 int dt_cgroup_map_new(const char *root, uint32_t capacity, struct dt_cgroup_map **out)
 {
 	struct dt_cgroup_map *m;
-	uint32_t n = 64;
+	uint32_t n = CG_SLOTS_MIN;
 
 	if (!capacity)
 		capacity = 16384;
@@ -122,12 +131,13 @@ int dt_cgroup_map_new(const char *root, uint32_t capacity, struct dt_cgroup_map 
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	m->slots = calloc(n, sizeof(*m->slots));
+	m->slots = calloc(CG_SLOTS_MIN, sizeof(*m->slots));
 	if (!m->slots) {
 		free(m);
 		return -ENOMEM;
 	}
-	m->mask = n - 1;
+	m->mask = CG_SLOTS_MIN - 1;
+	m->max_slots = n;
 	m->limit = n / 2;
 	m->rescan_interval_ns = 100000000ull;
 	if (root)
@@ -142,6 +152,7 @@ void dt_cgroup_map_free(struct dt_cgroup_map *m)
 {
 	if (!m)
 		return;
+	free(m->containers);
 	free(m->slots);
 	free(m);
 }
@@ -151,7 +162,7 @@ void dt_cgroup_map_set_rescan_interval(struct dt_cgroup_map *m, uint64_t ns)
 	m->rescan_interval_ns = ns;
 }
 
-static struct cg_entry *slot_for(struct dt_cgroup_map *m, uint64_t id)
+static struct cg_slot *slot_for(const struct dt_cgroup_map *m, uint64_t id)
 {
 	uint32_t i = (uint32_t)((id * 0x9E3779B97F4A7C15ull) >> 40) & m->mask;
 
@@ -160,9 +171,49 @@ static struct cg_entry *slot_for(struct dt_cgroup_map *m, uint64_t id)
 	return &m->slots[i];
 }
 
+/* Double the slots (at most max_slots): 0 or -ENOMEM / -ENOSPC. */
+static int grow(struct dt_cgroup_map *m)
+{
+	struct dt_cgroup_map old = *m;
+	uint32_t n = (m->mask + 1) * 2;
+
+	if (n > m->max_slots)
+		return -ENOSPC;
+	m->slots = calloc(n, sizeof(*m->slots));
+	if (!m->slots) {
+		m->slots = old.slots;
+		return -ENOMEM;
+	}
+	m->mask = n - 1;
+	for (uint32_t i = 0; i <= old.mask; i++)
+		if (old.slots[i].id)
+			*slot_for(m, old.slots[i].id) = old.slots[i];
+	free(old.slots);
+	return 0;
+}
+
+/* Index + 1 of a copy of container in m->containers, 0 when it is "" or
+ * there is no room (the cgroup then reads as no container). */
+static uint32_t add_container(struct dt_cgroup_map *m, const char *container)
+{
+	if (!container[0])
+		return 0;
+	if (m->n_containers == m->cap_containers) {
+		uint32_t n = m->cap_containers ? m->cap_containers * 2 : 16;
+		void *p = reallocarray(m->containers, n, sizeof(*m->containers));
+
+		if (!p)
+			return 0;
+		m->containers = p;
+		m->cap_containers = n;
+	}
+	snprintf(m->containers[m->n_containers], sizeof(m->containers[0]), "%s", container);
+	return ++m->n_containers;
+}
+
 static void put(struct dt_cgroup_map *m, uint64_t id, const char *container)
 {
-	struct cg_entry *e;
+	struct cg_slot *e;
 
 	if (!id)
 		return;
@@ -170,10 +221,16 @@ static void put(struct dt_cgroup_map *m, uint64_t id, const char *container)
 	if (!e->id) {
 		if (m->used >= m->limit)
 			return; /* full: bounded, later ids stay unknown */
+		/* keep the load at most one half */
+		if ((m->used + 1) * 2 > m->mask + 1) {
+			if (grow(m))
+				return;
+			e = slot_for(m, id);
+		}
 		m->used++;
 		e->id = id;
 	}
-	snprintf(e->container, sizeof(e->container), "%s", container);
+	e->container = add_container(m, container);
 }
 
 int dt_cgroup_map_rescan(struct dt_cgroup_map *m)
@@ -186,6 +243,7 @@ int dt_cgroup_map_rescan(struct dt_cgroup_map *m)
 	/* start over: cgroups come and go, ids are not reused */
 	memset(m->slots, 0, (m->mask + 1) * sizeof(*m->slots));
 	m->used = 0;
+	m->n_containers = 0;
 	fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR | FTS_XDEV, NULL);
 	if (!fts)
 		return -errno;
@@ -211,7 +269,7 @@ int dt_cgroup_map_rescan(struct dt_cgroup_map *m)
 int dt_cgroup_map_container(struct dt_cgroup_map *m, uint64_t id, uint64_t now_ns,
 			    char out[DT_CONTAINER_ID_LEN + 1])
 {
-	struct cg_entry *e;
+	struct cg_slot *e;
 
 	out[0] = 0;
 	if (!m || !id)
@@ -234,6 +292,7 @@ int dt_cgroup_map_container(struct dt_cgroup_map *m, uint64_t id, uint64_t now_n
 	}
 	if (!e->id)
 		return -ENOENT;
-	memcpy(out, e->container, sizeof(e->container));
+	if (e->container)
+		memcpy(out, m->containers[e->container - 1], DT_CONTAINER_ID_LEN + 1);
 	return 0;
 }

@@ -15,8 +15,11 @@
 #include <unistd.h>
 
 #include "proc/cgroup_container.h"
+#include "proc/str_intern.h"
 
 #define NIL (-1)
+#define EXE_MAX 255 /* bytes of a path kept: struct dt_process.exe holds 256 */
+#define IDX_MIN 256 /* index slots at start; doubles with the entries in use */
 
 struct pentry {
 	uint32_t pid, ppid, uid, gid, tid;
@@ -26,7 +29,7 @@ struct pentry {
 	bool used, exited;
 	char name[16];
 	char thread_name[16];
-	char exe[256];
+	const char *exe; /* interned in c->exes; NULL = unknown */
 };
 
 struct plist {
@@ -36,8 +39,10 @@ struct plist {
 struct dt_proc_cache {
 	struct pentry *e;
 	uint32_t cap;
-	int32_t *idx; /* open addressing: entry index or NIL */
+	int32_t *idx; /* open addressing: entry index or NIL; load <= 1/2 */
 	uint32_t idx_mask;
+	uint32_t idx_max; /* slots the index may grow to: >= 2 * cap */
+	struct dt_str_intern *exes;
 	int32_t free_head; /* released entries */
 	uint32_t fresh; /* entries [fresh, cap) never used: untouched pages, no RSS */
 	struct plist alive, exited;
@@ -137,12 +142,37 @@ static void index_remove(struct dt_proc_cache *c, uint32_t pid)
 	}
 }
 
+/* Twice the slots, every entry re-inserted: 0 or -ENOMEM / -ENOSPC. */
+static int grow_index(struct dt_proc_cache *c)
+{
+	uint32_t n = (c->idx_mask + 1) * 2;
+	int32_t *idx;
+
+	if (n > c->idx_max)
+		return -ENOSPC;
+	idx = malloc(n * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (uint32_t s = 0; s < n; s++)
+		idx[s] = NIL;
+	free(c->idx);
+	c->idx = idx;
+	c->idx_mask = n - 1;
+	for (int32_t i = c->alive.head; i != NIL; i = c->e[i].next)
+		index_insert(c, i);
+	for (int32_t i = c->exited.head; i != NIL; i = c->e[i].next)
+		index_insert(c, i);
+	return 0;
+}
+
 /* ---- entries ---- */
 
 static void entry_release(struct dt_proc_cache *c, int32_t i)
 {
 	struct pentry *p = &c->e[i];
 
+	dt_str_intern_put(c->exes, p->exe);
+	p->exe = NULL;
 	index_remove(c, p->pid);
 	list_unlink(c, p->exited ? &c->exited : &c->alive, i);
 	if (p->exited)
@@ -157,12 +187,15 @@ static int32_t entry_alloc(struct dt_proc_cache *c, uint32_t pid, uint64_t now_n
 {
 	struct pentry *p;
 	int32_t i;
+	/* the index grows with the entries in use (its pages cost RSS); if it
+	 * cannot, an entry makes room as in a full table */
+	bool room = (c->st.size + 1) * 2 <= c->idx_mask + 1 || !grow_index(c);
 
-	if (c->free_head == NIL && c->fresh < c->cap) {
+	if (c->free_head == NIL && c->fresh < c->cap && room) {
 		c->e[c->fresh].next = NIL;
 		c->free_head = (int32_t)c->fresh++;
 	}
-	if (c->free_head == NIL) {
+	if (c->free_head == NIL || !room) {
 		int32_t victim = c->exited.head != NIL ? c->exited.head : c->alive.head;
 
 		c->st.evictions++;
@@ -290,7 +323,8 @@ static int load_from_proc(struct dt_proc_cache *c, uint32_t pid, struct pentry *
 		if ((s = strstr(buf, "\nGid:")))
 			p->gid = strtoul(s + 5, NULL, 10);
 	}
-	read_exe(c, pid, p->exe, sizeof(p->exe));
+	read_exe(c, pid, path, sizeof(path));
+	p->exe = dt_str_intern_get(c->exes, path, EXE_MAX);
 	if (!p->cgroup_id)
 		p->cgroup_id = read_cgroup_id(c, pid);
 	c->st.proc_reads++;
@@ -313,9 +347,12 @@ int dt_proc_cache_new(const struct dt_proc_cache_config *cfg, struct dt_proc_cac
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	c->idx_max = n;
+	n = n < IDX_MIN ? n : IDX_MIN;
 	c->e = calloc(cap, sizeof(*c->e));
 	c->idx = malloc(n * sizeof(*c->idx));
-	if (!c->e || !c->idx) {
+	ret = dt_str_intern_new(&c->exes);
+	if (!c->e || !c->idx || ret) {
 		ret = -ENOMEM;
 		goto err_free;
 	}
@@ -341,6 +378,7 @@ int dt_proc_cache_new(const struct dt_proc_cache_config *cfg, struct dt_proc_cac
 	return 0;
 
 err_free:
+	dt_str_intern_free(c->exes);
 	free(c->e);
 	free(c->idx);
 	free(c);
@@ -352,6 +390,7 @@ void dt_proc_cache_free(struct dt_proc_cache *c)
 	if (!c)
 		return;
 	dt_cgroup_map_free(c->cgroups);
+	dt_str_intern_free(c->exes);
 	free(c->e);
 	free(c->idx);
 	free(c);
@@ -411,14 +450,18 @@ void dt_proc_cache_exec(struct dt_proc_cache *c, uint32_t pid, uint32_t ppid, ui
 	p->gid = gid;
 	p->cgroup_id = cgroup_id;
 	copy_comm(p->name, comm);
-	snprintf(p->exe, sizeof(p->exe), "%s", exe ? exe : "");
-	if (p->exe[0] != '/' && c->proc_root[0]) {
-		char real[256];
 
+	const char *old = p->exe;
+	char real[EXE_MAX + 1];
+
+	/* relative (as given to execve): resolved while the process runs */
+	if ((!exe || exe[0] != '/') && c->proc_root[0]) {
 		read_exe(c, pid, real, sizeof(real));
 		if (real[0])
-			memcpy(p->exe, real, sizeof(real));
+			exe = real;
 	}
+	p->exe = dt_str_intern_get(c->exes, exe, EXE_MAX);
+	dt_str_intern_put(c->exes, old);
 }
 
 void dt_proc_cache_fork(struct dt_proc_cache *c, uint32_t pid, uint32_t ppid, uint32_t uid,
@@ -433,7 +476,7 @@ void dt_proc_cache_fork(struct dt_proc_cache *c, uint32_t pid, uint32_t ppid, ui
 	p->cgroup_id = cgroup_id;
 	copy_comm(p->name, comm);
 	if (parent != NIL)
-		memcpy(p->exe, c->e[parent].exe, sizeof(p->exe));
+		p->exe = dt_str_intern_ref(c->e[parent].exe);
 }
 
 void dt_proc_cache_exit(struct dt_proc_cache *c, uint32_t pid, uint64_t now_ns)
@@ -463,7 +506,7 @@ void dt_proc_cache_note(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, uin
 		if (!loaded) {
 			p->ppid = tmp.ppid;
 			memcpy(p->name, tmp.name, sizeof(p->name));
-			memcpy(p->exe, tmp.exe, sizeof(p->exe));
+			p->exe = tmp.exe; /* its reference moves over */
 		}
 	} else {
 		p = &c->e[i];
@@ -524,7 +567,8 @@ int dt_proc_cache_get(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, struc
 		memcpy(out->thread_name, tid == p->tid ? p->thread_name : p->name,
 		       sizeof(out->thread_name));
 	/* per query: a bounded copy, not snprintf (out was zeroed above) */
-	memcpy(out->exe, p->exe, strnlen(p->exe, sizeof(out->exe) - 1));
+	if (p->exe)
+		memcpy(out->exe, p->exe, strnlen(p->exe, sizeof(out->exe) - 1));
 	out->cgroup_id = p->cgroup_id;
 	if (c->cgroups && p->cgroup_id)
 		dt_cgroup_map_container(c->cgroups, p->cgroup_id, mono_ns(), out->container_id);
@@ -534,6 +578,7 @@ int dt_proc_cache_get(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, struc
 void dt_proc_cache_stats(const struct dt_proc_cache *c, struct dt_proc_cache_stats *out)
 {
 	*out = c->st;
+	out->exe_paths = dt_str_intern_count(c->exes);
 }
 
 int dt_proc_lookup(uint32_t pid, uint32_t tid, struct dt_process *out, void *user)

@@ -33,6 +33,7 @@ struct dt_proc_cache_stats {
 	uint64_t expired;    /* exited entries past their grace period */
 	uint64_t proc_reads; /* misses filled from /proc */
 	uint64_t misses;     /* lookups that found nothing */
+	uint32_t exe_paths;  /* distinct executable paths held (shared by entries) */
 };
 
 struct dt_proc_cache;

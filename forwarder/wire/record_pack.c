@@ -33,19 +33,25 @@ static inline bool room(struct pb *b, size_t n)
 	return true;
 }
 
-static inline void raw_varint(struct pb *b, uint64_t v)
+/*
+ * Writers take and return the write position as a local: a store through
+ * uint8_t * may alias anything, so one through b->p would make the compiler
+ * reload b->p after every byte.
+ */
+static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
 {
 	while (v >= 0x80) {
-		*b->p++ = (uint8_t)(v | 0x80);
+		*p++ = (uint8_t)(v | 0x80);
 		v >>= 7;
 	}
-	*b->p++ = (uint8_t)v;
+	*p++ = (uint8_t)v;
+	return p;
 }
 
 /* Field numbers are constants: the compiler folds the tag to one store. */
-static inline void raw_tag(struct pb *b, unsigned field, unsigned wt)
+static inline uint8_t *put_tag(uint8_t *p, unsigned field, unsigned wt)
 {
-	raw_varint(b, (uint64_t)field << 3 | wt);
+	return put_varint(p, (uint64_t)field << 3 | wt);
 }
 
 static inline void put_raw(struct pb *b, const void *d, size_t n)
@@ -56,11 +62,18 @@ static inline void put_raw(struct pb *b, const void *d, size_t n)
 	}
 }
 
+/* Unchecked: for runs of small fields after one room() for them all. */
+static inline uint8_t *u_u64(uint8_t *p, unsigned field, uint64_t v)
+{
+	return v ? put_varint(put_tag(p, field, WT_VARINT), v) : p;
+}
+
 static inline void f_u64(struct pb *b, unsigned field, uint64_t v)
 {
 	if (v && room(b, 20)) {
-		raw_tag(b, field, WT_VARINT);
-		raw_varint(b, v);
+		uint8_t *p = put_tag(b->p, field, WT_VARINT);
+
+		b->p = put_varint(p, v);
 	}
 }
 
@@ -73,10 +86,11 @@ static inline void f_i32(struct pb *b, unsigned field, int32_t v)
 static inline void f_bytes(struct pb *b, unsigned field, const void *d, size_t n)
 {
 	if (d && n && room(b, 20 + n)) {
-		raw_tag(b, field, WT_LEN);
-		raw_varint(b, n);
-		memcpy(b->p, d, n);
-		b->p += n;
+		uint8_t *p = put_tag(b->p, field, WT_LEN);
+
+		p = put_varint(p, n);
+		memcpy(p, d, n);
+		b->p = p + n;
 	}
 }
 
@@ -89,11 +103,14 @@ static inline void f_str(struct pb *b, unsigned field, const char *s)
 /* Opens a nested message: tag and a one-byte length to patch; returns its offset. */
 static inline size_t sub_begin(struct pb *b, unsigned field)
 {
+	uint8_t *p;
+
 	if (!room(b, 3))
 		return 0;
-	raw_tag(b, field, WT_LEN);
-	*b->p++ = 0;
-	return (size_t)(b->p - b->base);
+	p = put_tag(b->p, field, WT_LEN);
+	*p++ = 0;
+	b->p = p;
+	return (size_t)(p - b->base);
 }
 
 static void sub_end(struct pb *b, size_t body)
@@ -129,9 +146,14 @@ static void pack_rr(struct pb *b, unsigned field, const struct dns_rr *rr)
 	size_t at = sub_begin(b, field);
 
 	f_str(b, 1, rr->name);
-	f_u64(b, 2, rr->type);
-	f_u64(b, 3, rr->rclass);
-	f_u64(b, 4, rr->ttl);
+	/* 16, 16 and 32 bits: 4 + 4 + 6 bytes at most */
+	if (room(b, 14)) {
+		uint8_t *p = b->p;
+
+		p = u_u64(p, 2, rr->type);
+		p = u_u64(p, 3, rr->rclass);
+		b->p = u_u64(p, 4, rr->ttl);
+	}
 	f_bytes(b, 5, rr->rdata, rr->rdlength);
 	f_str(b, 6, rr->data);
 	sub_end(b, at);
@@ -163,14 +185,20 @@ static void pack_dns(struct pb *b, unsigned field, const struct dns_msg *m)
 	size_t at = sub_begin(b, field);
 	unsigned n = m->n_rr < DNS_MAX_RR ? m->n_rr : DNS_MAX_RR;
 
-	f_u64(b, 1, m->id);
-	f_u64(b, 2, m->flags);
-	f_u64(b, 3, m->opcode);
-	f_u64(b, 4, m->rcode);
-	f_u64(b, 5, m->qdcount);
-	f_u64(b, 6, m->ancount);
-	f_u64(b, 7, m->nscount);
-	f_u64(b, 8, m->arcount);
+	/* eight 16-bit fields: 4 bytes each at most */
+	if (room(b, 32)) {
+		uint8_t *p = b->p;
+
+		p = u_u64(p, 1, m->id);
+		p = u_u64(p, 2, m->flags);
+		p = u_u64(p, 3, m->opcode);
+		p = u_u64(p, 4, m->rcode);
+		p = u_u64(p, 5, m->qdcount);
+		p = u_u64(p, 6, m->ancount);
+		p = u_u64(p, 7, m->nscount);
+		p = u_u64(p, 8, m->arcount);
+		b->p = p;
+	}
 	if (m->has_question) {
 		size_t q = sub_begin(b, 9);
 

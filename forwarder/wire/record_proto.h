@@ -7,7 +7,9 @@
  * caller-owned buffer that only grows (up to a bound), so a steady stream of
  * events allocates nothing. Decoding is for subscribers: it rebuilds a
  * struct dt_record and its two struct dns_msg so the forwarder's own
- * formatters (ECS JSON, text) print byte-for-byte the same lines.
+ * formatters (ECS JSON, text) print byte-for-byte the same lines; it is a
+ * hand-written single pass (record_unpack.c) held to protobuf-c's results
+ * by a differential test, and allocates nothing either once warm.
  *
  * Library code: no logging; 0 or negative errno.
  */
@@ -100,8 +102,11 @@ struct dt_wire_msg {
 	uint64_t start_time_ns;
 
 	/* DT_WIRE_TRANSACTION: rec.query/response point to query/response
-	 * below; byte fields (wire, rdata) and tag/host_name point into the
-	 * unpacked envelope: all valid until the next decode or release.
+	 * below. Byte fields (rec.query_wire, rec.response_wire, rr[].rdata)
+	 * point INTO THE FRAME given to dt_wire_decode(): keep the frame
+	 * (zmq_msg_t) open while the record is used. Strings (host, version,
+	 * tag, host_name, everything in the dns_msg) are copies, NUL-ended.
+	 * All valid until the next decode or release of msg.
 	 * When the publisher left the raw bytes out, rec.query_wire is NULL
 	 * but rec.query_wire_len still holds the size (same for response). */
 	struct dt_record rec;
@@ -112,16 +117,23 @@ struct dt_wire_msg {
 	struct dt_stats stats;
 	struct dt_wire_session_counts session;
 
-	void *envelope; /* Dnstrail__V1__Envelope *, in the arena */
-	void *arena; /* unpack memory, reused from one decode to the next */
+	/* Dnstrail__V1__Envelope * in the arena when protobuf-c decoded the
+	 * frame (dt_wire_decode_reference()), else NULL */
+	void *envelope;
+	void *arena; /* decode memory (struct dt_wire_arena), reused from one decode to the next */
 };
 
 /*
  * Unpack one frame into msg (releasing what msg held). Returns 0,
  * -EBADMSG (not a valid Envelope), -EMSGSIZE (over DT_WIRE_MAX_MSG),
- * -ENOSPC (decoded strings did not fit a struct dns_msg).
+ * -ENOSPC (decoded strings did not fit a struct dns_msg: msg is filled, the
+ * strings that did not fit are ""), -ENOMEM. Byte fields point into data:
+ * see struct dt_wire_msg. Unknown fields are skipped (a newer publisher).
  */
 int dt_wire_decode(const uint8_t *data, size_t len, struct dt_wire_msg *msg);
+/* The same through protobuf-c: the reference the tests hold
+ * dt_wire_decode() to, and its fallback for merge-rule frames. */
+int dt_wire_decode_reference(const uint8_t *data, size_t len, struct dt_wire_msg *msg);
 /* Frees what msg holds (the struct itself is the caller's); NULL-safe. */
 void dt_wire_msg_release(struct dt_wire_msg *msg);
 

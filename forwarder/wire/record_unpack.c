@@ -1,356 +1,793 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Decoding dnstrail.v1.Envelope back into struct dt_record + struct dns_msg,
- * so a subscriber runs the forwarder's own formatters on it. Strings are
- * copied into dns_msg.text (the decoder's contract for struct dns_msg); raw
- * bytes stay in the unpacked envelope.
+ * dnstrail.v1.Envelope decoded in one pass straight into struct dt_wire_msg:
+ * the subscriber's hot path. protobuf-c builds a struct tree through generic
+ * descriptors (a scan pass, a parse pass, an allocation per string and per
+ * submessage, ~25 000 instructions for a typical transaction) that
+ * record_unpack_ref.c then copies; this reads each field once.
+ *
+ * Same results as protobuf-c 1.4 (test_wire_unpack, fuzz_wire_decode):
+ * - its wire rules (pb_read.h); unknown fields skipped (a newer publisher);
+ * - a scalar, string or bytes field given twice: the last one wins;
+ * - the copy rules of record_unpack_ref.c (casts, strings cut at a NUL, the
+ *   dns_msg text filled in the same order, so -ENOSPC leaves the same "").
+ * A non-repeated submessage given twice is merged by protobuf (repeated
+ * fields appended, the rest of the later one winning), and records out of
+ * section order would be reordered: rare enough (our publishers never do it)
+ * to leave to protobuf-c (-EAGAIN, record_unpack.h).
+ *
+ * Bytes (raw DNS messages, rdata) point into the frame; strings are copied:
+ * dns_msg strings into its text, the others into msg's arena.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "dnstrail/v1/dnstrail.pb-c.h"
+#include "core/stats.h"
+#include "wire/pb_read.h"
+#include "wire/record_arena.h"
 #include "wire/record_proto.h"
+#include "wire/record_unpack.h"
 
-/*
- * Unpack memory: a bump allocator whose chunks are kept from one message to
- * the next, so a subscriber's steady stream allocates nothing either.
- * protobuf-c's free calls become no-ops; the arena is reset per message.
- */
-#define ARENA_CHUNK (64 * 1024)
-#define ARENA_KEEP_MAX (4 * 1024 * 1024) /* beyond this, give memory back */
+/* Values of dnstrail.v1 enums used below (the .proto's numbers). */
+enum { V1_STATUS_MALFORMED = 3, V1_FAMILY_IPV4 = 4, V1_FAMILY_IPV6 = 6 };
 
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t cap, used;
-	max_align_t data[];
-};
-
-struct arena {
-	struct arena_chunk *head;
-	size_t total;
-};
-
-static void *arena_alloc(void *data, size_t n)
+/* Into the message's text storage, as record_unpack_ref.c's keep(). */
+static const char *keep(struct dns_msg *m, const struct pb_bytes *v, int *err)
 {
-	struct arena *a = data;
-	struct arena_chunk *c = a->head;
-	void *p;
-
-	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-
-		c = malloc(sizeof(*c) + cap);
-		if (!c)
-			return NULL;
-		c->cap = cap;
-		c->used = 0;
-		c->next = a->head;
-		a->head = c;
-		a->total += cap;
-	}
-	p = (char *)c->data + c->used;
-	c->used += n;
-	return p;
-}
-
-static void arena_free(void *data, void *p)
-{
-	(void)data;
-	(void)p;
-}
-
-static void arena_release(struct arena *a)
-{
-	while (a->head) {
-		struct arena_chunk *next = a->head->next;
-
-		free(a->head);
-		a->head = next;
-	}
-	a->total = 0;
-}
-
-/* Ready for the next message: one chunk as big as the last one needed. */
-static void arena_reset(struct arena *a)
-{
-	size_t total = a->total;
-
-	if (!a->head)
-		return;
-	if (!a->head->next) {
-		a->head->used = 0;
-		return;
-	}
-	arena_release(a);
-	if (total <= ARENA_KEEP_MAX && arena_alloc(a, total))
-		a->head->used = 0;
-}
-
-static const char *keep(struct dns_msg *m, const char *s, int *err)
-{
-	size_t n = strlen(s) + 1;
+	size_t n = pb_strlen(v);
 	char *p;
 
-	if (m->text_used + n > sizeof(m->text)) {
+	if (m->text_used + n + 1 > sizeof(m->text)) {
 		*err = -ENOSPC;
 		return "";
 	}
 	p = m->text + m->text_used;
-	memcpy(p, s, n);
-	m->text_used += n;
+	if (n)
+		memcpy(p, v->p, n);
+	p[n] = '\0';
+	m->text_used += n + 1;
 	return p;
 }
 
 /* NULL for "" where struct dns_msg uses NULL to mean absent. */
-static const char *keep_opt(struct dns_msg *m, const char *s, int *err)
+static const char *keep_opt(struct dns_msg *m, const struct pb_bytes *v, int *err)
 {
-	return s && *s ? keep(m, s, err) : NULL;
+	return pb_strlen(v) ? keep(m, v, err) : NULL;
 }
 
-static void add_rrs(struct dns_msg *m, Dnstrail__V1__ResourceRecord **rrs, size_t n,
-		    enum dns_section section, uint16_t *kept, int *err)
+/* Into msg's arena; "" without allocating. NULL when out of memory. */
+static const char *arena_str(struct dt_wire_arena *a, const struct pb_bytes *v)
 {
-	for (size_t i = 0; i < n; i++) {
-		const Dnstrail__V1__ResourceRecord *p = rrs[i];
-		struct dns_rr *rr;
+	size_t n = pb_strlen(v);
+	char *p;
 
-		if (m->n_rr >= DNS_MAX_RR) {
-			m->rr_truncated = true;
-			return;
-		}
-		rr = &m->rr[m->n_rr++];
-		rr->name = keep(m, p->name, err);
-		rr->data = keep(m, p->data, err);
-		rr->rdata = p->rdata.len ? p->rdata.data : NULL;
-		rr->rdlength = p->rdata.len > UINT16_MAX ? UINT16_MAX : (uint16_t)p->rdata.len;
-		rr->ttl = p->ttl;
-		rr->type = (uint16_t)p->type;
-		rr->rclass = (uint16_t)p->class_;
-		rr->section = (uint8_t)section;
-		(*kept)++;
+	if (!n)
+		return "";
+	p = dt_wire_arena_alloc(a, n + 1);
+	if (p) {
+		memcpy(p, v->p, n);
+		p[n] = '\0';
 	}
+	return p;
 }
 
-static int unpack_dns(const Dnstrail__V1__DnsMessage *p, struct dns_msg *m)
+/* A fixed char array of struct dt_process, cut like snprintf("%s"). */
+static void copy_fixed(char *dst, size_t size, const struct pb_bytes *v)
 {
+	size_t n = v->n ? strnlen((const char *)v->p, v->n < size - 1 ? v->n : size - 1) : 0;
+
+	if (n)
+		memcpy(dst, v->p, n);
+	dst[n] = '\0';
+}
+
+/* Every parse_*() takes its reader by value: a local the compiler keeps in
+ * registers (through a pointer it would reload it after every store). */
+static int parse_question(struct pb_rd rd, struct dns_msg *m, int *text_err)
+{
+	struct pb_rd *r = &rd;
+	struct pb_bytes name = {0};
+	uint32_t v;
+	uint32_t f;
+	unsigned wt;
 	int err = 0;
 
-	/* Everything but the (large) text storage. */
-	memset(m, 0, offsetof(struct dns_msg, text));
-	m->id = (uint16_t)p->id;
-	m->flags = (uint16_t)p->flags;
-	m->opcode = (uint8_t)p->opcode;
-	m->rcode = (uint16_t)p->rcode;
-	m->qdcount = (uint16_t)p->qdcount;
-	m->ancount = (uint16_t)p->ancount;
-	m->nscount = (uint16_t)p->nscount;
-	m->arcount = (uint16_t)p->arcount;
-	if (p->question) {
-		m->has_question = true;
-		m->qname = keep(m, p->question->name, &err);
-		m->qtype = (uint16_t)p->question->type;
-		m->qclass = (uint16_t)p->question->class_;
+	while (pb_next(r, &f, &wt, &err)) {
+		switch (f) {
+		case 1:
+			err = pb_get_bytes(r, wt, &name);
+			break;
+		case 2:
+			err = pb_get_u32(r, wt, &v);
+			m->qtype = (uint16_t)v;
+			break;
+		case 3:
+			err = pb_get_u32(r, wt, &v);
+			m->qclass = (uint16_t)v;
+			break;
+		default:
+			err = pb_skip(r, wt);
+		}
+		if (err)
+			return err;
 	}
-	add_rrs(m, p->answers, p->n_answers, DNS_SECTION_ANSWER, &m->n_answer, &err);
-	add_rrs(m, p->authorities, p->n_authorities, DNS_SECTION_AUTHORITY, &m->n_authority, &err);
-	add_rrs(m, p->additionals, p->n_additionals, DNS_SECTION_ADDITIONAL, &m->n_additional,
-		&err);
-	m->rr_truncated = m->rr_truncated || p->rr_truncated;
-	m->edns.ede_code = -1;
-	if (p->edns) {
-		const Dnstrail__V1__Edns *e = p->edns;
-
-		m->edns.present = true;
-		m->edns.dnssec_ok = e->dnssec_ok;
-		m->edns.version = (uint8_t)e->version;
-		m->edns.udp_size = (uint16_t)e->udp_size;
-		m->edns.ext_rcode_hi = (uint8_t)e->ext_rcode_hi;
-		m->edns.ede_code = e->has_ede ? (int32_t)(e->ede_code & 0xffff) : -1;
-		m->edns.ede_text = e->has_ede ? keep_opt(m, e->ede_text, &err) : NULL;
-		m->edns.client_subnet = keep_opt(m, e->client_subnet, &err);
-		m->edns.cookie = keep_opt(m, e->cookie, &err);
-	}
-	m->error = p->error;
-	m->error_text = keep_opt(m, p->error_text, &err);
-	return err;
+	if (err)
+		return err;
+	m->has_question = true;
+	m->qname = keep(m, &name, text_err);
+	return 0;
 }
 
-static void copy_str(char *dst, size_t len, const char *src)
+/* One ResourceRecord; kept unless the message is full (then only checked). */
+static int parse_rr(struct pb_rd rd, struct dns_msg *m, unsigned section, bool *overflow,
+		    int *text_err)
 {
-	snprintf(dst, len, "%s", src ? src : "");
+	struct pb_rd *r = &rd;
+	struct pb_bytes name = {0}, data = {0}, rdata = {0};
+	uint32_t type = 0, rclass = 0, ttl = 0;
+	uint32_t f;
+	unsigned wt;
+	int err = 0;
+
+	while (pb_next(r, &f, &wt, &err)) {
+		switch (f) {
+		case 1:
+			err = pb_get_bytes(r, wt, &name);
+			break;
+		case 2:
+			err = pb_get_u32(r, wt, &type);
+			break;
+		case 3:
+			err = pb_get_u32(r, wt, &rclass);
+			break;
+		case 4:
+			err = pb_get_u32(r, wt, &ttl);
+			break;
+		case 5:
+			err = pb_get_bytes(r, wt, &rdata);
+			break;
+		case 6:
+			err = pb_get_bytes(r, wt, &data);
+			break;
+		default:
+			err = pb_skip(r, wt);
+		}
+		if (err)
+			return err;
+	}
+	if (err)
+		return err;
+	if (m->n_rr >= DNS_MAX_RR) {
+		*overflow = true;
+		return 0;
+	}
+	struct dns_rr *rr = &m->rr[m->n_rr++];
+
+	rr->name = keep(m, &name, text_err);
+	rr->data = keep(m, &data, text_err);
+	rr->rdata = rdata.n ? rdata.p : NULL;
+	rr->rdlength = rdata.n > UINT16_MAX ? UINT16_MAX : (uint16_t)rdata.n;
+	rr->ttl = ttl;
+	rr->type = (uint16_t)type;
+	rr->rclass = (uint16_t)rclass;
+	rr->section = (uint8_t)section;
+	if (section == DNS_SECTION_ANSWER)
+		m->n_answer++;
+	else if (section == DNS_SECTION_AUTHORITY)
+		m->n_authority++;
+	else
+		m->n_additional++;
+	return 0;
 }
 
-static int unpack_transaction(const Dnstrail__V1__Transaction *tx, struct dt_wire_msg *msg)
+/* Edns strings wait for the end of the DnsMessage: they follow its records
+ * in the text, as in record_unpack_ref.c. */
+struct edns_text {
+	struct pb_bytes ede_text, client_subnet, cookie;
+};
+
+static int parse_edns(struct pb_rd rd, struct dns_edns *e, struct edns_text *t)
 {
+	struct pb_rd *r = &rd;
+	uint32_t v, ede_code = 0;
+	bool has_ede = false;
+	uint32_t f;
+	unsigned wt;
+	int err = 0;
+
+	while (pb_next(r, &f, &wt, &err)) {
+		switch (f) {
+		case 1:
+			err = pb_get_bool(r, wt, &e->dnssec_ok);
+			break;
+		case 2:
+			err = pb_get_u32(r, wt, &v);
+			e->version = (uint8_t)v;
+			break;
+		case 3:
+			err = pb_get_u32(r, wt, &v);
+			e->udp_size = (uint16_t)v;
+			break;
+		case 4:
+			err = pb_get_u32(r, wt, &v);
+			e->ext_rcode_hi = (uint8_t)v;
+			break;
+		case 5:
+			err = pb_get_bool(r, wt, &has_ede);
+			break;
+		case 6:
+			err = pb_get_u32(r, wt, &ede_code);
+			break;
+		case 7:
+			err = pb_get_bytes(r, wt, &t->ede_text);
+			break;
+		case 8:
+			err = pb_get_bytes(r, wt, &t->client_subnet);
+			break;
+		case 9:
+			err = pb_get_bytes(r, wt, &t->cookie);
+			break;
+		default:
+			err = pb_skip(r, wt);
+		}
+		if (err)
+			return err;
+	}
+	if (err)
+		return err;
+	e->present = true;
+	e->ede_code = has_ede ? (int32_t)(ede_code & 0xffff) : -1;
+	if (!has_ede)
+		t->ede_text = (struct pb_bytes){0};
+	return 0;
+}
+
+/* Returns 0, -EBADMSG, -EAGAIN; -ENOSPC goes to *text_err (decoding goes on). */
+static int parse_dns(struct pb_rd rd, struct dns_msg *m, int *text_err)
+{
+	struct pb_rd *r = &rd;
+	struct edns_text et = {0};
+	struct pb_bytes error_text = {0};
+	bool truncated = false, overflow = false, seen_question = false;
+	uint32_t f;
+	unsigned wt, last_section = DNS_SECTION_ANSWER;
+	uint32_t v;
+	int err = 0;
+
+	/* Not rr[] nor text: rr[0..n_rr) is written as it fills (like dns_decode). */
+	m->id = m->flags = 0;
+	m->opcode = 0;
+	m->rcode = 0;
+	m->qdcount = m->ancount = m->nscount = m->arcount = 0;
+	m->has_question = false;
+	m->qname = NULL;
+	m->qtype = m->qclass = 0;
+	m->n_rr = m->n_answer = m->n_authority = m->n_additional = 0;
+	m->edns = (struct dns_edns){.ede_code = -1};
+	m->error = 0;
+	m->text_used = 0;
+
+	while (pb_next(r, &f, &wt, &err)) {
+		struct pb_rd s = {0};
+
+		switch (f) {
+		case 1:
+			err = pb_get_u32(r, wt, &v);
+			m->id = (uint16_t)v;
+			break;
+		case 2:
+			err = pb_get_u32(r, wt, &v);
+			m->flags = (uint16_t)v;
+			break;
+		case 3:
+			err = pb_get_u32(r, wt, &v);
+			m->opcode = (uint8_t)v;
+			break;
+		case 4:
+			err = pb_get_u32(r, wt, &v);
+			m->rcode = (uint16_t)v;
+			break;
+		case 5:
+			err = pb_get_u32(r, wt, &v);
+			m->qdcount = (uint16_t)v;
+			break;
+		case 6:
+			err = pb_get_u32(r, wt, &v);
+			m->ancount = (uint16_t)v;
+			break;
+		case 7:
+			err = pb_get_u32(r, wt, &v);
+			m->nscount = (uint16_t)v;
+			break;
+		case 8:
+			err = pb_get_u32(r, wt, &v);
+			m->arcount = (uint16_t)v;
+			break;
+		case 9:
+			/* twice: merged; after a record: its name would follow it */
+			if (seen_question || m->n_rr || overflow)
+				return -EAGAIN;
+			seen_question = true;
+			err = pb_get_sub(r, wt, &s);
+			err = err ? err : parse_question(s, m, text_err);
+			break;
+		case 10:
+		case 11:
+		case 12:
+			if (f - 10 < last_section)
+				return -EAGAIN; /* protobuf-c would put it with its section */
+			last_section = f - 10;
+			err = pb_get_sub(r, wt, &s);
+			err = err ? err : parse_rr(s, m, f - 10, &overflow, text_err);
+			break;
+		case 13:
+			err = pb_get_bool(r, wt, &truncated);
+			break;
+		case 14:
+			if (m->edns.present)
+				return -EAGAIN;
+			err = pb_get_sub(r, wt, &s);
+			err = err ? err : parse_edns(s, &m->edns, &et);
+			break;
+		case 15:
+			err = pb_get_u32(r, wt, &v);
+			m->error = (int32_t)v;
+			break;
+		case 16:
+			err = pb_get_bytes(r, wt, &error_text);
+			break;
+		default:
+			err = pb_skip(r, wt);
+		}
+		if (err)
+			return err;
+	}
+	if (err)
+		return err;
+	m->rr_truncated = overflow || truncated;
+	if (m->edns.present) {
+		m->edns.ede_text = keep_opt(m, &et.ede_text, text_err);
+		m->edns.client_subnet = keep_opt(m, &et.client_subnet, text_err);
+		m->edns.cookie = keep_opt(m, &et.cookie, text_err);
+	}
+	m->error_text = keep_opt(m, &error_text, text_err);
+	return 0;
+}
+
+static int parse_process(struct pb_rd rd, struct dt_process *p)
+{
+	struct pb_rd *r = &rd;
+	struct pb_bytes name = {0}, thread = {0}, exe = {0}, container = {0};
+	uint32_t f;
+	unsigned wt;
+	int err = 0;
+
+	while (pb_next(r, &f, &wt, &err)) {
+		switch (f) {
+		case 1:
+			err = pb_get_u32(r, wt, &p->pid);
+			break;
+		case 2:
+			err = pb_get_u32(r, wt, &p->tid);
+			break;
+		case 3:
+			err = pb_get_u32(r, wt, &p->ppid);
+			break;
+		case 4:
+			err = pb_get_u32(r, wt, &p->uid);
+			break;
+		case 5:
+			err = pb_get_u32(r, wt, &p->gid);
+			break;
+		case 6:
+			err = pb_get_bytes(r, wt, &name);
+			break;
+		case 7:
+			err = pb_get_bytes(r, wt, &thread);
+			break;
+		case 8:
+			err = pb_get_bytes(r, wt, &exe);
+			break;
+		case 9:
+			err = pb_get_u64(r, wt, &p->cgroup_id);
+			break;
+		case 10:
+			err = pb_get_bytes(r, wt, &container);
+			break;
+		default:
+			err = pb_skip(r, wt);
+		}
+		if (err)
+			return err;
+	}
+	if (err)
+		return err;
+	/* once, the last of each: the arrays stay zero past the NUL */
+	copy_fixed(p->name, sizeof(p->name), &name);
+	copy_fixed(p->thread_name, sizeof(p->thread_name), &thread);
+	copy_fixed(p->exe, sizeof(p->exe), &exe);
+	copy_fixed(p->container_id, sizeof(p->container_id), &container);
+	return 0;
+}
+
+static int parse_network(struct pb_rd rd, struct dt_record *rec)
+{
+	struct pb_rd *r = &rd;
+	struct pb_bytes src = {0}, dst = {0};
+	uint32_t v;
+	uint32_t f;
+	unsigned wt;
+	int err = 0;
+
+	while (pb_next(r, &f, &wt, &err)) {
+		switch (f) {
+		case 1:
+			err = pb_get_u32(r, wt, &v);
+			rec->family = v == V1_FAMILY_IPV6 ? 6 : v == V1_FAMILY_IPV4 ? 4 : 0;
+			break;
+		case 2:
+			err = pb_get_u32(r, wt, &v);
+			rec->transport = (uint8_t)v;
+			break;
+		case 3:
+			err = pb_get_bytes(r, wt, &src);
+			break;
+		case 4:
+			err = pb_get_bytes(r, wt, &dst);
+			break;
+		case 5:
+			err = pb_get_u32(r, wt, &v);
+			rec->src_port = (uint16_t)v;
+			break;
+		case 6:
+			err = pb_get_u32(r, wt, &v);
+			rec->dst_port = (uint16_t)v;
+			break;
+		case 7:
+			err = pb_get_u32(r, wt, &rec->netns);
+			break;
+		case 8:
+			err = pb_get_u32(r, wt, &rec->ifindex);
+			break;
+		default:
+			err = pb_skip(r, wt);
+		}
+		if (err)
+			return err;
+	}
+	if (err)
+		return err;
+	/* the last address given wins whole: copied once at the end */
+	if (src.n)
+		memcpy(rec->src_ip, src.p, src.n < 16 ? src.n : 16);
+	if (dst.n)
+		memcpy(rec->dst_ip, dst.p, dst.n < 16 ? dst.n : 16);
+	return 0;
+}
+
+static int parse_transaction(struct pb_rd rd, struct dt_wire_msg *msg, struct dt_wire_arena *a,
+			     int *text_err)
+{
+	struct pb_rd *r = &rd;
 	struct dt_record *rec = &msg->rec;
+	struct pb_bytes qwire = {0}, rwire = {0}, tag = {0}, host = {0};
+	uint32_t v, qsize = 0, rsize = 0;
+	bool seen_network = false;
+	uint32_t f;
+	unsigned wt;
 	int err = 0;
 
 	memset(rec, 0, sizeof(*rec));
-	/* A status from a newer publisher: no better name for it here. */
-	rec->status = tx->status <= DNSTRAIL__V1__STATUS__STATUS_MALFORMED
-			  ? (enum dt_status)tx->status
-			  : DT_STATUS_MALFORMED;
-	rec->query_ts_ns = tx->query_time_ns;
-	rec->response_ts_ns = tx->response_time_ns;
-	rec->flags = tx->flags;
-	if (tx->process) {
-		const Dnstrail__V1__Process *p = tx->process;
-		struct dt_process *rp = &rec->process;
+	while (pb_next(r, &f, &wt, &err)) {
+		struct pb_rd s = {0};
 
-		rec->has_process = true;
-		rp->pid = p->pid;
-		rp->tid = p->tid;
-		rp->ppid = p->ppid;
-		rp->uid = p->uid;
-		rp->gid = p->gid;
-		copy_str(rp->name, sizeof(rp->name), p->name);
-		copy_str(rp->thread_name, sizeof(rp->thread_name), p->thread_name);
-		copy_str(rp->exe, sizeof(rp->exe), p->exe);
-		rp->cgroup_id = p->cgroup_id;
-		copy_str(rp->container_id, sizeof(rp->container_id), p->container_id);
+		switch (f) {
+		case 1:
+			/* unsigned like the C enum protobuf-c stores it in */
+			err = pb_get_u32(r, wt, &v);
+			rec->status =
+			    v <= V1_STATUS_MALFORMED ? (enum dt_status)v : DT_STATUS_MALFORMED;
+			break;
+		case 2:
+			err = pb_get_u64(r, wt, &rec->query_ts_ns);
+			break;
+		case 3:
+			err = pb_get_u64(r, wt, &rec->response_ts_ns);
+			break;
+		case 4:
+			err = pb_get_u32(r, wt, &rec->flags);
+			break;
+		case 5:
+			if (rec->has_process)
+				return -EAGAIN; /* merged */
+			rec->has_process = true;
+			err = pb_get_sub(r, wt, &s);
+			err = err ? err : parse_process(s, &rec->process);
+			break;
+		case 6:
+			if (seen_network)
+				return -EAGAIN;
+			seen_network = true;
+			err = pb_get_sub(r, wt, &s);
+			err = err ? err : parse_network(s, rec);
+			break;
+		case 7:
+			if (rec->query)
+				return -EAGAIN;
+			rec->query = &msg->query;
+			err = pb_get_sub(r, wt, &s);
+			err = err ? err : parse_dns(s, &msg->query, text_err);
+			break;
+		case 8:
+			if (rec->response)
+				return -EAGAIN;
+			rec->response = &msg->response;
+			err = pb_get_sub(r, wt, &s);
+			err = err ? err : parse_dns(s, &msg->response, text_err);
+			break;
+		case 9:
+			err = pb_get_bytes(r, wt, &qwire);
+			break;
+		case 10:
+			err = pb_get_bytes(r, wt, &rwire);
+			break;
+		case 11:
+			err = pb_get_bytes(r, wt, &tag);
+			break;
+		case 12:
+			err = pb_get_bytes(r, wt, &host);
+			break;
+		case 13:
+			err = pb_get_u32(r, wt, &qsize);
+			break;
+		case 14:
+			err = pb_get_u32(r, wt, &rsize);
+			break;
+		default:
+			err = pb_skip(r, wt);
+		}
+		if (err)
+			return err;
 	}
-	if (tx->network) {
-		const Dnstrail__V1__Network *n = tx->network;
+	if (err)
+		return err;
+	/* Without the bytes (include_wire: false) the sizes still travel. */
+	rec->query_wire_len = qwire.n ? qwire.n : qsize;
+	rec->query_wire = qwire.n ? qwire.p : NULL;
+	rec->response_wire_len = rwire.n ? rwire.n : rsize;
+	rec->response_wire = rwire.n ? rwire.p : NULL;
+	/* NULL for "", as the formatters take it */
+	rec->tag = pb_strlen(&tag) ? arena_str(a, &tag) : "";
+	rec->host_name = pb_strlen(&host) ? arena_str(a, &host) : "";
+	if (!rec->tag || !rec->host_name)
+		return -ENOMEM;
+	rec->tag = *rec->tag ? rec->tag : NULL;
+	rec->host_name = *rec->host_name ? rec->host_name : NULL;
+	return 0;
+}
 
-		rec->family = n->family == DNSTRAIL__V1__FAMILY__FAMILY_IPV6   ? 6
-			      : n->family == DNSTRAIL__V1__FAMILY__FAMILY_IPV4 ? 4
-									       : 0;
-		rec->transport = (uint8_t)n->transport;
-		if (n->src_ip.len)
-			memcpy(rec->src_ip, n->src_ip.data,
-			       n->src_ip.len < 16 ? n->src_ip.len : 16);
-		if (n->dst_ip.len)
-			memcpy(rec->dst_ip, n->dst_ip.data,
-			       n->dst_ip.len < 16 ? n->dst_ip.len : 16);
-		rec->src_port = (uint16_t)n->src_port;
-		rec->dst_port = (uint16_t)n->dst_port;
-		rec->netns = n->netns;
-		rec->ifindex = n->ifindex;
-	}
-	if (tx->query) {
-		int e = unpack_dns(tx->query, &msg->query);
+static int parse_publisher(struct pb_rd rd, struct dt_wire_msg *msg, struct dt_wire_arena *a)
+{
+	struct pb_rd *r = &rd;
+	struct pb_bytes host = {0}, version = {0};
+	uint32_t f;
+	unsigned wt;
+	int err = 0;
 
-		err = err ? err : e;
-		rec->query = &msg->query;
+	while (pb_next(r, &f, &wt, &err)) {
+		switch (f) {
+		case 1:
+			err = pb_get_bytes(r, wt, &host);
+			break;
+		case 2:
+			err = pb_get_fixed64(r, wt, &msg->session_id);
+			break;
+		case 3:
+			err = pb_get_bytes(r, wt, &version);
+			break;
+		case 4:
+			err = pb_get_u32(r, wt, &msg->pid);
+			break;
+		case 5:
+			err = pb_get_u64(r, wt, &msg->start_time_ns);
+			break;
+		default:
+			err = pb_skip(r, wt);
+		}
+		if (err)
+			return err;
 	}
-	if (tx->response) {
-		int e = unpack_dns(tx->response, &msg->response);
+	if (err)
+		return err;
+	msg->host = arena_str(a, &host);
+	msg->version = arena_str(a, &version);
+	return msg->host && msg->version ? 0 : -ENOMEM;
+}
 
-		err = err ? err : e;
-		rec->response = &msg->response;
+/* Stats.counters entry: key (1), value (2). */
+static int parse_counter(struct pb_rd rd, struct pb_bytes *key, uint64_t *value)
+{
+	struct pb_rd *r = &rd;
+	uint32_t f;
+	unsigned wt;
+	int err = 0;
+
+	*key = (struct pb_bytes){0};
+	*value = 0;
+	while (pb_next(r, &f, &wt, &err)) {
+		if (f == 1)
+			err = pb_get_bytes(r, wt, key);
+		else if (f == 2)
+			err = pb_get_u64(r, wt, value);
+		else
+			err = pb_skip(r, wt);
+		if (err)
+			return err;
 	}
-	/* Without the bytes (include_wire: false) the sizes still travel: the
-	 * formatters print them (dnstrail.query_size). */
-	rec->query_wire_len = tx->query_wire.len ? tx->query_wire.len : tx->query_size;
-	rec->query_wire = tx->query_wire.len ? tx->query_wire.data : NULL;
-	rec->response_wire_len = tx->response_wire.len ? tx->response_wire.len : tx->response_size;
-	rec->response_wire = tx->response_wire.len ? tx->response_wire.data : NULL;
-	rec->tag = *tx->tag ? tx->tag : NULL;
-	rec->host_name = *tx->host_name ? tx->host_name : NULL;
 	return err;
 }
 
-static void unpack_stats(const Dnstrail__V1__Stats *s, struct dt_wire_msg *msg)
+/* Typed fields first, then the counters by name over them (as the reference):
+ * a second pass over the (already checked) body applies the counters. */
+static int parse_stats(const struct pb_rd *body, struct dt_wire_msg *msg)
 {
-	struct dt_stats *st = &msg->stats;
+	/* clang-format off */
+	uint64_t *typed[] = {
+		[1] = &msg->session.uptime_ns,
+		[2] = &msg->stats.packets_captured,
+		[3] = &msg->stats.messages_decoded,
+		[4] = &msg->stats.malformed,
+		[5] = &msg->stats.transactions,
+		[6] = &msg->stats.timeouts,
+		[7] = &msg->stats.orphan_responses,
+		[8] = &msg->stats.kernel_drops,
+		[9] = &msg->stats.events_published,
+		[10] = &msg->stats.output_drops,
+		[11] = &msg->stats.filtered,
+		[12] = &msg->stats.duplicates,
+		[13] = &msg->stats.table_evictions,
+		[14] = &msg->stats.tcp_reassembly_drops,
+		[15] = &msg->session.published,
+		[16] = &msg->session.dropped,
+		[17] = &msg->stats.tcp_flow_evictions,
+		[18] = &msg->stats.tcp_gaps,
+	};
+	/* clang-format on */
+	struct pb_rd r = *body;
+	struct pb_bytes key = {0};
+	uint64_t value;
+	uint32_t f;
+	unsigned wt;
+	int err = 0;
 
-	msg->session.uptime_ns = s->uptime_ns;
-	msg->session.published = s->session_published;
-	msg->session.dropped = s->session_dropped;
-	st->packets_captured = s->packets_captured;
-	st->messages_decoded = s->messages_decoded;
-	st->malformed = s->malformed;
-	st->transactions = s->transactions;
-	st->timeouts = s->timeouts;
-	st->orphan_responses = s->orphan_responses;
-	st->kernel_drops = s->kernel_drops;
-	st->events_published = s->events_published;
-	st->output_drops = s->output_drops;
-	st->filtered = s->filtered;
-	st->duplicates = s->duplicates;
-	st->table_evictions = s->table_evictions;
-	st->tcp_reassembly_drops = s->tcp_reassembly_drops;
-	st->tcp_flow_evictions = s->tcp_flow_evictions;
-	st->tcp_gaps = s->tcp_gaps;
-	/* By name: also the counters newer than the typed fields. */
-	for (size_t i = 0; i < s->n_counters; i++) {
-		for (size_t j = 0; j < dt_stat_count; j++) {
-			if (strcmp(s->counters[i]->key, dt_stat_descs[j].name) == 0) {
-				uint64_t v = s->counters[i]->value;
+	memset(&msg->stats, 0, sizeof(msg->stats));
+	memset(&msg->session, 0, sizeof(msg->session));
+	while (pb_next(&r, &f, &wt, &err)) {
+		struct pb_rd s = {0};
 
-				memcpy((char *)st + dt_stat_descs[j].offset, &v, sizeof(v));
+		if (f >= 1 && f <= 18) {
+			err = pb_get_u64(&r, wt, typed[f]);
+		} else if (f == 30) {
+			err = pb_get_sub(&r, wt, &s);
+			err = err ? err : parse_counter(s, &key, &value);
+		} else {
+			err = pb_skip(&r, wt);
+		}
+		if (err)
+			return err;
+	}
+	if (err)
+		return err;
+	r = *body;
+	while (pb_next(&r, &f, &wt, &err)) {
+		struct pb_rd s = {0};
+		size_t n;
+
+		if (f != 30) {
+			pb_skip(&r, wt); /* checked by the first pass */
+			continue;
+		}
+		pb_get_sub(&r, wt, &s);
+		parse_counter(s, &key, &value);
+		n = pb_strlen(&key);
+		for (size_t j = 0; n && j < dt_stat_count; j++) {
+			const char *name = dt_stat_descs[j].name;
+
+			if (strncmp(name, (const char *)key.p, n) == 0 && name[n] == '\0') {
+				memcpy((char *)&msg->stats + dt_stat_descs[j].offset, &value,
+				       sizeof(value));
 				break;
 			}
 		}
 	}
+	return 0;
+}
+
+struct dt_wire_arena *dt_wire_msg_arena(struct dt_wire_msg *msg)
+{
+	if (!msg->arena)
+		msg->arena = dt_wire_arena_new();
+	if (msg->arena)
+		dt_wire_arena_reset(msg->arena);
+	return msg->arena;
+}
+
+int dt_wire_decode_fast(const uint8_t *data, size_t len, struct dt_wire_msg *msg)
+{
+	struct pb_rd r = {.p = data, .end = len ? data + len : data};
+	struct dt_wire_arena *a;
+	enum dt_wire_kind kind = DT_WIRE_NONE;
+	bool seen_publisher = false;
+	uint32_t f;
+	unsigned wt;
+	int err = 0, text_err = 0;
+
+	msg->envelope = NULL;
+	msg->kind = DT_WIRE_NONE;
+	if (len > DT_WIRE_MAX_MSG)
+		return -EMSGSIZE;
+	a = dt_wire_msg_arena(msg);
+	if (!a)
+		return -ENOMEM;
+	msg->sequence = msg->sent_time_ns = 0;
+	msg->host = msg->version = "";
+	msg->session_id = msg->start_time_ns = 0;
+	msg->pid = 0;
+	while (pb_next(&r, &f, &wt, &err)) {
+		struct pb_rd s = {0};
+
+		switch (f) {
+		case 1:
+			if (seen_publisher)
+				return -EAGAIN; /* merged */
+			seen_publisher = true;
+			err = pb_get_sub(&r, wt, &s);
+			err = err ? err : parse_publisher(s, msg, a);
+			break;
+		case 2:
+			err = pb_get_u64(&r, wt, &msg->sequence);
+			break;
+		case 3:
+			err = pb_get_u64(&r, wt, &msg->sent_time_ns);
+			break;
+		case 10:
+		case 11:
+			if (kind != DT_WIRE_NONE)
+				return -EAGAIN; /* oneof given twice */
+			kind = f == 10 ? DT_WIRE_TRANSACTION : DT_WIRE_STATS;
+			err = pb_get_sub(&r, wt, &s);
+			if (err)
+				break;
+			err = f == 10 ? parse_transaction(s, msg, a, &text_err)
+				      : parse_stats(&s, msg);
+			break;
+		default:
+			err = pb_skip(&r, wt);
+		}
+		if (err)
+			return err;
+	}
+	if (err)
+		return err;
+	msg->kind = kind;
+	return text_err;
+}
+
+int dt_wire_decode(const uint8_t *data, size_t len, struct dt_wire_msg *msg)
+{
+	int err = dt_wire_decode_fast(data, len, msg);
+
+	return err == -EAGAIN ? dt_wire_decode_reference(data, len, msg) : err;
 }
 
 void dt_wire_msg_release(struct dt_wire_msg *msg)
 {
 	if (!msg)
 		return;
-	if (msg->arena) {
-		arena_release(msg->arena);
-		free(msg->arena);
-	}
+	dt_wire_arena_free(msg->arena);
 	msg->arena = NULL;
 	msg->envelope = NULL;
 	msg->kind = DT_WIRE_NONE;
-}
-
-int dt_wire_decode(const uint8_t *data, size_t len, struct dt_wire_msg *msg)
-{
-	ProtobufCAllocator alloc = {.alloc = arena_alloc, .free = arena_free};
-	Dnstrail__V1__Envelope *env;
-	int err = 0;
-
-	msg->envelope = NULL;
-	msg->kind = DT_WIRE_NONE;
-	if (len > DT_WIRE_MAX_MSG)
-		return -EMSGSIZE;
-	if (!msg->arena) {
-		msg->arena = calloc(1, sizeof(struct arena));
-		if (!msg->arena)
-			return -ENOMEM;
-	}
-	arena_reset(msg->arena);
-	alloc.allocator_data = msg->arena;
-	env = dnstrail__v1__envelope__unpack(&alloc, len, data);
-	if (!env)
-		return -EBADMSG;
-	msg->envelope = env;
-	msg->sequence = env->sequence;
-	msg->sent_time_ns = env->sent_time_ns;
-	msg->host = "";
-	msg->version = "";
-	msg->session_id = 0;
-	msg->pid = 0;
-	msg->start_time_ns = 0;
-	if (env->publisher) {
-		msg->host = env->publisher->host;
-		msg->session_id = env->publisher->session_id;
-		msg->version = env->publisher->version;
-		msg->pid = env->publisher->pid;
-		msg->start_time_ns = env->publisher->start_time_ns;
-	}
-	switch (env->body_case) {
-	case DNSTRAIL__V1__ENVELOPE__BODY_TRANSACTION:
-		msg->kind = DT_WIRE_TRANSACTION;
-		err = unpack_transaction(env->transaction, msg);
-		break;
-	case DNSTRAIL__V1__ENVELOPE__BODY_STATS:
-		msg->kind = DT_WIRE_STATS;
-		memset(&msg->stats, 0, sizeof(msg->stats));
-		unpack_stats(env->stats, msg);
-		break;
-	default:
-		/* A body added by a newer publisher: still counts for sequence. */
-		msg->kind = DT_WIRE_NONE;
-		break;
-	}
-	return err;
 }

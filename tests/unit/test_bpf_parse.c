@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "dt_parse.h"
+#include "dt_ring.h"
 
 static __u8 buf[DT_PARSE_MIN_BUF];
 
@@ -155,12 +156,168 @@ static void test_ipv6_ext_chain(void **state)
 	assert_int_equal(dt_parse_ipv6(buf, &l3), DT_PARSE_NOT_L4);
 }
 
+/* The word loads at every alignment, and against a byte-wise reading. */
+static void test_ipv4_words_unaligned(void **state)
+{
+	static __u8 big[DT_PARSE_MIN_BUF + 8];
+	struct dt_l3 l3;
+
+	for (int a = 0; a < 8; a++) {
+		memset(big, 0xee, sizeof(big));
+		v4(6, 17, 0x4000, 0x1234);
+		memcpy(big + a, buf, DT_PARSE_MIN_BUF);
+		memset(&l3, 0, sizeof(l3));
+		assert_int_equal(dt_parse_ipv4(big + a, &l3), DT_PARSE_OK);
+		assert_int_equal(l3.l3len, 24);
+		assert_int_equal(l3.ip_len, 0x1234);
+		assert_int_equal(l3.transport, 17);
+		/* every fragment-offset bit and MF alone, each byte on its own */
+		for (int bit = 0; bit < 16; bit++) {
+			__u16 frag = 1u << bit;
+			int want = (frag & 0x1fff) ? DT_PARSE_FRAGMENT : DT_PARSE_OK;
+
+			v4(5, 6, frag, 40);
+			memcpy(big + a, buf, DT_PARSE_MIN_BUF);
+			assert_int_equal(dt_parse_ipv4(big + a, &l3), want);
+		}
+		v6(17, 0xabcd);
+		memcpy(big + a, buf, DT_PARSE_MIN_BUF);
+		assert_int_equal(dt_parse_ipv6(big + a, &l3), DT_PARSE_OK);
+		assert_int_equal(l3.ip_len, 0xabcd + 40);
+	}
+	assert_int_equal(dt_ld32((const __u8 *)"\x01\x02\x03\x04"), 0x04030201);
+	assert_int_equal(DT_BE16(dt_ld64((const __u8 *)"\0\0\x12\x34\0\0\0\0"), 2), 0x1234);
+}
+
+/* ---- dt_ring.h: records laid out as the kernel writes them ---- */
+
+#define RING_SIZE 4096u
+
+static uint8_t ring_data[2 * RING_SIZE]; /* the kernel maps the data twice */
+static uint64_t ring_cons_pos, ring_prod_pos;
+
+struct seen {
+	int n;
+	size_t sizes[64];
+	uint8_t first[64];
+	uint8_t last_e;
+};
+
+static void ring_fn(void *ctx, const void *rec, size_t size)
+{
+	struct seen *s = ctx;
+
+	s->sizes[s->n] = size;
+	s->first[s->n] = *(const uint8_t *)rec;
+	if (s->first[s->n] == 'e')
+		s->last_e = ((const uint8_t *)rec)[size - 1];
+	s->n++;
+}
+
+/* a record of len bytes at the producer position, with header flags */
+static void ring_put(uint32_t len, uint32_t flags, uint8_t tag)
+{
+	uint32_t hdr[2] = {len | flags, 0};
+	uint8_t rec[DT_RING_HDR_SZ + 256];
+
+	memcpy(rec, hdr, sizeof(hdr));
+	memset(rec + DT_RING_HDR_SZ, tag, len);
+	for (uint32_t i = 0; i < DT_RING_HDR_SZ + len; i++)
+		ring_data[(ring_prod_pos + i) & (RING_SIZE - 1)] = rec[i];
+	/* the second mapping shows the same bytes */
+	memcpy(ring_data + RING_SIZE, ring_data, RING_SIZE);
+	ring_prod_pos += (len + DT_RING_HDR_SZ + 7) & ~7u;
+}
+
+static void test_ring_consume(void **state)
+{
+	struct dt_ring r = {&ring_cons_pos, &ring_prod_pos, ring_data, RING_SIZE - 1};
+	struct seen s = {0};
+
+	assert_int_equal(dt_ring_consume(&r, 100, ring_fn, &s), 0);
+	ring_put(13, 0, 'a');
+	ring_put(40, DT_RING_DISCARD_BIT, 'x'); /* skipped, position moves past */
+	ring_put(1, 0, 'b');
+	assert_int_equal(dt_ring_consume(&r, 100, ring_fn, &s), 2);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.sizes[0], 13);
+	assert_int_equal(s.first[0], 'a');
+	assert_int_equal(s.sizes[1], 1);
+	assert_int_equal(s.first[1], 'b');
+	assert_int_equal(ring_cons_pos, ring_prod_pos); /* published at the end */
+
+	/* a record still being written stops the walk, the next call goes on */
+	uint64_t busy_at = ring_prod_pos;
+
+	ring_put(8, DT_RING_BUSY_BIT, 'c');
+	ring_put(8, 0, 'd');
+	assert_int_equal(dt_ring_consume(&r, 100, ring_fn, &s), 0);
+	assert_int_equal(ring_cons_pos, busy_at);
+	ring_data[busy_at & (RING_SIZE - 1)] = 8; /* committed: busy bit cleared */
+	ring_data[(busy_at & (RING_SIZE - 1)) + 3] = 0;
+	assert_int_equal(dt_ring_consume(&r, 100, ring_fn, &s), 2);
+	assert_int_equal(s.first[2], 'c');
+	assert_int_equal(s.first[3], 'd');
+
+	/* at most max records per call, in order, across the wrap */
+	while ((ring_prod_pos & (RING_SIZE - 1)) < RING_SIZE - 64)
+		ring_put(200, 0, 'w');
+	ring_put(100, 0, 'e'); /* runs past the end into the second mapping */
+	ring_put(5, 0, 'f');
+	s.n = 0;
+	long got = 0;
+
+	while ((got = dt_ring_consume(&r, 3, ring_fn, &s)) == 3)
+		;
+	assert_true(s.n >= 2);
+	assert_int_equal(s.first[s.n - 2], 'e');
+	assert_int_equal(s.sizes[s.n - 2], 100);
+	assert_int_equal(s.last_e, 'e'); /* its last byte, read past the end */
+	assert_int_equal(s.first[s.n - 1], 'f');
+	assert_int_equal(ring_cons_pos, ring_prod_pos);
+}
+
+/* the consumer position is published while a long walk goes on, not only at its end */
+static uint64_t *watch_cons;
+static uint64_t max_seen_cons;
+
+static void watch_fn(void *ctx, const void *rec, size_t size)
+{
+	(void)ctx;
+	(void)rec;
+	(void)size;
+	if (*watch_cons > max_seen_cons)
+		max_seen_cons = *watch_cons;
+}
+
+static void test_ring_publish_cadence(void **state)
+{
+	static uint8_t data[2 * (256u << 10)];
+	uint64_t cons = 0, prod = 0;
+	struct dt_ring r = {&cons, &prod, data, (256u << 10) - 1};
+	uint32_t hdr[2] = {1016, 0}; /* 1 KiB records */
+
+	for (int i = 0; i < 200; i++) {
+		memcpy(data + prod, hdr, sizeof(hdr));
+		prod += 1024;
+	}
+	watch_cons = &cons;
+	max_seen_cons = 0;
+	assert_int_equal(dt_ring_consume(&r, 1000, watch_fn, NULL), 200);
+	assert_true(max_seen_cons >= DT_RING_PUBLISH_BYTES);
+	assert_true(max_seen_cons < 200 * 1024);
+	assert_int_equal(cons, 200 * 1024);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ipv4),
 	    cmocka_unit_test(test_ipv6_plain),
 	    cmocka_unit_test(test_ipv6_ext_chain),
+	    cmocka_unit_test(test_ipv4_words_unaligned),
+	    cmocka_unit_test(test_ring_consume),
+	    cmocka_unit_test(test_ring_publish_cadence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

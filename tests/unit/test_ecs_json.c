@@ -513,6 +513,51 @@ static void fill_manual(struct dt_record *rec)
 	rec->host_name = "h\xc3";
 }
 
+/* Many names through the name cache (256 entries: evictions and hits), in
+ * mixed case: each line has what the uncached lookup gives. */
+static void registered_domain_cache(void **state)
+{
+	static const char *const zones[] = { "bench.test", "Example.CO.UK", "example.com",
+					     "city.kawasaki.jp", "a.b.c.kawasaki.jp", "com" };
+	static struct dns_msg q;
+	struct dt_record rec;
+	char name[128], rd[DNS_NAME_MAX], want[512];
+
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		for (unsigned i = 0; i < 700; i++) {
+			const char *zone = zones[i % 6];
+			size_t nlen, rlen;
+
+			snprintf(name, sizeof(name), "%s%u.%s", i & 1 ? "H" : "h", i % 350, zone);
+			memset(&q, 0, sizeof(q));
+			q.has_question = true;
+			q.qname = name;
+			q.qtype = 1;
+			q.qclass = 1;
+			fill_manual(&rec);
+			rec.query = &q;
+			rec.query_wire_len = 40;
+			assert_true(dt_ecs_json(&rec, out.json, sizeof(out.json)) > 0);
+			if (dns_registered_domain(name, rd, sizeof(rd)) != 0 || !rd[0]) {
+				assert_null(strstr(out.json, "registered_domain"));
+				continue;
+			}
+			nlen = strlen(name);
+			rlen = strlen(rd);
+			if (nlen > rlen + 1)
+				snprintf(want, sizeof(want),
+					 "\"registered_domain\":\"%.100s\",\"subdomain\":\"%.*s\"", rd,
+					 (int)(nlen - rlen - 1), name);
+			else
+				snprintf(want, sizeof(want), "\"registered_domain\":\"%.100s\",\"top",
+					 rd);
+			if (!strstr(out.json, want))
+				fail_msg("%s: want %s in %s", name, want, out.json);
+		}
+	}
+}
+
 static void escaping(void **state)
 {
 	struct dt_record rec;
@@ -541,6 +586,182 @@ static void escaping(void **state)
 	assert_true(dt_text_format(&rec, text, sizeof(text)) > 0);
 	assert_null(strchr(text, '\n'));
 	assert_non_null(strstr(text, " tcp [2001:db8::1]:5353 -> [::1]:53 - - TIMEOUT"));
+}
+
+/* An independent escaper: what a JSON string of these bytes must be
+ * (RFC 8259 escapes; UTF-8 per RFC 3629, anything else U+FFFD per byte). */
+static size_t ref_utf8(const unsigned char *s, size_t left)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	if (c == 0xed)
+		hi = 0x9f;
+	if (c == 0xf0)
+		lo = 0x90;
+	if (c == 0xf4)
+		hi = 0x8f;
+	if (left < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+static void ref_escape(const char *in, char *out)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t len = strlen(in);
+
+	*out++ = '"';
+	for (size_t i = 0; i < len;) {
+		unsigned char c = s[i];
+		size_t n;
+
+		if (c == '"' || c == '\\') {
+			*out++ = '\\';
+			*out++ = (char)c;
+		} else if (c == '\n' || c == '\t' || c == '\r') {
+			*out++ = '\\';
+			*out++ = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+		} else if (c < 0x20) {
+			out += sprintf(out, "\\u%04x", c);
+		} else if (c < 0x80) {
+			*out++ = (char)c;
+		} else if ((n = ref_utf8(s + i, len - i))) {
+			memcpy(out, s + i, n);
+			out += n;
+			i += n;
+			continue;
+		} else {
+			out += sprintf(out, "\\ufffd");
+		}
+		i++;
+	}
+	*out++ = '"';
+	*out = '\0';
+}
+
+/* host.name must come out exactly as the reference escaper says. */
+static void expect_escaped(const char *name)
+{
+	static char want[6 * 8192 + 64], esc[6 * 8192 + 8];
+	struct dt_record rec;
+
+	fill_manual(&rec);
+	rec.host_name = name;
+	ref_escape(name, esc);
+	snprintf(want, sizeof(want), ",\"host\":{\"name\":%s},", esc);
+	assert_true(dt_ecs_json(&rec, out.json, sizeof(out.json)) > 0);
+	if (!strstr(out.json, want))
+		fail_msg("escaping of '%s': want %s in %s", name, want, out.json);
+}
+
+static void escaping_exact(void **state)
+{
+	static const char *const seqs[] = {
+		"\xc3\xa9",	  "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xc3",	"\xe2\x82",
+		"\xf0\x9f\x98", "\xc0\xaf",	 "\xe0\x80\xaf",	 "\xed\xa0\x80", "\xf4\x90\x80\x80",
+		"\xf5\x80\x80\x80", "\xff", "\x80",	 "\x7f",	 "\"",
+		"\\",		  "\n",	 "\x01",	 "\x1f",	 " ",
+		"\xef\xbf\xbf",  "\xf4\x8f\xbf\xbf", "\xc2\x80",	 "\xdf\xbf",	 "\xe1\x80",
+	};
+	static char big[8192];
+	char s[64];
+
+	(void)state;
+	/* every byte alone, and inside runs that straddle 8-byte blocks */
+	for (int c = 1; c < 256; c++) {
+		for (int pre = 0; pre < 17; pre += 4) {
+			memset(s, 'a', (size_t)pre);
+			s[pre] = (char)c;
+			memcpy(s + pre + 1, "bcdefghijk", 11);
+			expect_escaped(s);
+		}
+	}
+	for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+		for (int pre = 0; pre < 10; pre++) {
+			memset(s, 'x', (size_t)pre);
+			snprintf(s + pre, sizeof(s) - (size_t)pre, "%s", seqs[i]);
+			expect_escaped(s); /* at the end: cut sequences stay cut */
+			snprintf(s + pre, sizeof(s) - (size_t)pre, "%sYZ.example.com", seqs[i]);
+			expect_escaped(s);
+		}
+	}
+	/* long: plain, then with a special byte at a few places */
+	memset(big, 'q', sizeof(big) - 1);
+	expect_escaped(big);
+	for (size_t at = 0; at < sizeof(big) - 1; at += 997) {
+		big[at] = '"';
+		big[sizeof(big) - 2 - at / 2] = '\x02';
+		expect_escaped(big);
+	}
+}
+
+/* Near the end of the buffer the per-piece bounded path takes over: the
+ * line is the same, or -ENOSPC with nothing written past size. */
+static void escaping_near_full(void **state)
+{
+	static char buf[DT_ECS_JSON_MAX], full[DT_ECS_JSON_MAX];
+	static char name[3000];
+	struct dt_record rec;
+	int len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(name) - 1; i++)
+		name[i] = "ab\"\\\x01\xc3\xa9z\xff.12345678"[i % 17];
+	fill_manual(&rec);
+	rec.host_name = name;
+	len = dt_ecs_json(&rec, full, sizeof(full));
+	assert_true(len > 3000);
+	for (size_t size = (size_t)len - 2 * sizeof(name); size <= (size_t)len + 6 * sizeof(name);
+	     size++) {
+		int n;
+
+		memset(buf, 'X', size + 1);
+		n = dt_ecs_json(&rec, buf, size);
+		if (size <= (size_t)len) {
+			assert_int_equal(n, -ENOSPC);
+			assert_int_equal(buf[size], 'X');
+		} else {
+			assert_int_equal(n, len);
+			assert_memory_equal(buf, full, (size_t)len + 1);
+		}
+	}
+}
+
+/* The formatter quotes mnemonics without escaping them: they must be safe. */
+static void mnemonics_need_no_escape(void **state)
+{
+	char tmp[16];
+
+	(void)state;
+	for (unsigned v = 0; v < 65536; v++) {
+		for (int kind = 0; kind < 4; kind++) {
+			const char *m = kind == 0   ? dns_type_str((uint16_t)v, tmp)
+					: kind == 1 ? dns_class_str((uint16_t)v, tmp)
+					: kind == 2 ? dns_rcode_str((uint16_t)v, tmp)
+						    : dns_opcode_str((uint8_t)v, tmp);
+
+			for (const char *c = m; *c; c++)
+				if (*c < 0x20 || *c > 0x7e || *c == '"' || *c == '\\')
+					fail_msg("value %u kind %d: '%s'", v, kind, m);
+		}
+	}
+	for (int st = 0; st < 8; st++)
+		for (const char *c = dt_status_str((enum dt_status)st); *c; c++)
+			assert_true(*c > 0x20 && *c < 0x7f && *c != '"' && *c != '\\');
 }
 
 static void no_space(void **state)
@@ -639,7 +860,11 @@ int main(void)
 		cmocka_unit_test(every_recorded_response_roundtrips),
 		cmocka_unit_test(specific_presentations),
 		cmocka_unit_test(registered_domain_parts),
+		cmocka_unit_test(registered_domain_cache),
 		cmocka_unit_test(escaping),
+		cmocka_unit_test(escaping_exact),
+		cmocka_unit_test(escaping_near_full),
+		cmocka_unit_test(mnemonics_need_no_escape),
 		cmocka_unit_test(no_space),
 		cmocka_unit_test(time_format),
 		cmocka_unit_test(stats_line),

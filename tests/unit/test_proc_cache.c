@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of forwarder/proc: the process cache (grace period, eviction
- * order, pid reuse, /proc seeding, index integrity) and container ids from
- * cgroup paths and from a fake cgroup tree.
+ * order, pid reuse, /proc seeding, index integrity, shared executable paths,
+ * string interning) and container ids from cgroup paths and from a fake
+ * cgroup tree (growing map).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -19,6 +20,7 @@
 
 #include "proc/cgroup_container.h"
 #include "proc/proc_cache.h"
+#include "proc/str_intern.h"
 
 #define SEC 1000000000ull
 #define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -175,16 +177,15 @@ static void test_name_follows_leader_thread(void **state)
 }
 
 /* The open-addressing index against a plain array, through many inserts,
- * evictions and expiries with colliding pids. */
-static void test_index_integrity(void **state)
+ * evictions and expiries with colliding pids; checked every `every` rounds. */
+static void index_integrity(uint32_t cap, uint32_t pids, int rounds, int every)
 {
-	enum { CAP = 32, PIDS = 200 };
-	struct dt_proc_cache *c = new_cache(CAP, 5, NULL);
+	struct dt_proc_cache *c = new_cache(cap, 5, NULL);
 	unsigned seed = 12345;
 	uint64_t now = 1000;
 
-	for (int round = 0; round < 20000; round++) {
-		uint32_t pid = 1 + (rand_r(&seed) % PIDS) * 64; /* same hash bucket stride */
+	for (int round = 0; round < rounds; round++) {
+		uint32_t pid = 1 + (rand_r(&seed) % pids) * 64; /* same hash bucket stride */
 		int op = rand_r(&seed) % 4;
 
 		now += 1;
@@ -197,16 +198,80 @@ static void test_index_integrity(void **state)
 		else
 			dt_proc_cache_fork(c, pid, 1, 0, 0, 0, "y", now);
 
+		if (round % every)
+			continue;
 		/* every pid the table claims to hold is found, and only once */
 		struct dt_proc_cache_stats st;
 		uint32_t found = 0;
 
 		dt_proc_cache_stats(c, &st);
-		assert_true(st.size <= CAP);
-		for (uint32_t i = 0; i < PIDS; i++)
+		assert_true(st.size <= cap);
+		for (uint32_t i = 0; i < pids; i++)
 			found += has(c, 1 + i * 64);
 		assert_int_equal(found, st.size);
+		/* the paths held are those of the entries: "/x" only */
+		assert_true(st.exe_paths <= 1);
 	}
+	dt_proc_cache_free(c);
+}
+
+static void test_index_integrity(void **state)
+{
+	index_integrity(32, 200, 20000, 1);
+	/* a table above the index's starting size: the index grows (and is
+	 * rebuilt) while entries come and go */
+	index_integrity(2048, 3000, 40000, 97);
+}
+
+/* Executable paths are shared: one copy per distinct path, released with
+ * the last process that ran it. */
+static void test_exe_paths_shared(void **state)
+{
+	struct dt_proc_cache *c = new_cache(1024, SEC, NULL);
+	struct dt_proc_cache_stats st;
+	struct dt_process p;
+
+	for (uint32_t pid = 100; pid < 400; pid++)
+		dt_proc_cache_exec(c, pid, 1, 0, 0, 0, "w", pid % 3 ? "/usr/bin/a" : "/usr/bin/b",
+				   SEC);
+	for (uint32_t pid = 400; pid < 500; pid++)
+		dt_proc_cache_fork(c, pid, 100 + pid % 3, 0, 0, 0, "w", SEC);
+	dt_proc_cache_stats(c, &st);
+	assert_int_equal(st.size, 400);
+	assert_int_equal(st.exe_paths, 2);
+	assert_int_equal(dt_proc_cache_get(c, 402, 402, &p), 0);
+	assert_string_equal(p.exe, "/usr/bin/a"); /* parent 100 */
+	assert_int_equal(dt_proc_cache_get(c, 401, 401, &p), 0);
+	assert_string_equal(p.exe, "/usr/bin/b"); /* parent 102 */
+
+	/* an exec replaces the path: the old one stays while others hold it */
+	dt_proc_cache_exec(c, 402, 1, 0, 0, 0, "c", "/usr/bin/c", 2 * SEC);
+	dt_proc_cache_stats(c, &st);
+	assert_int_equal(st.exe_paths, 3);
+	assert_int_equal(dt_proc_cache_get(c, 402, 402, &p), 0);
+	assert_string_equal(p.exe, "/usr/bin/c");
+	dt_proc_cache_exec(c, 402, 1, 0, 0, 0, "d", "/usr/bin/d", 2 * SEC);
+	dt_proc_cache_stats(c, &st);
+	assert_int_equal(st.exe_paths, 3); /* c went with its only holder */
+
+	/* a path longer than struct dt_process.exe is cut like before */
+	char longp[400];
+
+	memset(longp, 'x', sizeof(longp) - 1);
+	longp[0] = '/';
+	longp[sizeof(longp) - 1] = 0;
+	dt_proc_cache_exec(c, 600, 1, 0, 0, 0, "l", longp, 2 * SEC);
+	assert_int_equal(dt_proc_cache_get(c, 600, 600, &p), 0);
+	assert_int_equal(strlen(p.exe), sizeof(p.exe) - 1);
+	assert_memory_equal(p.exe, longp, sizeof(p.exe) - 1);
+
+	/* everyone exits: every path is released */
+	for (uint32_t pid = 100; pid < 700; pid++)
+		dt_proc_cache_exit(c, pid, 3 * SEC);
+	dt_proc_cache_expire(c, 5 * SEC);
+	dt_proc_cache_stats(c, &st);
+	assert_int_equal(st.size, 0);
+	assert_int_equal(st.exe_paths, 0);
 	dt_proc_cache_free(c);
 }
 
@@ -373,6 +438,101 @@ static void test_cgroup_map(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The map starts small and grows with the tree: every cgroup of a large
+ * tree resolves after the growths, and the capacity still bounds it. */
+static void test_cgroup_map_grows(void **state)
+{
+	enum { DIRS = 300 };
+	char root[] = "/tmp/dt-cgroup-grow.XXXXXX";
+	char path[512], id[DT_CONTAINER_ID_LEN + 1], want[DT_CONTAINER_ID_LEN + 1];
+	uint64_t ino[DIRS];
+	struct dt_cgroup_map *m = NULL;
+	struct stat st;
+	int found = 0;
+
+	assert_non_null(mkdtemp(root));
+	for (int i = 0; i < DIRS; i++) {
+		if (i % 10 == 0)
+			snprintf(path, sizeof(path), "%s/docker-%064x.scope", root, i);
+		else
+			snprintf(path, sizeof(path), "%s/unit-%d.scope", root, i);
+		assert_int_equal(mkdir(path, 0755), 0);
+		assert_int_equal(stat(path, &st), 0);
+		ino[i] = st.st_ino;
+	}
+
+	assert_int_equal(dt_cgroup_map_new(root, 1024, &m), 0);
+	assert_int_equal(dt_cgroup_map_rescan(m), DIRS + 1); /* + the root */
+	for (int i = 0; i < DIRS; i++) {
+		assert_int_equal(dt_cgroup_map_container(m, ino[i], SEC, id), 0);
+		snprintf(want, sizeof(want), "%064x", i);
+		assert_string_equal(id, i % 10 == 0 ? want : "");
+	}
+	/* a second walk starts over and finds the same */
+	assert_int_equal(dt_cgroup_map_rescan(m), DIRS + 1);
+	assert_int_equal(dt_cgroup_map_container(m, ino[290], 2 * SEC, id), 0);
+	snprintf(want, sizeof(want), "%064x", 290);
+	assert_string_equal(id, want);
+	dt_cgroup_map_free(m);
+
+	/* capacity 16: at most 32 cgroups (a load of one half in 64 slots) */
+	assert_int_equal(dt_cgroup_map_new(root, 16, &m), 0);
+	assert_int_equal(dt_cgroup_map_rescan(m), 32);
+	for (int i = 0; i < DIRS; i++)
+		found += dt_cgroup_map_container(m, ino[i], SEC, id) == 0;
+	assert_true(found <= 32);
+	dt_cgroup_map_free(m);
+
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* One copy per distinct string through the table's growths; the last
+ * reference frees it. */
+static void test_str_intern(void **state)
+{
+	enum { N = 1000 };
+	struct dt_str_intern *t = NULL;
+	const char *first[N];
+	char buf[32];
+
+	assert_int_equal(dt_str_intern_new(&t), 0);
+	assert_null(dt_str_intern_get(t, "", 255));
+	assert_null(dt_str_intern_get(t, NULL, 255));
+	for (int i = 0; i < N; i++) {
+		snprintf(buf, sizeof(buf), "/usr/bin/tool-%d", i);
+		first[i] = dt_str_intern_get(t, buf, 255);
+		assert_non_null(first[i]);
+		assert_string_equal(first[i], buf);
+	}
+	assert_int_equal(dt_str_intern_count(t), N);
+	for (int i = 0; i < N; i++) {
+		snprintf(buf, sizeof(buf), "/usr/bin/tool-%d", i);
+		assert_ptr_equal(dt_str_intern_get(t, buf, 255), first[i]);
+	}
+	assert_int_equal(dt_str_intern_count(t), N);
+	/* cut to max_len: the same string as the short one */
+	assert_ptr_equal(dt_str_intern_get(t, "/usr/bin/tool-12345", 16), first[12]);
+	dt_str_intern_put(t, first[12]);
+	for (int i = 0; i < N; i++)
+		dt_str_intern_put(t, first[i]);
+	assert_int_equal(dt_str_intern_count(t), N); /* one reference left each */
+	assert_ptr_equal(dt_str_intern_ref(first[7]), first[7]);
+	for (int i = 0; i < N; i++)
+		dt_str_intern_put(t, first[i]);
+	assert_int_equal(dt_str_intern_count(t), 1); /* first[7] */
+	dt_str_intern_put(t, first[7]);
+	assert_int_equal(dt_str_intern_count(t), 0);
+	dt_str_intern_put(t, NULL);
+	assert_null(dt_str_intern_ref(NULL));
+	/* freed with strings still referenced: no leak (ASan) */
+	assert_non_null(dt_str_intern_get(t, "/bin/sh", 255));
+	dt_str_intern_free(t);
+	dt_str_intern_free(NULL);
+}
+
 static void test_lookup_fn(void **state)
 {
 	struct dt_proc_cache *c = new_cache(16, SEC, NULL);
@@ -395,9 +555,12 @@ int main(void)
 	    cmocka_unit_test(test_pid_reuse),
 	    cmocka_unit_test(test_name_follows_leader_thread),
 	    cmocka_unit_test(test_index_integrity),
+	    cmocka_unit_test(test_exe_paths_shared),
+	    cmocka_unit_test(test_str_intern),
 	    cmocka_unit_test(test_proc_scan),
 	    cmocka_unit_test(test_container_id_paths),
 	    cmocka_unit_test(test_cgroup_map),
+	    cmocka_unit_test(test_cgroup_map_grows),
 	    cmocka_unit_test(test_lookup_fn),
 	};
 
