@@ -343,11 +343,16 @@ dtb_daemon_start()
 	DTB_PIDS+=($DTB_DAEMON_PID)
 	# ready once its BPF programs are loaded (or after 5 s)
 	local i
+	DTB_DAEMON_LOAD_HWM=
 	for i in $(seq 1 50); do
 		kill -0 "$DTB_DAEMON_PID" 2>/dev/null || {
 			cat "$DTB_DAEMON_ERR" >&2
 			dtb_die "dnstrail exited at start"
 		}
+		# VmHWM while the ring buffer is not mapped yet: the peak of loading
+		# (libbpf parses the kernel's BTF, then frees it); a lower bound
+		[ "$(dtb_bpf_map_rss_kb "$DTB_DAEMON_PID")" -lt 1024 ] &&
+			DTB_DAEMON_LOAD_HWM=$(dtb_status_kb "$DTB_DAEMON_PID" VmHWM)
 		[ -n "$(dtb_bpf_prog_ids "$DTB_DAEMON_PID")" ] && break
 		sleep 0.1
 	done

@@ -22,7 +22,7 @@
  *     -p PASS    decode, format or full: only that pass. Instructions per
  *                event: valgrind --tool=callgrind --toggle-collect=one_pass
  *                sub_bench -n 20000 -c 20000 -p full PCAP, Ir total / 20000
- *     --stdio    full pass through stdio fwrite (the subscriber before sub_out)
+ *     --stdio    the subscriber before sub_out: stdio fwrite, default name cache
  *     PCAP       any capture libpcap reads, e.g. bench/pipeline_pcap.sh's
  */
 #include <errno.h>
@@ -371,6 +371,8 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	if (!r.stdio) /* as dnstrail-sub does; the old one did not */
+		dt_ecs_json_name_cache(DT_SUB_OUT_NAME_CACHE);
 	c.off = calloc(c.max + 1, sizeof(*c.off));
 	r.msg = calloc(1, sizeof(*r.msg));
 	r.line_size = DT_ECS_JSON_MAX;

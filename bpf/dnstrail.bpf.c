@@ -542,6 +542,9 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 
 	if (!dev)
 		return 0;
+	/* UDP: the DNS id and flags (linear in practice; a fault reads 0) */
+	__u32 dns_tag = transport == IPPROTO_UDP_ ? dt_ld32(l4 + 8) : 0;
+
 	pi.sender = 0;
 	if (dir == 0) {
 		struct net *net = sk->__sk_common.skc_net.net;
@@ -550,7 +553,9 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 			count_dup();
 			return 0; /* bridged/routed on in another netns */
 		}
-		pi.sender = sent_by_current(net);
+		/* a UDP response (QR set) goes without its sender's identity:
+		 * userspace takes a transaction's process from the query */
+		pi.sender = !(dns_tag & 0x800000) && sent_by_current(net);
 	} else if (dev->flags & IFF_LOOPBACK_) {
 		count_dup();
 		return 0;
@@ -619,8 +624,7 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 	 * store costs less than the cold net_device line (rtnl_link_ops) that
 	 * would tell, and a key from a physical NIC is never looked up again. */
 	__u64 now = bpf_ktime_get_ns();
-	/* UDP: the DNS id and flags (linear in practice; a fault reads 0) */
-	__u32 tag = transport == IPPROTO_UDP_ ? dt_ld32(l4 + 8) : pi.tcp_seq;
+	__u32 tag = transport == IPPROTO_UDP_ ? dns_tag : pi.tcp_seq;
 	__u64 key = dup_key(&pi, wire, tag);
 	struct sent_slot *slot = &sent[key & (SENT_SLOTS - 1)];
 

@@ -37,7 +37,7 @@ struct dt_ev_hdr {
 /* dt_ev_pkt.flags: the same bits as DT_PKT_* in forwarder/core/packet.h */
 #define DT_EV_TRUNCATED (1u << 0)
 #define DT_EV_NONLINEAR (1u << 1)
-#define DT_EV_HAS_PROCESS (1u << 2)
+#define DT_EV_HAS_PROCESS (1u << 2) /* sent by the current task; never on UDP responses */
 #define DT_EV_FRAGMENT (1u << 3) /* an IP fragment of a UDP datagram: frag_* valid */
 
 struct dt_ev_pkt {

@@ -510,6 +510,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dnstrail-sub: topic filter narrower than \"dns.\": loss "
 				"accounting off (gaps and lost stay 0)\n");
 	s.msg = calloc(1, sizeof(*s.msg));
+	dt_ecs_json_name_cache(DT_SUB_OUT_NAME_CACHE);
 	if (!s.msg || dt_gaps_new(MAX_SESSIONS, &s.gaps)) {
 		fprintf(stderr, "dnstrail-sub: out of memory\n");
 		return 1;

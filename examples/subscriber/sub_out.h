@@ -24,6 +24,9 @@ enum dt_sub_out_format { DT_SUB_OUT_JSON, DT_SUB_OUT_TEXT };
 #define DT_SUB_OUT_TEXT_MAX (64 * 1024)
 /* Lines held before the buffer goes out: one write(2) per this much. */
 #define DT_SUB_OUT_BATCH (256 * 1024)
+/* Registered-domain cache of the formatting thread (dt_ecs_json_name_cache,
+ * 4 MiB): a subscriber formats the names of every host it hears. */
+#define DT_SUB_OUT_NAME_CACHE 65536
 /* dt_sub_out_flush_due(): buffered lines wait about this long at most. */
 #define DT_SUB_OUT_FLUSH_NS 200000000ull
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Hand-written appends into the caller's buffer: no snprintf per field. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -256,22 +258,68 @@ static void write_flags(struct jw *w, const struct dns_msg *msg)
 
 /*
  * The public-suffix lookup costs as much as the rest of the record, and the
- * same names come back again and again: a small direct-mapped cache per
- * thread (formatting may run in output threads) of short names.
+ * same names come back again and again: a direct-mapped cache per thread
+ * (formatting may run in output threads) of names up to RD_NAME_MAX - 1
+ * bytes. An entry keeps the name and where its registered domain starts:
+ * the domain is the name's tail, lowercased. 256 entries unless the process
+ * asks for more (dt_ecs_json_name_cache()); allocated on a thread's first
+ * lookup, freed when the thread ends.
  */
-#define RD_CACHE_SIZE 256 /* power of two */
-#define RD_CACHE_NAME 96
+#define RD_NAME_MAX 52
 
 struct rd_entry {
 	uint64_t hash;
-	bool valid;
-	uint8_t name_len;
-	uint8_t rd_len; /* 0: the name has no registered domain */
-	char name[RD_CACHE_NAME];
-	char rd[RD_CACHE_NAME];
+	uint8_t nlen; /* 0: empty */
+	uint8_t off; /* registered domain = lowercase(name[off .. off + rlen)) */
+	uint8_t rlen; /* 0: the name has none */
+	char name[RD_NAME_MAX + 1];
 };
 
-static __thread struct rd_entry rd_cache[RD_CACHE_SIZE];
+static size_t rd_slots = 256;
+static pthread_key_t rd_key;
+static pthread_once_t rd_key_once = PTHREAD_ONCE_INIT;
+static bool rd_key_ok;
+static __thread struct rd_entry *rd_cache;
+static __thread size_t rd_mask;
+static __thread bool rd_tried;
+
+int dt_ecs_json_name_cache(size_t slots)
+{
+	size_t n = 16;
+
+	if (slots < 16 || slots > DT_ECS_JSON_NAME_CACHE_MAX)
+		return -EINVAL;
+	while (n < slots)
+		n <<= 1;
+	rd_slots = n;
+	return 0;
+}
+
+static void rd_key_make(void)
+{
+	rd_key_ok = pthread_key_create(&rd_key, free) == 0;
+}
+
+/* This thread's cache, NULL if it could not have one (no memory). */
+static struct rd_entry *rd_table(void)
+{
+	if (rd_cache || rd_tried)
+		return rd_cache;
+	rd_tried = true;
+	pthread_once(&rd_key_once, rd_key_make);
+	if (!rd_key_ok)
+		return NULL;
+	rd_cache = calloc(rd_slots, sizeof(*rd_cache));
+	if (!rd_cache)
+		return NULL;
+	if (pthread_setspecific(rd_key, rd_cache)) {
+		free(rd_cache);
+		rd_cache = NULL;
+		return NULL;
+	}
+	rd_mask = rd_slots - 1;
+	return rd_cache;
+}
 
 /* Eight bytes per multiply: the multiply chain, not the bytes, is the cost. */
 static uint64_t name_hash(const char *s, size_t len)
@@ -290,6 +338,20 @@ static uint64_t name_hash(const char *s, size_t len)
 	return h ^ (h >> 32);
 }
 
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* rd is lowercase(s[0 .. n)), as dns_registered_domain() lowercases. */
+static bool is_lower_of(const char *rd, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rd[i] != lower(s[i]))
+			return false;
+	return true;
+}
+
 static size_t rd_lookup(const char *name, char *rd, size_t rd_size)
 {
 	return dns_registered_domain(name, rd, rd_size) == 0 ? strlen(rd) : 0;
@@ -299,31 +361,36 @@ static size_t rd_lookup(const char *name, char *rd, size_t rd_size)
  * if it has none. */
 static size_t registered_domain(const char *name, size_t nlen, char *rd, size_t rd_size)
 {
-	struct rd_entry *e;
+	struct rd_entry *t, *e;
 	uint64_t h;
-	size_t rlen;
+	size_t rlen, off;
 
-	if (nlen >= RD_CACHE_NAME || rd_size < RD_CACHE_NAME)
+	if (nlen >= RD_NAME_MAX || rd_size < RD_NAME_MAX || !(t = rd_table()))
 		return rd_lookup(name, rd, rd_size);
 	h = name_hash(name, nlen);
-	e = &rd_cache[h & (RD_CACHE_SIZE - 1)];
-	/* rd and the entry's copy both hold RD_CACHE_NAME bytes: copied whole,
-	 * a constant size is a few vector moves */
-	if (e->valid && e->hash == h && e->name_len == nlen && !memcmp(e->name, name, nlen)) {
-		memcpy(rd, e->rd, RD_CACHE_NAME);
-		return e->rd_len;
+	e = &t[h & rd_mask];
+	if (e->nlen == nlen && e->hash == h && !memcmp(e->name, name, nlen)) {
+		for (size_t i = 0; i < e->rlen; i++)
+			rd[i] = lower(name[e->off + i]);
+		rd[e->rlen] = '\0';
+		return e->rlen;
 	}
 	rlen = rd_lookup(name, rd, rd_size);
-	/* A registered domain is a suffix of the name: it fits when the name does. */
-	e->valid = rlen < RD_CACHE_NAME;
-	if (e->valid) {
-		e->hash = h;
-		e->name_len = (uint8_t)nlen;
-		e->rd_len = (uint8_t)rlen;
-		memcpy(e->name, name, nlen);
-		memcpy(e->rd, rd, RD_CACHE_NAME);
-		e->rd[rlen] = '\0';
+	/* the tail of the name, or of the name without its final dot */
+	if (rlen <= nlen && is_lower_of(rd, name + nlen - rlen, rlen)) {
+		off = nlen - rlen;
+	} else if (rlen < nlen && name[nlen - 1] == '.' &&
+		   is_lower_of(rd, name + nlen - 1 - rlen, rlen)) {
+		off = nlen - 1 - rlen;
+	} else {
+		e->nlen = 0; /* not cacheable: drop what the slot held */
+		return rlen;
 	}
+	e->hash = h;
+	e->nlen = (uint8_t)nlen;
+	e->off = (uint8_t)off;
+	e->rlen = (uint8_t)rlen;
+	memcpy(e->name, name, nlen);
 	return rlen;
 }
 

@@ -28,4 +28,13 @@
 /* Returns the length written (NUL-terminated) or -ENOSPC. */
 int dt_ecs_json(const struct dt_record *rec, char *buf, size_t size);
 
+/*
+ * Entries (64 bytes each, rounded up to a power of two) of the per-thread
+ * cache of registered domains that threads formatting from now on get;
+ * default 256. A process formatting the names of many hosts (dnstrail-sub)
+ * asks for more. Returns 0 or -EINVAL (below 16 or above the maximum).
+ */
+#define DT_ECS_JSON_NAME_CACHE_MAX (1u << 20)
+int dt_ecs_json_name_cache(size_t slots);
+
 #endif

@@ -19,28 +19,48 @@ static const uint8_t esc_class[256] = {
     E1('@'),	      E1('$'),
 };
 
-/* Appends the label's bytes p[i..n) escaped, one at a time, at buf[len];
- * returns the new length (*full when something did not fit). */
-static size_t put_label_slow(char *buf, size_t len, size_t cap, bool *full, const uint8_t *p,
-			     size_t i, size_t n)
+/* Appends the label's escaped bytes from i on, one at a time. */
+static void put_label_slow(struct dns_out *o, const uint8_t *p, size_t i, size_t n)
 {
-	struct dns_out o = {.buf = buf, .cap = cap, .len = len, .full = *full};
-
 	for (; i < n; i++) {
 		switch (esc_class[p[i]]) {
 		case 0:
-			dns_out_c(&o, (char)p[i]);
+			dns_out_c(o, (char)p[i]);
 			break;
 		case 1:
-			dns_out_c(&o, '\\');
-			dns_out_c(&o, (char)p[i]);
+			dns_out_c(o, '\\');
+			dns_out_c(o, (char)p[i]);
 			break;
 		default:
-			dns_out_ddd(&o, p[i]);
+			dns_out_ddd(o, p[i]);
 		}
 	}
-	*full = o.full;
-	return o.len;
+}
+
+/*
+ * One label: copied while no byte needs escaping (plain hostnames), the
+ * rest byte by byte. Through locals: a store through char * would make
+ * the compiler reload everything else per byte.
+ */
+static inline void put_label(struct dns_out *o, const uint8_t *restrict p, size_t n)
+{
+	size_t i = 0, len = o->len;
+
+	if (len + n < o->cap) {
+		char *restrict dst = o->buf + len;
+
+		for (; i < n; i++) {
+			uint8_t b = p[i];
+
+			if (esc_class[b])
+				break;
+			dst[i] = (char)b;
+		}
+		o->len = len + i;
+		if (i == n)
+			return;
+	}
+	put_label_slow(o, p, i, n);
 }
 
 /*
@@ -48,9 +68,7 @@ static size_t put_label_slow(char *buf, size_t len, size_t cap, bool *full, cons
  * the pointers still to follow from each of them are all of this name's.
  * Labels reached through a pointer were presented in place earlier, where
  * the cache learnt them already; it only saves work, so a miss costs a
- * read, never a different result. The writer's state lives in locals
- * (olen, full): a store through char * would make the compiler reload a
- * struct's fields after every byte.
+ * read, never a different result.
  */
 static int name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_out *o, bool root_dot,
 		     struct dns_name_cache *nc, const char **why)
@@ -59,21 +77,16 @@ static int name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_ou
 	size_t lowest = pos; /* every pointer must go below this */
 	size_t end = 0;	     /* where the in-place bytes end */
 	size_t wire_len = 1; /* the root label */
-	char *buf = o ? o->buf : NULL;
-	size_t olen = o ? o->len : 0, cap = o ? o->cap : 0, start = olen;
-	bool full = o ? o->full : false;
+	size_t start = o ? o->len : 0;
 	unsigned hops = 0;
 	bool jumped = false;
-	int err = 0;
 
 	for (;;) {
-		const uint8_t *src;
 		uint8_t c;
 
 		if (pos >= len) {
 			*why = "name runs past the end of the message";
-			err = -EBADMSG;
-			break;
+			return -EBADMSG;
 		}
 		c = wire[pos];
 		if (c >= 0xc0) {
@@ -81,8 +94,7 @@ static int name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_ou
 
 			if (pos + 1 >= len) {
 				*why = "compression pointer cut off";
-				err = -EBADMSG;
-				break;
+				return -EBADMSG;
 			}
 			target = (size_t)(c & 0x3f) << 8 | wire[pos + 1];
 			if (!jumped) {
@@ -91,13 +103,11 @@ static int name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_ou
 			}
 			if (target >= lowest) {
 				*why = "compression pointer does not point backwards";
-				err = -ELOOP;
-				break;
+				return -ELOOP;
 			}
 			if (++hops > DNS_MAX_HOPS) {
 				*why = "too many compression pointers";
-				err = -ELOOP;
-				break;
+				return -ELOOP;
 			}
 			lowest = target;
 			pos = target;
@@ -105,8 +115,7 @@ static int name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_ou
 		}
 		if (c & 0xc0) {
 			*why = "label longer than 63 bytes (or obsolete label type)";
-			err = -EMSGSIZE;
-			break;
+			return -EMSGSIZE;
 		}
 		if (c == 0) {
 			pos++;
@@ -115,67 +124,36 @@ static int name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_ou
 		wire_len += 1u + c;
 		if (wire_len > 255) {
 			*why = "name longer than 255 bytes";
-			err = -EMSGSIZE;
-			break;
+			return -EMSGSIZE;
 		}
 		if (pos + 1 + c > len) {
 			*why = "label runs past the end of the message";
-			err = -EBADMSG;
-			break;
+			return -EBADMSG;
 		}
-		src = wire + pos + 1;
-		pos += 1u + c;
-		if (!buf)
-			continue;
-		if (olen > start) {
-			if (olen + 1 < cap)
-				buf[olen++] = '.';
-			else
-				full = true;
-		}
-		if (nc && !jumped && pos - 1 - c < 0x4000) {
-			/* written now, hops fixed below; a failed read ends the
-			 * decode, so no entry of it is ever used (beyond 0x3fff
-			 * no pointer reaches) */
-			unsigned slot = (pos - 1 - c) % DNS_NC_SLOTS;
+		if (o) {
+			if (o->len > start)
+				dns_out_c(o, '.');
+			if (nc && !jumped && pos < 0x4000) {
+				/* written now, hops fixed below; a failed read ends
+				 * the decode, so no entry of it is ever used (beyond
+				 * 0x3fff no pointer reaches) */
+				unsigned slot = pos % DNS_NC_SLOTS;
 
-			nc->key[slot] = (uint16_t)(pos - c);
-			nc->hops[slot] = 0;
-			nc->text[slot] = buf + olen;
-		}
-		/* copied while no byte needs escaping (plain hostnames) */
-		if (olen + c < cap) {
-			char *dst = buf + olen;
-			size_t i = 0;
-
-			while (i < c && !esc_class[src[i]]) {
-				dst[i] = (char)src[i];
-				i++;
+				nc->key[slot] = (uint16_t)(pos + 1);
+				nc->hops[slot] = 0;
+				nc->text[slot] = o->buf + o->len;
 			}
-			olen += i;
-			if (i < c)
-				olen = put_label_slow(buf, olen, cap, &full, src, i, c);
-		} else {
-			olen = put_label_slow(buf, olen, cap, &full, src, 0, c);
+			put_label(o, wire + pos + 1, c);
 		}
+		pos += 1u + c;
 	}
-	if (!err) {
-		if (buf && root_dot && olen == start) {
-			if (olen + 1 < cap)
-				buf[olen++] = '.';
-			else
-				full = true;
-		}
-		if (nc && hops)
-			for (size_t at = *off; at < end - 2 && at < 0x4000; at += 1u + wire[at])
-				nc->hops[at % DNS_NC_SLOTS] = (uint8_t)hops;
-		*off = jumped ? end : pos;
-	}
-	if (o) {
-		o->len = olen;
-		o->full = full;
-	}
-	return err;
+	if (o && root_dot && o->len == start)
+		dns_out_c(o, '.');
+	if (nc && hops)
+		for (size_t at = *off; at < end - 2 && at < 0x4000; at += 1u + wire[at])
+			nc->hops[at % DNS_NC_SLOTS] = (uint8_t)hops;
+	*off = jumped ? end : pos;
+	return 0;
 }
 
 int dns_name_read(const uint8_t *wire, size_t len, size_t *off, struct dns_out *o, bool root_dot,

@@ -121,6 +121,7 @@ struct dt_wire_msg {
 	 * frame (dt_wire_decode_reference()), else NULL */
 	void *envelope;
 	void *arena; /* decode memory (struct dt_wire_arena), reused from one decode to the next */
+	void *pub_cache; /* the last Publisher decoded (record_unpack.c) */
 };
 
 /*

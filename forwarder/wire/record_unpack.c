@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/stats.h"
@@ -606,6 +607,50 @@ static int parse_publisher(struct pb_rd rd, struct dt_wire_msg *msg, struct dt_w
 	return msg->host && msg->version ? 0 : -ENOMEM;
 }
 
+/*
+ * The Publisher is the same bytes in every envelope of a session (the
+ * encoder packs it once): decoded once, then recognised by a memcmp.
+ */
+#define PUB_CACHE_MAX 256
+
+struct pub_cache {
+	size_t len; /* of bytes; 0: empty */
+	uint8_t bytes[PUB_CACHE_MAX];
+	char host[PUB_CACHE_MAX], version[PUB_CACHE_MAX];
+	uint64_t session_id, start_time_ns;
+	uint32_t pid;
+};
+
+static int publisher(struct pb_rd s, struct dt_wire_msg *msg, struct dt_wire_arena *a)
+{
+	struct pub_cache *c = msg->pub_cache;
+	size_t n = (size_t)(s.end - s.p);
+	int err;
+
+	if (c && n && c->len == n && memcmp(c->bytes, s.p, n) == 0) {
+		msg->host = c->host;
+		msg->version = c->version;
+		msg->session_id = c->session_id;
+		msg->pid = c->pid;
+		msg->start_time_ns = c->start_time_ns;
+		return 0;
+	}
+	err = parse_publisher(s, msg, a);
+	if (err || !c || !n || n > PUB_CACHE_MAX)
+		return err;
+	/* each string is shorter than the bytes it came in */
+	memcpy(c->host, msg->host, strlen(msg->host) + 1);
+	memcpy(c->version, msg->version, strlen(msg->version) + 1);
+	memcpy(c->bytes, s.p, n);
+	c->len = n;
+	c->session_id = msg->session_id;
+	c->pid = msg->pid;
+	c->start_time_ns = msg->start_time_ns;
+	msg->host = c->host;
+	msg->version = c->version;
+	return 0;
+}
+
 /* Stats.counters entry: key (1), value (2). */
 static int parse_counter(struct pb_rd rd, struct pb_bytes *key, uint64_t *value)
 {
@@ -731,6 +776,8 @@ int dt_wire_decode_fast(const uint8_t *data, size_t len, struct dt_wire_msg *msg
 	a = dt_wire_msg_arena(msg);
 	if (!a)
 		return -ENOMEM;
+	if (!msg->pub_cache) /* without it, no caching */
+		msg->pub_cache = calloc(1, sizeof(struct pub_cache));
 	msg->sequence = msg->sent_time_ns = 0;
 	msg->host = msg->version = "";
 	msg->session_id = msg->start_time_ns = 0;
@@ -744,7 +791,7 @@ int dt_wire_decode_fast(const uint8_t *data, size_t len, struct dt_wire_msg *msg
 				return -EAGAIN; /* merged */
 			seen_publisher = true;
 			err = pb_get_sub(&r, wt, &s);
-			err = err ? err : parse_publisher(s, msg, a);
+			err = err ? err : publisher(s, msg, a);
 			break;
 		case 2:
 			err = pb_get_u64(&r, wt, &msg->sequence);
@@ -788,6 +835,8 @@ void dt_wire_msg_release(struct dt_wire_msg *msg)
 		return;
 	dt_wire_arena_free(msg->arena);
 	msg->arena = NULL;
+	free(msg->pub_cache);
+	msg->pub_cache = NULL;
 	msg->envelope = NULL;
 	msg->kind = DT_WIRE_NONE;
 }

@@ -4,9 +4,9 @@
  * text against glibc's inet_ntop, and names against a plain reference.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
-#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,10 +42,26 @@ static void ipv6_both(const uint8_t a[16])
 static void test_ipv6_cases(void **state)
 {
 	static const char *const cases[] = {
-	    "::",	      "::1",	       "::2",		  "1::",	   "::ffff:1.2.3.4",
-	    "::1.2.3.4",      "::1:2",	       "::ffff:0:1.2.3.4", "::fffe:1.2.3.4", "1:0:0:1::",
-	    "1:0:1:0:0:1:0:0", "0:1::",	       "2001:db8::1",	  "fe80::1:2:3:4", "1:2:3:4:5:6:7:8",
-	    "1:0:2:0:3:0:4:0", "ffff:ffff::",  "::ffff:0.0.0.0",  "1:2::7:8",	   "a:b:c:d:e:f:0:0",
+	    "::",
+	    "::1",
+	    "::2",
+	    "1::",
+	    "::ffff:1.2.3.4",
+	    "::1.2.3.4",
+	    "::1:2",
+	    "::ffff:0:1.2.3.4",
+	    "::fffe:1.2.3.4",
+	    "1:0:0:1::",
+	    "1:0:1:0:0:1:0:0",
+	    "0:1::",
+	    "2001:db8::1",
+	    "fe80::1:2:3:4",
+	    "1:2:3:4:5:6:7:8",
+	    "1:0:2:0:3:0:4:0",
+	    "ffff:ffff::",
+	    "::ffff:0.0.0.0",
+	    "1:2::7:8",
+	    "a:b:c:d:e:f:0:0",
 	};
 	uint8_t a[16];
 
@@ -125,8 +141,8 @@ static void test_ipv6_full(void **state)
 /* Straightforward reading of RFC 1035 names with the decoder's rules:
  * pointers strictly below everything visited, at most DNS_MAX_HOPS,
  * 255 bytes, labels up to 63; dig-style escapes. */
-static int ref_name(const uint8_t *w, size_t len, size_t *off, char *out, size_t cap,
-		    bool root_dot, const char **why)
+static int ref_name(const uint8_t *w, size_t len, size_t *off, char *out, size_t cap, bool root_dot,
+		    const char **why)
 {
 	size_t pos = *off, lowest = *off, n = 0, total = 1, after = 0;
 	unsigned hops = 0;
@@ -143,14 +159,16 @@ static int ref_name(const uint8_t *w, size_t len, size_t *off, char *out, size_t
 			if (!after)
 				after = pos + 2;
 			if (t >= lowest)
-				return *why = "compression pointer does not point backwards", -ELOOP;
+				return *why = "compression pointer does not point backwards",
+				       -ELOOP;
 			if (++hops > DNS_MAX_HOPS)
 				return *why = "too many compression pointers", -ELOOP;
 			lowest = pos = t;
 			continue;
 		}
 		if (w[pos] & 0xc0)
-			return *why = "label longer than 63 bytes (or obsolete label type)", -EMSGSIZE;
+			return *why = "label longer than 63 bytes (or obsolete label type)",
+			       -EMSGSIZE;
 		if (!w[pos])
 			break;
 		total += 1u + w[pos];
@@ -255,7 +273,7 @@ static void test_names_vs_reference(void **state)
 /* A writer too small for the name: full, never past its capacity. */
 static void test_name_full(void **state)
 {
-	static const uint8_t w[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	static const uint8_t w[] = {0, 0,   0,	 0,   0,   0,	0, 0,	0,   0,	  0, 0,
 				    5, 'a', 'b', '.', 'd', 'e', 3, 'c', 'o', 'm', 0};
 	char buf[32];
 
@@ -299,7 +317,7 @@ static void mb_name(struct msgb *m)
 		m->b[m->n++] = (uint8_t)ll;
 		for (unsigned i = 0; i < ll; i++)
 			m->b[m->n++] = (uint8_t)(rnd() % 16 ? 'a' + rnd() % 26
-								  : (uint32_t)"-_.\\ A"[rnd() % 6]);
+							    : (uint32_t) "-_.\\ A"[rnd() % 6]);
 	}
 	if (before && rnd() % 3) {
 		size_t t = m->labels[rnd() % before];
@@ -368,14 +386,15 @@ static void check_names(const struct msgb *m, const struct dns_msg *msg)
 	for (unsigned i = 0; i < msg->n_rr; i++) {
 		const char *why = NULL;
 		size_t off = m->owner[i];
-		bool name_rdata = m->type[i] == 2 || m->type[i] == 5 || m->type[i] == 12 ||
-				  m->type[i] == 39;
+		bool name_rdata =
+		    m->type[i] == 2 || m->type[i] == 5 || m->type[i] == 12 || m->type[i] == 39;
 
 		assert_int_equal(ref_name(m->b, m->n, &off, want, sizeof(want), false, &why), 0);
 		assert_string_equal(msg->rr[i].name, want);
 		if (name_rdata) {
 			off = m->rdata[i];
-			assert_int_equal(ref_name(m->b, m->n, &off, want, sizeof(want), true, &why), 0);
+			assert_int_equal(ref_name(m->b, m->n, &off, want, sizeof(want), true, &why),
+					 0);
 			assert_string_equal(msg->rr[i].data, want);
 		}
 	}
@@ -416,8 +435,8 @@ static void test_messages(void **state)
 		}
 		/* the same question as reference: shared (when plain), same result */
 		if (dns_decode(m.b, m.n, &refmsg) == 0 && refmsg.has_question) {
-			assert_int_equal(dns_decode_qname(m.b, m.n, &shared, m.b, m.n, refmsg.qname),
-					 rc);
+			assert_int_equal(
+			    dns_decode_qname(m.b, m.n, &shared, m.b, m.n, refmsg.qname), rc);
 			assert_same_msg(&shared, &plain);
 			if (rc == 0)
 				check_names(&m, &shared);
@@ -427,7 +446,8 @@ static void test_messages(void **state)
 		random_message(&other);
 		if (dns_decode(other.b, other.n, &refmsg) == 0 && refmsg.has_question) {
 			assert_int_equal(
-			    dns_decode_qname(m.b, m.n, &shared, other.b, other.n, refmsg.qname), rc);
+			    dns_decode_qname(m.b, m.n, &shared, other.b, other.n, refmsg.qname),
+			    rc);
 			assert_same_msg(&shared, &plain);
 		}
 		/* the reference cut short, or missing */
@@ -444,12 +464,9 @@ static void test_messages(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ipv6_cases),
-	    cmocka_unit_test(test_ipv6_random),
-	    cmocka_unit_test(test_ipv6_full),
-	    cmocka_unit_test(test_ipv4),
-	    cmocka_unit_test(test_names_vs_reference),
-	    cmocka_unit_test(test_name_full),
+	    cmocka_unit_test(test_ipv6_cases),	       cmocka_unit_test(test_ipv6_random),
+	    cmocka_unit_test(test_ipv6_full),	       cmocka_unit_test(test_ipv4),
+	    cmocka_unit_test(test_names_vs_reference), cmocka_unit_test(test_name_full),
 	    cmocka_unit_test(test_messages),
 	};
 

@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -513,20 +514,24 @@ static void fill_manual(struct dt_record *rec)
 	rec->host_name = "h\xc3";
 }
 
-/* Many names through the name cache (256 entries: evictions and hits), in
- * mixed case: each line has what the uncached lookup gives. */
-static void registered_domain_cache(void **state)
+/* Many names through the name cache (evictions and hits), in mixed case,
+ * with a final dot, and longer than the cache keeps: each line has what
+ * the uncached lookup gives. Returns the number of names checked. */
+static unsigned check_names(void)
 {
-	static const char *const zones[] = { "bench.test", "Example.CO.UK", "example.com",
-					     "city.kawasaki.jp", "a.b.c.kawasaki.jp", "com" };
-	static struct dns_msg q;
+	static const char *const zones[] = {
+		"bench.test", "Example.CO.UK", "example.com.", "city.kawasaki.jp", "a.b.c.kawasaki.jp",
+		"com",	      "a-rather-long-label-for-the-cache.example.org",
+	};
+	static __thread struct dns_msg q;
+	static __thread char json[DT_ECS_JSON_MAX];
 	struct dt_record rec;
 	char name[128], rd[DNS_NAME_MAX], want[512];
+	unsigned n = 0;
 
-	(void)state;
 	for (int round = 0; round < 3; round++) {
 		for (unsigned i = 0; i < 700; i++) {
-			const char *zone = zones[i % 6];
+			const char *zone = zones[i % 7];
 			size_t nlen, rlen;
 
 			snprintf(name, sizeof(name), "%s%u.%s", i & 1 ? "H" : "h", i % 350, zone);
@@ -538,24 +543,62 @@ static void registered_domain_cache(void **state)
 			fill_manual(&rec);
 			rec.query = &q;
 			rec.query_wire_len = 40;
-			assert_true(dt_ecs_json(&rec, out.json, sizeof(out.json)) > 0);
+			if (dt_ecs_json(&rec, json, sizeof(json)) <= 0)
+				fail_msg("%s: no line", name);
+			n++;
 			if (dns_registered_domain(name, rd, sizeof(rd)) != 0 || !rd[0]) {
-				assert_null(strstr(out.json, "registered_domain"));
+				if (strstr(json, "registered_domain"))
+					fail_msg("%s: none wanted in %s", name, json);
 				continue;
 			}
 			nlen = strlen(name);
 			rlen = strlen(rd);
-			if (nlen > rlen + 1)
+			if (nlen > rlen + 1 && name[nlen - rlen - 1] == '.')
 				snprintf(want, sizeof(want),
 					 "\"registered_domain\":\"%.100s\",\"subdomain\":\"%.*s\"", rd,
 					 (int)(nlen - rlen - 1), name);
 			else
 				snprintf(want, sizeof(want), "\"registered_domain\":\"%.100s\",\"top",
 					 rd);
-			if (!strstr(out.json, want))
-				fail_msg("%s: want %s in %s", name, want, out.json);
+			if (!strstr(json, want))
+				fail_msg("%s: want %s in %s", name, want, json);
 		}
 	}
+	return n;
+}
+
+static void registered_domain_cache(void **state)
+{
+	(void)state;
+	assert_int_equal(check_names(), 2100);
+}
+
+static void *check_names_thread(void *arg)
+{
+	(void)arg;
+	return check_names() == 2100 ? NULL : (void *)1;
+}
+
+/* Threads that start formatting after dt_ecs_json_name_cache() get that
+ * many entries: tiny (every name collides) and large give the same lines. */
+static void registered_domain_cache_sizes(void **state)
+{
+	static const size_t sizes[] = { 16, 17, 4096 };
+
+	(void)state;
+	assert_int_equal(dt_ecs_json_name_cache(0), -EINVAL);
+	assert_int_equal(dt_ecs_json_name_cache(15), -EINVAL);
+	assert_int_equal(dt_ecs_json_name_cache(DT_ECS_JSON_NAME_CACHE_MAX + 1), -EINVAL);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		pthread_t t;
+		void *ret = (void *)1;
+
+		assert_int_equal(dt_ecs_json_name_cache(sizes[i]), 0);
+		assert_int_equal(pthread_create(&t, NULL, check_names_thread, NULL), 0);
+		pthread_join(t, &ret);
+		assert_null(ret);
+	}
+	assert_int_equal(dt_ecs_json_name_cache(256), 0);
 }
 
 static void escaping(void **state)
@@ -861,6 +904,7 @@ int main(void)
 		cmocka_unit_test(specific_presentations),
 		cmocka_unit_test(registered_domain_parts),
 		cmocka_unit_test(registered_domain_cache),
+		cmocka_unit_test(registered_domain_cache_sizes),
 		cmocka_unit_test(escaping),
 		cmocka_unit_test(escaping_exact),
 		cmocka_unit_test(escaping_near_full),

@@ -21,10 +21,11 @@
 #include "wire/record_proto.h"
 
 static const char *const samples[] = {
-	"a",	   "aaaa",	  "caa",	  "cname_chain", "dnskey", "ds",     "edns_options",
-	"hinfo",   "https",	  "many_tcp",	  "many_udp_tc", "mx",	   "ns",     "nxdomain",
-	"ptr",	   "refused",	  "soa",	  "srv",	 "svcb",   "svcb_alias", "txt",
-	"unknown_type", "weird_owner",
+    "a",	   "aaaa",	   "caa",	  "cname_chain", "dnskey",
+    "ds",	   "edns_options", "hinfo",	  "https",	 "many_tcp",
+    "many_udp_tc", "mx",	   "ns",	  "nxdomain",	 "ptr",
+    "refused",	   "soa",	   "srv",	  "svcb",	 "svcb_alias",
+    "txt",	   "unknown_type", "weird_owner",
 };
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
 
@@ -210,12 +211,54 @@ static void test_long_query(void **state)
 	run_mix(4000, 8);
 }
 
+/* Topics: every buffer size around the exact fit, and each kind of part. */
+static void test_topic_bounds(void **state)
+{
+	static struct dns_msg q, r;
+	struct dt_record rec = {0};
+	char buf[64];
+	const char *want = "dns.NXDOMAIN.TYPE65280.testhost.";
+	size_t n = strlen(want);
+
+	(void)state;
+	q.has_question = true;
+	q.qtype = 65280;
+	r.rcode = 3;
+	rec.query = &q;
+	rec.response = &r;
+	for (size_t len = 0; len < sizeof(buf); len++) {
+		int rc;
+
+		memset(buf, 'x', sizeof(buf));
+		rc = dt_wire_topic_host(&rec, "testhost", buf, len);
+		if (len <= n) {
+			assert_int_equal(rc, -ENOSPC);
+		} else {
+			assert_int_equal(rc, (int)n);
+			assert_string_equal(buf, want);
+		}
+		for (size_t i = len; i < sizeof(buf); i++)
+			assert_int_equal(buf[i], 'x'); /* nothing past len */
+	}
+	rec.response = NULL;
+	assert_true(dt_wire_topic_host(&rec, NULL, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "dns.TIMEOUT.TYPE65280..");
+	rec.query = NULL;
+	rec.status = DT_STATUS_MALFORMED;
+	assert_true(dt_wire_topic(&rec, "fb", buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "dns.MALFORMED.NONE.fb.");
+	rec.host_name = "own";
+	assert_true(dt_wire_topic(&rec, "fb", buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "dns.MALFORMED.NONE.own.");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_one_at_a_time),
-		cmocka_unit_test(test_interleaved),
-		cmocka_unit_test(test_long_query),
+	    cmocka_unit_test(test_one_at_a_time),
+	    cmocka_unit_test(test_interleaved),
+	    cmocka_unit_test(test_long_query),
+	    cmocka_unit_test(test_topic_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -775,6 +775,40 @@ static void test_text_overflow(void **state)
 	assert_string_equal(d->fast->rec.response->error_text, "error text after the overflow");
 }
 
+/* Publishers interleaved (a subscriber of several): each envelope gets its own,
+ * also when the decoder recognises one it has seen (same length, other bytes). */
+static void test_publishers_interleaved(void **state)
+{
+	struct wire_diff *d = *state;
+	struct dt_wire_publisher pa = {
+	    .host = "web01", .session_id = 1, .version = "1.0", .pid = 7};
+	struct dt_wire_publisher pb = {
+	    .host = "web02", .session_id = 2, .version = "1.1", .pid = 8};
+	struct dt_wire_encoder *ea, *eb;
+	struct dt_wire_buf ba = {0}, bb = {0};
+	struct dt_record rec = {.status = DT_STATUS_TIMEOUT, .tag = "dns"};
+
+	assert_int_equal(dt_wire_encoder_new(&pa, &ea), 0);
+	assert_int_equal(dt_wire_encoder_new(&pb, &eb), 0);
+	assert_int_equal(dt_wire_encode_record(ea, 1, 0, &rec, false, &ba), 0);
+	assert_int_equal(dt_wire_encode_record(eb, 1, 0, &rec, false, &bb), 0);
+	assert_int_equal(ba.len, bb.len);
+	for (int i = 0; i < 4; i++) {
+		const struct dt_wire_buf *b = i % 2 ? &bb : &ba;
+
+		assert_agree(d, b->data, b->len);
+		assert_int_equal(d->rc, 0);
+		assert_string_equal(d->fast->host, i % 2 ? "web02" : "web01");
+		assert_string_equal(d->fast->version, i % 2 ? "1.1" : "1.0");
+		assert_int_equal(d->fast->session_id, i % 2 ? 2 : 1);
+		assert_int_equal(d->fast->pid, i % 2 ? 8 : 7);
+	}
+	dt_wire_buf_release(&ba);
+	dt_wire_buf_release(&bb);
+	dt_wire_encoder_free(ea);
+	dt_wire_encoder_free(eb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -785,6 +819,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_wire_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_merges_fall_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_text_overflow, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_publishers_interleaved, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,7 +67,7 @@ static double ns_per_msg(const struct corpus *c, decode_fn fn, struct dt_wire_ms
 		t0 = cpu_s();
 		assert_int_equal(run(c, fn, m, n, json), 0);
 		t = cpu_s() - t0;
-		if (t > 0.3 || n > 50000000)
+		if (t > 0.15 || n > 50000000)
 			break;
 		n *= 4;
 	}
