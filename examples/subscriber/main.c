@@ -432,7 +432,7 @@ static long drain(struct sub *s)
 			fprintf(stderr, "dnstrail-sub: receive: %s\n", zmq_strerror(-rc));
 			return -1;
 		}
-		if (s->out && ++n % 256 == 0)
+		if (++n % 256 == 0 && s->out)
 			dt_sub_out_flush_due(s->out, mono_ns());
 	}
 	return n;

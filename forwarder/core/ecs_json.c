@@ -368,24 +368,33 @@ static size_t registered_domain(const char *name, size_t nlen, char *rd, size_t 
 	if (nlen >= RD_NAME_MAX || rd_size < RD_NAME_MAX || !(t = rd_table()))
 		return rd_lookup(name, rd, rd_size);
 	h = name_hash(name, nlen);
-	e = &t[h & rd_mask];
-	if (e->nlen == nlen && e->hash == h && !memcmp(e->name, name, nlen)) {
-		for (size_t i = 0; i < e->rlen; i++)
-			rd[i] = lower(name[e->off + i]);
-		rd[e->rlen] = '\0';
-		return e->rlen;
+	/* two ways: e[0] the more recently used, e[1] the one to go next */
+	e = &t[h & rd_mask & ~(size_t)1];
+	for (int k = 0; k < 2; k++) {
+		struct rd_entry hit;
+
+		if (e[k].nlen != nlen || e[k].hash != h || memcmp(e[k].name, name, nlen))
+			continue;
+		hit = e[k];
+		if (k) {
+			e[1] = e[0];
+			e[0] = hit;
+		}
+		for (size_t i = 0; i < hit.rlen; i++)
+			rd[i] = lower(name[hit.off + i]);
+		rd[hit.rlen] = '\0';
+		return hit.rlen;
 	}
 	rlen = rd_lookup(name, rd, rd_size);
 	/* the tail of the name, or of the name without its final dot */
-	if (rlen <= nlen && is_lower_of(rd, name + nlen - rlen, rlen)) {
+	if (rlen <= nlen && is_lower_of(rd, name + nlen - rlen, rlen))
 		off = nlen - rlen;
-	} else if (rlen < nlen && name[nlen - 1] == '.' &&
-		   is_lower_of(rd, name + nlen - 1 - rlen, rlen)) {
+	else if (rlen < nlen && name[nlen - 1] == '.' &&
+		 is_lower_of(rd, name + nlen - 1 - rlen, rlen))
 		off = nlen - 1 - rlen;
-	} else {
-		e->nlen = 0; /* not cacheable: drop what the slot held */
-		return rlen;
-	}
+	else
+		return rlen; /* not cacheable */
+	e[1] = e[0];
 	e->hash = h;
 	e->nlen = (uint8_t)nlen;
 	e->off = (uint8_t)off;

@@ -11,6 +11,7 @@ struct dt_txn_table {
 	struct dt_txn *pool;
 	uint32_t *buckets;
 	uint32_t bucket_mask;
+	uint32_t max_buckets; /* buckets double up to this as `fresh` grows */
 	uint32_t max;
 	uint32_t count;
 	uint32_t head, tail; /* FIFO, oldest at head */
@@ -102,6 +103,8 @@ struct dt_txn_table *dt_txn_table_new(uint32_t max_entries)
 	t->pool = calloc(max_entries, sizeof(*t->pool));
 	if (!t->pool)
 		goto err_free_table;
+	t->max_buckets = nb;
+	nb = nb < 1024 ? nb : 1024;
 	t->buckets = malloc(nb * sizeof(*t->buckets));
 	if (!t->buckets)
 		goto err_free_pool;
@@ -153,17 +156,40 @@ struct dt_txn *dt_txn_find(struct dt_txn_table *t, const struct dt_txn_key *key,
 	return NULL;
 }
 
+/* Twice the buckets, the pending entries rehashed. */
+static void grow_buckets(struct dt_txn_table *t)
+{
+	uint32_t nb = (t->bucket_mask + 1) * 2;
+	uint32_t *b = malloc(nb * sizeof(*b));
+
+	if (!b)
+		return; /* longer chains, still correct */
+	memset(b, 0xff, nb * sizeof(*b));
+	for (uint32_t i = t->head; i != NIL; i = t->pool[i].next) {
+		uint32_t *slot = &b[t->pool[i].hash & (nb - 1)];
+
+		t->pool[i].hnext = *slot;
+		*slot = i;
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->bucket_mask = nb - 1;
+}
+
 struct dt_txn *dt_txn_insert(struct dt_txn_table *t, const struct dt_txn_key *key, uint64_t hash,
 			     uint64_t qhash)
 {
 	uint32_t i = t->free_head;
-	uint32_t *bucket = &t->buckets[hash & t->bucket_mask];
+	uint32_t *bucket;
 	struct dt_txn *txn;
 
 	if (i != NIL) {
 		txn = &t->pool[i];
 		t->free_head = txn->next;
 	} else if (t->fresh < t->max) {
+		/* buckets follow the entries ever used: at most one per bucket */
+		if (t->fresh > t->bucket_mask && t->bucket_mask + 1 < t->max_buckets)
+			grow_buckets(t);
 		i = t->fresh++;
 		txn = &t->pool[i];
 	} else {
@@ -185,6 +211,7 @@ struct dt_txn *dt_txn_insert(struct dt_txn_table *t, const struct dt_txn_key *ke
 	txn->has_qhead = false;
 	txn->in_use = true;
 
+	bucket = &t->buckets[hash & t->bucket_mask];
 	txn->hnext = *bucket;
 	*bucket = i;
 

@@ -99,7 +99,7 @@ static const struct dt_option zmq_options[] = {
 			"ZeroMQ endpoints to bind (tcp://127.0.0.1:5556, ipc:///run/dnstrail.sock)"),
 	DT_OPT_STR_LIST("connect", struct zmq_out, connect, n_connect,
 			"ZeroMQ endpoints to connect to (a collector or dnstrail-broker)"),
-	DT_OPT_INT("sndhwm", struct zmq_out, sndhwm, "10000", 1, 10000000,
+	DT_OPT_INT("sndhwm", struct zmq_out, sndhwm, "4000", 1, 10000000,
 		   "messages queued per subscriber before further ones count as output_drops"),
 	DT_OPT_DURATION("linger", struct zmq_out, linger_ns, "2s",
 			"how long exit waits for queued messages to leave (at most 60s)"),
@@ -213,7 +213,7 @@ static int zmq_out_init(void *ctx, struct dt_errbuf *err)
 	} else if (gethostname(z->hostname, sizeof(z->hostname) - 1) != 0) {
 		snprintf(z->hostname, sizeof(z->hostname), "localhost");
 	}
-	hwm = z->sndhwm > 0 ? (int)z->sndhwm : 10000;
+	hwm = z->sndhwm > 0 ? (int)z->sndhwm : 4000;
 	linger = (int)(linger_ms > 60000 ? 60000 : linger_ms);
 
 	z->replay = &dt_replay_mode && dt_replay_mode;
