@@ -70,8 +70,9 @@ struct {
 } counters SEC(".maps");
 
 /*
- * Packets recorded at egress on a virtual device (veth, bridge port, ...),
- * keyed by a hash of what survives the trip unchanged: addresses, ports,
+ * Packets recorded at egress (any device: only the copies a virtual one --
+ * veth, bridge port, ... -- delivers back are ever looked up), keyed by a
+ * hash of what survives the trip unchanged: addresses, ports,
  * transport, payload length and the DNS id+flags (UDP) or sequence number
  * (TCP). An ingress copy of one of them is a repeat even when the path
  * dropped skb->sk (a clone in a bridge). A direct-mapped table, not an LRU

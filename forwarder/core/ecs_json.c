@@ -258,7 +258,7 @@ static void write_flags(struct jw *w, const struct dns_msg *msg)
 
 /*
  * The public-suffix lookup costs as much as the rest of the record, and the
- * same names come back again and again: a direct-mapped cache per thread
+ * same names come back again and again: a two-way cache per thread
  * (formatting may run in output threads) of names up to RD_NAME_MAX - 1
  * bytes. An entry keeps the name and where its registered domain starts:
  * the domain is the name's tail, lowercased. 256 entries unless the process
