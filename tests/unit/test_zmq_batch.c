@@ -24,6 +24,7 @@
 #include "outputs/out_zmq.h"
 #include "outputs/zmq_curve.h"
 #include "wire/record_proto.h"
+#include "zmq_testlib.h"
 
 static char tmpdir[64];
 static int ep_counter;
@@ -79,73 +80,13 @@ static void make_record(void)
 	rec.query_wire_len = sizeof(qwire);
 }
 
-static void *sub_open(const char *ep, int rcvhwm)
-{
-	void *s = zmq_socket(dt_zmq_context(), ZMQ_SUB);
-	int zero = 0;
-
-	assert_non_null(s);
-	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
-	if (rcvhwm)
-		zmq_setsockopt(s, ZMQ_RCVHWM, &rcvhwm, sizeof(rcvhwm));
-	zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
-	assert_int_equal(zmq_connect(s, ep), 0);
-	return s;
-}
-
-/* One [topic][envelope] message within timeout_ms: 1, or 0 if none came. */
-static int sub_recv(void *s, struct dt_wire_msg *m, int timeout_ms)
-{
-	zmq_pollitem_t it = {.socket = s, .events = ZMQ_POLLIN};
-	char topic[DT_WIRE_TOPIC_MAX];
-	zmq_msg_t part;
-	int more;
-	size_t ml = sizeof(more);
-
-	if (zmq_poll(&it, 1, timeout_ms) <= 0)
-		return 0;
-	assert_true(zmq_recv(s, topic, sizeof(topic) - 1, 0) > 0);
-	zmq_getsockopt(s, ZMQ_RCVMORE, &more, &ml);
-	assert_true(more);
-	zmq_msg_init(&part);
-	assert_true(zmq_msg_recv(&part, s, 0) >= 0);
-	assert_int_equal(dt_wire_decode(zmq_msg_data(&part), zmq_msg_size(&part), m), 0);
-	zmq_msg_close(&part);
-	return 1;
-}
-
-static void wait_joined(void *ctx, void *s, struct dt_wire_msg *m)
-{
-	for (int i = 0; i < 100; i++) {
-		dt_output_zmq.flush(ctx);
-		dt_output_zmq.heartbeat(ctx, &dt_stats);
-		if (sub_recv(s, m, 50)) {
-			while (sub_recv(s, m, 50))
-				;
-			return;
-		}
-	}
-	fail_msg("subscriber never joined");
-}
-
-static struct dt_wire_msg *msg_new(void)
-{
-	struct dt_wire_msg *m = calloc(1, sizeof(*m));
-
-	assert_non_null(m);
-	return m;
-}
-
-static void msg_free(struct dt_wire_msg *m)
-{
-	dt_wire_msg_release(m);
-	free(m);
-}
+/* every message, stats included */
+static const char *const all_topics[] = {"", NULL};
 
 /* Held until batch_end, then all of them, in order, without holes. */
 static void test_batch_holds_then_sends(void **state)
 {
-	char ep[128], *eps[] = {ep};
+	char ep[128], *eps[] = {ep}, topic[DT_WIRE_TOPIC_MAX];
 	struct dt_errbuf err = {0};
 	struct dt_wire_msg *m = msg_new();
 	uint64_t last, published, dropped, seq, before;
@@ -156,7 +97,7 @@ static void test_batch_holds_then_sends(void **state)
 	snprintf(ep, sizeof(ep), "ipc://%s/ep%d", tmpdir, ep_counter++);
 	ctx = new_ctx(eps, 100000);
 	assert_int_equal(dt_output_zmq.init(ctx, &err), 0);
-	s = sub_open(ep, 0);
+	s = sub_open(ep, all_topics, 0);
 	wait_joined(ctx, s, m);
 	last = m->sequence;
 	before = dt_stats.events_published;
@@ -170,7 +111,7 @@ static void test_batch_holds_then_sends(void **state)
 	assert_true(dt_output_zmq.queued(ctx) < 1000);
 	dt_output_zmq.batch_end(ctx);
 	assert_int_equal(dt_output_zmq.queued(ctx), 0);
-	while (n < 1000 && sub_recv(s, m, 2000)) {
+	while (n < 1000 && sub_recv(s, topic, sizeof(topic), m, 2000)) {
 		assert_int_equal(m->kind, DT_WIRE_TRANSACTION);
 		assert_int_equal(m->sequence, last + 1);
 		last = m->sequence;
@@ -188,7 +129,7 @@ static void test_batch_holds_then_sends(void **state)
 	assert_int_equal(dt_output_zmq.queued(ctx), 0);
 	dt_output_zmq.batch_end(ctx);
 	for (int i = 0; i < 4; i++) {
-		assert_int_equal(sub_recv(s, m, 2000), 1);
+		assert_int_equal(sub_recv(s, topic, sizeof(topic), m, 2000), 1);
 		assert_int_equal(m->kind, i < 3 ? DT_WIRE_TRANSACTION : DT_WIRE_STATS);
 		assert_int_equal(m->sequence, last + 1);
 		last = m->sequence;
@@ -197,7 +138,7 @@ static void test_batch_holds_then_sends(void **state)
 	/* outside a batch: sent at once */
 	assert_int_equal(dt_output_zmq.process(ctx, &rec), 0);
 	assert_int_equal(dt_output_zmq.queued(ctx), 0);
-	assert_int_equal(sub_recv(s, m, 2000), 1);
+	assert_int_equal(sub_recv(s, topic, sizeof(topic), m, 2000), 1);
 	assert_int_equal(m->sequence, last + 1);
 
 	dt_output_zmq_counts(ctx, &published, &dropped, &seq);
@@ -214,7 +155,7 @@ static void test_batch_holds_then_sends(void **state)
  * dropped at batch_end, counted by dropped(), and proven lost by the gaps. */
 static void test_batch_drops_counted(void **state)
 {
-	char ep[128], *eps[] = {ep};
+	char ep[128], *eps[] = {ep}, topic[DT_WIRE_TOPIC_MAX];
 	struct dt_errbuf err = {0};
 	struct dt_wire_msg *m = msg_new();
 	uint64_t published, dropped, seq, received = 0;
@@ -226,7 +167,7 @@ static void test_batch_drops_counted(void **state)
 	snprintf(ep, sizeof(ep), "ipc://%s/ep%d", tmpdir, ep_counter++);
 	ctx = new_ctx(eps, 20);
 	assert_int_equal(dt_output_zmq.init(ctx, &err), 0);
-	s = sub_open(ep, 20);
+	s = sub_open(ep, all_topics, 20);
 	wait_joined(ctx, s, m);
 	dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
 	make_record();
@@ -241,7 +182,7 @@ static void test_batch_drops_counted(void **state)
 	for (int tries = 0; tries < 50; tries++) {
 		bool stats = false;
 
-		while (sub_recv(s, m, 200)) {
+		while (sub_recv(s, topic, sizeof(topic), m, 200)) {
 			dt_gaps_see(g, m->host, m->session_id, m->sequence, NULL, NULL);
 			if (m->kind == DT_WIRE_STATS) {
 				stats = true;
