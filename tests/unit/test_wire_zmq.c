@@ -26,50 +26,6 @@
 #include "wire/record_proto.h"
 #include "zmq_testlib.h"
 
-static char tmpdir[64];
-static int ep_counter;
-
-/* ---- the plugin's context, filled through its own option table ---- */
-
-static const struct dt_option *opt(const char *key)
-{
-	for (const struct dt_option *o = dt_output_zmq.options; o->key; o++)
-		if (strcmp(o->key, key) == 0)
-			return o;
-	fail_msg("no option %s", key);
-	return NULL;
-}
-
-static void set_list(void *ctx, const char *key, char **v, size_t n)
-{
-	const struct dt_option *o = opt(key);
-
-	assert_int_equal(o->type, DT_OPTION_STRING_LIST);
-	*(char ***)((char *)ctx + o->offset) = v;
-	*(size_t *)((char *)ctx + o->count_offset) = n;
-}
-
-static void set_u64(void *ctx, const char *key, uint64_t v)
-{
-	memcpy((char *)ctx + opt(key)->offset, &v, sizeof(v));
-}
-
-static void *new_ctx(char **publish, size_t n_publish, int64_t hwm)
-{
-	void *ctx = calloc(1, dt_output_zmq.ctx_size);
-	bool yes = true;
-
-	assert_non_null(ctx);
-	set_list(ctx, "publish", publish, n_publish);
-	set_u64(ctx, "sndhwm", (uint64_t)hwm);
-	set_u64(ctx, "linger", 200 * 1000000ull);
-	set_u64(ctx, "stats_interval", 0);
-	memcpy((char *)ctx + opt("include_wire")->offset, &yes, sizeof(yes));
-	memcpy((char *)ctx + opt("nodrop")->offset, &yes, sizeof(yes));
-	*(char **)((char *)ctx + opt("host")->offset) = "testhost";
-	return ctx;
-}
-
 /* ---- records ---- */
 
 static struct dns_msg query, response;
@@ -99,13 +55,6 @@ static void make_record(uint16_t rcode, uint16_t qtype)
 	rec.query_wire = qwire;
 	rec.query_wire_len = sizeof(qwire);
 	rec.host_name = "testhost";
-}
-
-/* ---- subscriber side ---- */
-
-static void next_endpoint(char *buf, size_t len)
-{
-	snprintf(buf, len, "ipc://%s/ep%d", tmpdir, ep_counter++);
 }
 
 /* ---- tests ---- */
@@ -469,21 +418,6 @@ static void test_init_errors(void **state)
 	assert_int_not_equal(dt_output_zmq.init(ctx, &err), 0);
 	assert_non_null(strstr(err.msg, "nonsense://x"));
 	free(ctx);
-}
-
-static int group_setup(void **state)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/dt-test-zmq-XXXXXX");
-	assert_non_null(mkdtemp(tmpdir));
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 int main(void)

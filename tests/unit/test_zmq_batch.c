@@ -26,37 +26,6 @@
 #include "wire/record_proto.h"
 #include "zmq_testlib.h"
 
-static char tmpdir[64];
-static int ep_counter;
-
-static const struct dt_option *opt(const char *key)
-{
-	for (const struct dt_option *o = dt_output_zmq.options; o->key; o++)
-		if (strcmp(o->key, key) == 0)
-			return o;
-	fail_msg("no option %s", key);
-	return NULL;
-}
-
-static void *new_ctx(char **publish, int64_t hwm)
-{
-	void *ctx = calloc(1, dt_output_zmq.ctx_size);
-	const struct dt_option *o = opt("publish");
-	uint64_t linger = 200 * 1000000ull, zero = 0;
-	bool yes = true;
-
-	assert_non_null(ctx);
-	*(char ***)((char *)ctx + o->offset) = publish;
-	*(size_t *)((char *)ctx + o->count_offset) = 1;
-	memcpy((char *)ctx + opt("sndhwm")->offset, &hwm, sizeof(hwm));
-	memcpy((char *)ctx + opt("linger")->offset, &linger, sizeof(linger));
-	memcpy((char *)ctx + opt("stats_interval")->offset, &zero, sizeof(zero));
-	memcpy((char *)ctx + opt("include_wire")->offset, &yes, sizeof(yes));
-	memcpy((char *)ctx + opt("nodrop")->offset, &yes, sizeof(yes));
-	*(char **)((char *)ctx + opt("host")->offset) = "testhost";
-	return ctx;
-}
-
 static struct dns_msg query;
 static struct dt_record rec;
 static const uint8_t qwire[] = {0xab, 0xcd, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0};
@@ -94,8 +63,8 @@ static void test_batch_holds_then_sends(void **state)
 	int n = 0;
 
 	(void)state;
-	snprintf(ep, sizeof(ep), "ipc://%s/ep%d", tmpdir, ep_counter++);
-	ctx = new_ctx(eps, 100000);
+	next_endpoint(ep, sizeof(ep));
+	ctx = new_ctx(eps, 1, 100000);
 	assert_int_equal(dt_output_zmq.init(ctx, &err), 0);
 	s = sub_open(ep, all_topics, 0);
 	wait_joined(ctx, s, m);
@@ -164,8 +133,8 @@ static void test_batch_drops_counted(void **state)
 
 	(void)state;
 	assert_int_equal(dt_gaps_new(16, &g), 0);
-	snprintf(ep, sizeof(ep), "ipc://%s/ep%d", tmpdir, ep_counter++);
-	ctx = new_ctx(eps, 20);
+	next_endpoint(ep, sizeof(ep));
+	ctx = new_ctx(eps, 1, 20);
 	assert_int_equal(dt_output_zmq.init(ctx, &err), 0);
 	s = sub_open(ep, all_topics, 20);
 	wait_joined(ctx, s, m);
@@ -206,22 +175,6 @@ static void test_batch_drops_counted(void **state)
 	msg_free(m);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/dt-zmq-batch-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,5 +182,5 @@ int main(void)
 	    cmocka_unit_test(test_batch_drops_counted),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Helpers for the tests that drive the zmq output in-process (test_wire_zmq,
- * test_zmq_batch): a SUB socket, one [topic][envelope] message decoded, and
- * waiting until the subscription has reached the publisher. The output
- * under test is configured with host "testhost".
+ * test_zmq_batch): a private directory for ipc:// endpoints (group setup and
+ * teardown), the plugin's context filled through its own option table (host
+ * "testhost"), a SUB socket, one [topic][envelope] message decoded, and
+ * waiting until the subscription has reached the publisher.
  */
 #ifndef DT_ZMQ_TESTLIB_H
 #define DT_ZMQ_TESTLIB_H
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +19,75 @@
 #include "core/stats.h"
 #include "outputs/out_zmq.h"
 #include "wire/record_proto.h"
+
+static char tmpdir[64];
+static int ep_counter;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/dt-test-zmq-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void next_endpoint(char *buf, size_t len)
+{
+	snprintf(buf, len, "ipc://%s/ep%d", tmpdir, ep_counter++);
+}
+
+/* ---- the plugin's context, filled through its own option table ---- */
+
+static const struct dt_option *opt(const char *key)
+{
+	for (const struct dt_option *o = dt_output_zmq.options; o->key; o++)
+		if (strcmp(o->key, key) == 0)
+			return o;
+	fail_msg("no option %s", key);
+	return NULL;
+}
+
+static void set_list(void *ctx, const char *key, char **v, size_t n)
+{
+	const struct dt_option *o = opt(key);
+
+	assert_int_equal(o->type, DT_OPTION_STRING_LIST);
+	*(char ***)((char *)ctx + o->offset) = v;
+	*(size_t *)((char *)ctx + o->count_offset) = n;
+}
+
+static void set_u64(void *ctx, const char *key, uint64_t v)
+{
+	memcpy((char *)ctx + opt(key)->offset, &v, sizeof(v));
+}
+
+/* No periodic stats, 200 ms linger, raw bytes included, nodrop. */
+static void *new_ctx(char **publish, size_t n_publish, int64_t hwm)
+{
+	void *ctx = calloc(1, dt_output_zmq.ctx_size);
+	bool yes = true;
+
+	assert_non_null(ctx);
+	set_list(ctx, "publish", publish, n_publish);
+	set_u64(ctx, "sndhwm", (uint64_t)hwm);
+	set_u64(ctx, "linger", 200 * 1000000ull);
+	set_u64(ctx, "stats_interval", 0);
+	memcpy((char *)ctx + opt("include_wire")->offset, &yes, sizeof(yes));
+	memcpy((char *)ctx + opt("nodrop")->offset, &yes, sizeof(yes));
+	*(char **)((char *)ctx + opt("host")->offset) = "testhost";
+	return ctx;
+}
+
+/* ---- subscriber side ---- */
 
 /* topics: NULL-terminated prefixes ("" = everything) */
 static void *sub_open(const char *ep, const char *const *topics, int rcvhwm)
