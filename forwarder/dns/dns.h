@@ -107,6 +107,14 @@ int dns_decode_qname(const uint8_t *wire, size_t len, struct dns_msg *msg, const
 		     size_t ref_len, const char *ref_qname);
 
 /*
+ * An empty message (no header, question, records, EDNS or error) as every
+ * decode starts from; also for other decoders filling a struct dns_msg
+ * (wire/record_unpack.c). Not the whole struct: rr[] and text are written
+ * as they fill.
+ */
+void dns_msg_reset(struct dns_msg *msg);
+
+/*
  * A decoded message that holds no records (a plain query, with or without
  * EDNS), kept small for later: header, the first question's type and class,
  * EDNS without options. dns_msg_head_get() fills h and returns true when

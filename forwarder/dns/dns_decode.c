@@ -239,9 +239,8 @@ err_rewind:
 	return fail(msg, err, why);
 }
 
-static void reset(struct dns_msg *msg)
+void dns_msg_reset(struct dns_msg *msg)
 {
-	/* Not the whole struct: text and rr[] are overwritten as they fill. */
 	msg->id = 0;
 	msg->flags = 0;
 	msg->opcode = 0;
@@ -268,7 +267,7 @@ static int decode(struct dec *d, const uint8_t *wire, size_t len, struct dns_msg
 
 	if (!msg)
 		return -EINVAL;
-	reset(msg);
+	dns_msg_reset(msg);
 	d->wire = wire;
 	d->len = len;
 	d->pos = 12;
@@ -358,7 +357,7 @@ bool dns_msg_head_get(const struct dns_msg *m, struct dns_msg_head *h)
 
 void dns_msg_head_put(struct dns_msg *m, const struct dns_msg_head *h, const char *qname)
 {
-	reset(m);
+	dns_msg_reset(m);
 	m->id = h->id;
 	m->flags = h->flags;
 	m->rcode = h->rcode;

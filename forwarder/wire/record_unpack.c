@@ -257,18 +257,7 @@ static int parse_dns(struct pb_rd rd, struct dns_msg *m, int *text_err)
 	uint32_t v;
 	int err = 0;
 
-	/* Not rr[] nor text: rr[0..n_rr) is written as it fills (like dns_decode). */
-	m->id = m->flags = 0;
-	m->opcode = 0;
-	m->rcode = 0;
-	m->qdcount = m->ancount = m->nscount = m->arcount = 0;
-	m->has_question = false;
-	m->qname = NULL;
-	m->qtype = m->qclass = 0;
-	m->n_rr = m->n_answer = m->n_authority = m->n_additional = 0;
-	m->edns = (struct dns_edns){.ede_code = -1};
-	m->error = 0;
-	m->text_used = 0;
+	dns_msg_reset(m);
 
 	while (pb_next(r, &f, &wt, &err)) {
 		struct pb_rd s = {0};
