@@ -20,14 +20,7 @@
 #include "core_testlib.h"
 #include "wire/record_proto.h"
 
-static const char *const samples[] = {
-    "a",	   "aaaa",	   "caa",	  "cname_chain", "dnskey",
-    "ds",	   "edns_options", "hinfo",	  "https",	 "many_tcp",
-    "many_udp_tc", "mx",	   "ns",	  "nxdomain",	 "ptr",
-    "refused",	   "soa",	   "srv",	  "svcb",	 "svcb_alias",
-    "txt",	   "unknown_type", "weird_owner",
-};
-#define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
+#include "wire_samples.h"
 
 struct oracle {
 	struct dt_wire_encoder *enc;
@@ -69,7 +62,7 @@ static uint32_t rnd(void)
 	return (uint32_t)(rng >> 11);
 }
 
-static struct wire qs[N_SAMPLES], rs[N_SAMPLES];
+static struct wire qs[N_WIRE_SAMPLES], rs[N_WIRE_SAMPLES];
 static uint8_t pktbuf[65536];
 
 static void feed(struct dt_engine *e, bool to_server, uint16_t cport, uint64_t ts, const uint8_t *b,
@@ -128,7 +121,7 @@ static void run_mix(unsigned rounds, unsigned outstanding)
 		if (n_pend < outstanding && (n_pend == 0 || rnd() % 2)) {
 			struct pending *p = &pend[n_pend++];
 
-			p->s = rnd() % N_SAMPLES;
+			p->s = rnd() % N_WIRE_SAMPLES;
 			p->id = (uint16_t)rnd();
 			p->port = (uint16_t)(20000 + rnd() % 64);
 			p->how = rnd() % 8 == 0 ? 1 + rnd() % 2 : 0;
@@ -141,7 +134,7 @@ static void run_mix(unsigned rounds, unsigned outstanding)
 		} else {
 			unsigned i = rnd() % n_pend;
 			struct pending p = pend[i];
-			unsigned rsamp = p.how == 2 ? (p.s + 1) % N_SAMPLES : p.s;
+			unsigned rsamp = p.how == 2 ? (p.s + 1) % N_WIRE_SAMPLES : p.s;
 
 			pend[i] = pend[--n_pend];
 			if (rnd() % 32 == 0)
@@ -171,10 +164,10 @@ static void load_samples(void)
 {
 	char name[64];
 
-	for (size_t i = 0; i < N_SAMPLES; i++) {
-		snprintf(name, sizeof(name), "%s.query", samples[i]);
+	for (size_t i = 0; i < N_WIRE_SAMPLES; i++) {
+		snprintf(name, sizeof(name), "%s.query", wire_samples[i]);
 		wire_load(&qs[i], name);
-		snprintf(name, sizeof(name), "%s.response", samples[i]);
+		snprintf(name, sizeof(name), "%s.response", wire_samples[i]);
 		wire_load(&rs[i], name);
 	}
 }
@@ -199,7 +192,7 @@ static void test_long_query(void **state)
 {
 	(void)state;
 	load_samples();
-	for (size_t i = 0; i < N_SAMPLES; i++) {
+	for (size_t i = 0; i < N_WIRE_SAMPLES; i++) {
 		struct wire *q = &qs[i];
 
 		/* pad with trailing bytes (tolerated) up to 500 */

@@ -441,7 +441,7 @@ static void test_corpus(void **state)
 	struct corpus c;
 
 	assert_int_equal(corpus_build(&c, (1u << CORPUS_N_SHAPES) - 1), 0);
-	assert_int_equal(c.n, CORPUS_N_SAMPLES * CORPUS_N_SHAPES);
+	assert_int_equal(c.n, N_WIRE_SAMPLES * CORPUS_N_SHAPES);
 	for (size_t i = 0; i < c.n; i++) {
 		const uint8_t *m = c.data + c.off[i];
 		size_t len = c.off[i + 1] - c.off[i];

@@ -129,7 +129,7 @@ static int write_seeds(const char *dir, unsigned mask)
 		size_t len = i < c.n ? c.off[i + 1] - c.off[i] : buf.len;
 
 		snprintf(path, sizeof(path), "%s/%s-%zu.bin", dir,
-			 i < c.n ? corpus_samples[i * CORPUS_N_SAMPLES / c.n] : "stats", i);
+			 i < c.n ? wire_samples[i * N_WIRE_SAMPLES / c.n] : "stats", i);
 		f = fopen(path, "wb");
 		if (!f || fwrite(p, 1, len, f) != len || fclose(f)) {
 			perror(path);

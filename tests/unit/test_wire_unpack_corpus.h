@@ -18,14 +18,7 @@
 #include "dns/dns.h"
 #include "wire/record_proto.h"
 
-static const char *const corpus_samples[] = {
-    "a",	   "aaaa",	   "caa",	  "cname_chain", "dnskey",
-    "ds",	   "edns_options", "hinfo",	  "https",	 "many_tcp",
-    "many_udp_tc", "mx",	   "ns",	  "nxdomain",	 "ptr",
-    "refused",	   "soa",	   "srv",	  "svcb",	 "svcb_alias",
-    "txt",	   "unknown_type", "weird_owner",
-};
-#define CORPUS_N_SAMPLES (sizeof(corpus_samples) / sizeof(corpus_samples[0]))
+#include "wire_samples.h"
 
 /* The shapes of one sample; CORPUS_SHAPE_TYPICAL is what dnsperf traffic gives. */
 enum corpus_shape {
@@ -43,7 +36,7 @@ static const char *corpus_only;
 struct corpus {
 	uint8_t *data;
 	size_t len, cap;
-	size_t off[CORPUS_N_SAMPLES * CORPUS_N_SHAPES + 1]; /* message i: off[i]..off[i+1] */
+	size_t off[N_WIRE_SAMPLES * CORPUS_N_SHAPES + 1]; /* message i: off[i]..off[i+1] */
 	size_t n;
 };
 
@@ -172,11 +165,11 @@ static int corpus_build(struct corpus *c, unsigned shape_mask)
 	memset(c, 0, sizeof(*c));
 	if (!p || dt_wire_encoder_new(&pub, &enc))
 		goto out;
-	for (unsigned i = 0; i < CORPUS_N_SAMPLES; i++) {
-		if (corpus_only && strcmp(corpus_only, corpus_samples[i]))
+	for (unsigned i = 0; i < N_WIRE_SAMPLES; i++) {
+		if (corpus_only && strcmp(corpus_only, wire_samples[i]))
 			continue;
-		p->ql = corpus_load(corpus_samples[i], "query", p->qw, sizeof(p->qw));
-		p->rl = corpus_load(corpus_samples[i], "response", p->rw, sizeof(p->rw));
+		p->ql = corpus_load(wire_samples[i], "query", p->qw, sizeof(p->qw));
+		p->rl = corpus_load(wire_samples[i], "response", p->rw, sizeof(p->rw));
 		if (!p->ql || !p->rl)
 			goto out;
 		dns_decode(p->qw, p->ql, &p->q);
