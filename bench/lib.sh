@@ -16,6 +16,7 @@ DTB_BENCH="$DTB_ROOT/bench"
 : "${DTB_BUILD:=$DTB_ROOT/build}"
 : "${DTB_OUT:=$PWD/bench-results}"
 : "${DTB_PORT:=5599}"		# ZeroMQ port of the benchmarked daemon
+: "${DTB_ENDPOINT:=}"		# ZeroMQ endpoint daemon <-> subscriber; "" = tcp://127.0.0.1:DTB_PORT
 : "${DTB_NS_C:=dtbench-c}"
 : "${DTB_NS_S:=dtbench-s}"
 : "${DTB_IP_C:=10.213.8.1}"
@@ -44,6 +45,7 @@ dtb_parse_args()
 		-b|--build) DTB_BUILD=$2; shift ;;
 		-o|--out) DTB_OUT=$2; shift ;;
 		-p|--port) DTB_PORT=$2; shift ;;
+		-e|--endpoint) DTB_ENDPOINT=$2; shift ;;
 		--peers) DTB_PEERS=$2; shift ;;
 		--no-install) DTB_NO_INSTALL=1 ;;
 		--keep) DTB_KEEP=1 ;;
@@ -69,6 +71,8 @@ Common options (each also an environment variable):
   -b, --build DIR      build dir with bin/dnstrail      DTB_BUILD=$DTB_BUILD
   -o, --out DIR        results directory                DTB_OUT=$DTB_OUT
   -p, --port N         ZeroMQ port for the daemon       DTB_PORT=$DTB_PORT
+  -e, --endpoint URL   daemon -> subscriber endpoint    DTB_ENDPOINT (tcp://127.0.0.1:PORT;
+                       ipc:///run/dtbench.sock is the cheaper choice for a subscriber on the host)
       --peers LIST     peers to compare ("" = none)     DTB_PEERS="$DTB_PEERS"
       --no-install     do not apt-get missing tools     DTB_NO_INSTALL
       --keep           keep the work directory          DTB_KEEP
@@ -81,6 +85,9 @@ Runs as root. Creates network namespaces $DTB_NS_C and $DTB_NS_S joined by a vet
 Every run ends with a table on stdout; results also go to \$DTB_OUT/<scenario>.tsv.
 EOF
 }
+
+# Where the benchmarked daemon publishes and its subscriber connects.
+dtb_endpoint() { echo "${DTB_ENDPOINT:-tcp://127.0.0.1:$DTB_PORT}"; }
 
 dtb_need_root() { [ "$(id -u)" = 0 ] || dtb_die "must run as root (namespaces, eBPF)"; }
 
@@ -337,7 +344,7 @@ dtb_daemon_start()
 	local tag=$1
 	shift
 	DTB_DAEMON_ERR="$DTB_WORK/dnstrail-$tag.err"
-	"$DTB_BUILD/bin/dnstrail" --publish "tcp://127.0.0.1:$DTB_PORT" "$@" \
+	"$DTB_BUILD/bin/dnstrail" --publish "$(dtb_endpoint)" "$@" \
 		>"$DTB_WORK/dnstrail-$tag.out" 2>"$DTB_DAEMON_ERR" &
 	DTB_DAEMON_PID=$!
 	DTB_PIDS+=($DTB_DAEMON_PID)
@@ -386,7 +393,7 @@ dtb_sub_start()
 	local tag=$1
 	DTB_SUB_OUT=${2:-$DTB_WORK/events-$tag.json}
 	DTB_SUB_ERR="$DTB_WORK/sub-$tag.err"
-	"$DTB_BUILD/bin/dnstrail-sub" --connect "tcp://127.0.0.1:$DTB_PORT" --format json \
+	"$DTB_BUILD/bin/dnstrail-sub" --connect "$(dtb_endpoint)" --format json \
 		-o "$DTB_SUB_OUT" --timeout "${DTB_SUB_TIMEOUT:-4}" 2>"$DTB_SUB_ERR" &
 	DTB_SUB_PID=$!
 	DTB_PIDS+=($DTB_SUB_PID)

@@ -115,7 +115,7 @@ done
 
 all_alone=$(printf '%s ' "${ALONE[@]}")
 dtb_result "queries/s alone" "$(dtb_median <<<"$all_alone") (median; $(dtb_minmax <<<"$all_alone"))" "" \
-	"dnsperf -c $DTB_CLIENTS -q $DTB_OUTSTANDING -l $DTB_DURATION, $DTB_ROUNDS rounds"
+	"dnsperf -c $DTB_CLIENTS -q $DTB_OUTSTANDING -l $DTB_DURATION, $DTB_ROUNDS rounds, $(dtb_endpoint)"
 dtb_result "tracing programs of others at alone runs" "$(echo $FOREIGN)" "0" \
 	"load average $(cut -d' ' -f1-3 /proc/loadavg); both add noise to every run"
 if [ $WITH_DT = 1 ]; then
