@@ -339,15 +339,15 @@ static void print_publisher_stats(const struct dt_wire_msg *m)
 		m->session.uptime_ns / 1e9, buf);
 }
 
-/* One multipart message: [topic][envelope]; extra frames are skipped. */
+/* One multipart message: [topic][envelope]; extra frames are skipped. One
+ * zmq_msg_t for all (a receive releases what it held before). */
 static int handle_one(struct sub *s)
 {
 	zmq_msg_t part;
 	int more = 0, frame = 0, rc = 0;
-	size_t more_len = sizeof(more);
 
+	zmq_msg_init(&part);
 	do {
-		zmq_msg_init(&part);
 		if (zmq_msg_recv(&part, s->sock, frame ? 0 : ZMQ_DONTWAIT) < 0) {
 			int e = zmq_errno();
 
@@ -369,10 +369,10 @@ static int handle_one(struct sub *s)
 				}
 			}
 		}
-		zmq_getsockopt(s->sock, ZMQ_RCVMORE, &more, &more_len);
-		zmq_msg_close(&part);
+		more = zmq_msg_more(&part); /* RCVMORE without the socket option call */
 		frame++;
 	} while (more);
+	zmq_msg_close(&part);
 	return 0;
 }
 

@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/ecs_json.h"
 #include "core/fmt.h"
+#include "core/rd_cache.h"
 
 struct jw {
 	char *p;
@@ -16,13 +18,46 @@ struct jw {
 	bool full;
 };
 
-static void jw_raw(struct jw *w, const char *s, size_t n)
+/* n bytes in words, the last one overlapping: GCC turns a memcpy() of a
+ * variable but bounded size into rep movs, slow to start for a few bytes. */
+static inline void copy_var(char *d, const char *s, size_t n)
+{
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8)
+			memcpy(d + i, s + i, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
+static inline void jw_raw(struct jw *w, const char *s, size_t n)
 {
 	if ((size_t)(w->end - w->p) < n) {
 		w->full = true;
 		return;
 	}
-	memcpy(w->p, s, n);
+	if (__builtin_constant_p(n))
+		memcpy(w->p, s, n); /* literals: a few moves */
+	else
+		copy_var(w->p, s, n);
+	w->p += n;
+}
+
+/* n bytes of s, which has size readable: copied as size bytes when there is
+ * room (a fixed-size copy is a few moves; a variable one compiles to a rep
+ * movs, slow to start), else as n. */
+static inline void jw_raw_upto(struct jw *w, const char *s, size_t n, size_t size)
+{
+	if ((size_t)(w->end - w->p) < size) {
+		jw_raw(w, s, n);
+		return;
+	}
+	memcpy(w->p, s, size);
 	w->p += n;
 }
 
@@ -48,7 +83,7 @@ static void jw_qsafe(struct jw *w, const char *s, size_t n)
 		return;
 	}
 	w->p[0] = '"';
-	memcpy(w->p + 1, s, n);
+	copy_var(w->p + 1, s, n);
 	w->p[n + 1] = '"';
 	w->p += n + 2;
 }
@@ -56,6 +91,107 @@ static void jw_qsafe(struct jw *w, const char *s, size_t n)
 static void jw_qsafe_str(struct jw *w, const char *s)
 {
 	jw_qsafe(w, s, strlen(s));
+}
+
+/*
+ * Mnemonics (types, classes, rcodes, opcodes) quoted once, in tables filled
+ * on first use: a fixed-size copy per field instead of a lookup, a strlen()
+ * and a copy. Values past a table, or a mnemonic too long for an entry
+ * (len 0), go through the dns_*_str() functions as before.
+ */
+struct mnem {
+	uint8_t len; /* with the quotes */
+	char q[23];
+};
+
+static struct mnem type_mnem[256], class_mnem[256], rcode_mnem[32], opcode_mnem[16];
+static pthread_once_t mnem_once = PTHREAD_ONCE_INIT;
+
+/* dns.header_flags for every combination (flags_index()), filled with them */
+struct flag_str {
+	uint8_t len;
+	char s[39]; /* 7 flags: 36 bytes */
+};
+
+static struct flag_str flag_json[256];
+static void flags_fill(void);
+
+static void mnem_set(struct mnem *m, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n + 2 > sizeof(m->q))
+		return;
+	m->q[0] = '"';
+	memcpy(m->q + 1, s, n);
+	m->q[n + 1] = '"';
+	m->len = (uint8_t)(n + 2);
+}
+
+static void mnem_fill(void)
+{
+	char tmp[16];
+
+	for (unsigned i = 0; i < 256; i++) {
+		mnem_set(&type_mnem[i], dns_type_str((uint16_t)i, tmp));
+		mnem_set(&class_mnem[i], dns_class_str((uint16_t)i, tmp));
+	}
+	for (unsigned i = 0; i < 32; i++)
+		mnem_set(&rcode_mnem[i], dns_rcode_str((uint16_t)i, tmp));
+	for (unsigned i = 0; i < 16; i++)
+		mnem_set(&opcode_mnem[i], dns_opcode_str((uint8_t)i, tmp));
+	flags_fill();
+}
+
+/* m->len != 0 */
+static inline void jw_mnem(struct jw *w, const struct mnem *m)
+{
+	if ((size_t)(w->end - w->p) < sizeof(m->q)) {
+		jw_raw(w, m->q, m->len);
+		return;
+	}
+	memcpy(w->p, m->q, sizeof(m->q));
+	w->p += m->len;
+}
+
+static void jw_type(struct jw *w, uint16_t type)
+{
+	char tmp[16];
+
+	if (type < 256 && type_mnem[type].len)
+		jw_mnem(w, &type_mnem[type]);
+	else
+		jw_qsafe_str(w, dns_type_str(type, tmp));
+}
+
+static void jw_class(struct jw *w, uint16_t rclass)
+{
+	char tmp[16];
+
+	if (rclass < 256 && class_mnem[rclass].len)
+		jw_mnem(w, &class_mnem[rclass]);
+	else
+		jw_qsafe_str(w, dns_class_str(rclass, tmp));
+}
+
+static void jw_rcode(struct jw *w, uint16_t rcode)
+{
+	char tmp[16];
+
+	if (rcode < 32 && rcode_mnem[rcode].len)
+		jw_mnem(w, &rcode_mnem[rcode]);
+	else
+		jw_qsafe_str(w, dns_rcode_str(rcode, tmp));
+}
+
+static void jw_opcode(struct jw *w, uint8_t opcode)
+{
+	char tmp[16];
+
+	if (opcode < 16 && opcode_mnem[opcode].len)
+		jw_mnem(w, &opcode_mnem[opcode]);
+	else
+		jw_qsafe_str(w, dns_opcode_str(opcode, tmp));
 }
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
@@ -144,7 +280,7 @@ static void jw_strn_bounded(struct jw *w, const unsigned char *s, const unsigned
 	JW_LIT(w, "\"");
 	while (s < end) {
 		const unsigned char *run = s;
-		char esc[6];
+		char esc[8]; /* 6 used */
 
 		while (s < end && json_safe[*s])
 			s++;
@@ -174,18 +310,19 @@ static inline bool plain8(uint64_t x)
 		 has_zero(x ^ ('\\' * ONES)) | has_zero(x ^ (0x7f * ONES)));
 }
 
-/* A JSON string: quotes, escapes, invalid UTF-8 as U+FFFD. */
-static void jw_strn(struct jw *w, const char *str, size_t len)
+/* A JSON string: quotes, escapes, invalid UTF-8 as U+FFFD. True when the
+ * bytes went in as they are (escapes only ever make a string longer). */
+static bool jw_strn(struct jw *w, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	const unsigned char *end = s + len;
-	char *p = w->p;
+	char *p = w->p, *start = p;
 
 	/* Nearly always: room for the worst case (6 bytes per byte), so no
 	 * check per byte, and plain ASCII goes 8 bytes at a time. */
 	if (len > DT_ECS_JSON_MAX || (size_t)(w->end - p) < 6 * len + 2) {
 		jw_strn_bounded(w, s, end);
-		return;
+		return false;
 	}
 	*p++ = '"';
 	for (;;) {
@@ -207,6 +344,7 @@ static void jw_strn(struct jw *w, const char *str, size_t len)
 	}
 	*p++ = '"';
 	w->p = p;
+	return (size_t)(p - start) == len + 2;
 }
 
 static void jw_str(struct jw *w, const char *s)
@@ -228,7 +366,7 @@ static void jw_name(struct jw *w, const char *name)
 	jw_str(w, name && name[0] ? name : ".");
 }
 
-static void write_flags(struct jw *w, const struct dns_msg *msg)
+static void write_flags_slow(struct jw *w, uint16_t flags, bool dnssec_ok)
 {
 	static const struct {
 		uint16_t bit;
@@ -241,14 +379,14 @@ static void write_flags(struct jw *w, const struct dns_msg *msg)
 
 	JW_LIT(w, "[");
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
-		if (!(msg->flags & bits[i].bit))
+		if (!(flags & bits[i].bit))
 			continue;
 		if (!first)
 			JW_LIT(w, ",");
 		first = false;
 		jw_raw(w, bits[i].name, 4);
 	}
-	if (msg->edns.present && msg->edns.dnssec_ok) {
+	if (dnssec_ok) {
 		if (!first)
 			JW_LIT(w, ",");
 		JW_LIT(w, "\"DO\"");
@@ -256,182 +394,80 @@ static void write_flags(struct jw *w, const struct dns_msg *msg)
 	JW_LIT(w, "]");
 }
 
-/*
- * The public-suffix lookup costs as much as the rest of the record, and the
- * same names come back again and again: a two-way cache per thread
- * (formatting may run in output threads) of names up to RD_NAME_MAX - 1
- * bytes. An entry keeps the name and where its registered domain starts:
- * the domain is the name's tail, lowercased. 256 entries unless the process
- * asks for more (dt_ecs_json_name_cache()); allocated on a thread's first
- * lookup, freed when the thread ends.
- */
-#define RD_NAME_MAX 52
-
-struct rd_entry {
-	uint64_t hash;
-	uint8_t nlen; /* 0: empty */
-	uint8_t off; /* registered domain = lowercase(name[off .. off + rlen)) */
-	uint8_t rlen; /* 0: the name has none */
-	char name[RD_NAME_MAX + 1];
-};
-
-static size_t rd_slots = 256;
-static pthread_key_t rd_key;
-static pthread_once_t rd_key_once = PTHREAD_ONCE_INIT;
-static bool rd_key_ok;
-static __thread struct rd_entry *rd_cache;
-static __thread size_t rd_mask;
-static __thread bool rd_tried;
-
-int dt_ecs_json_name_cache(size_t slots)
+/* Flags bits 4..10 (CD AD Z RA RD TC AA) and DO: an index of flag_json. */
+static unsigned flags_index(uint16_t flags, bool dnssec_ok)
 {
-	size_t n = 16;
-
-	if (slots < 16 || slots > DT_ECS_JSON_NAME_CACHE_MAX)
-		return -EINVAL;
-	while (n < slots)
-		n <<= 1;
-	rd_slots = n;
-	return 0;
+	return (unsigned)(flags >> 4 & 0x7f) | (unsigned)dnssec_ok << 7;
 }
 
-static void rd_key_make(void)
+static void flags_fill(void)
 {
-	rd_key_ok = pthread_key_create(&rd_key, free) == 0;
-}
+	for (unsigned i = 0; i < 256; i++) {
+		struct jw w = { flag_json[i].s, flag_json[i].s + sizeof(flag_json[i].s), false };
 
-/* This thread's cache, NULL if it could not have one (no memory). */
-static struct rd_entry *rd_table(void)
-{
-	if (rd_cache || rd_tried)
-		return rd_cache;
-	rd_tried = true;
-	pthread_once(&rd_key_once, rd_key_make);
-	if (!rd_key_ok)
-		return NULL;
-	rd_cache = calloc(rd_slots, sizeof(*rd_cache));
-	if (!rd_cache)
-		return NULL;
-	if (pthread_setspecific(rd_key, rd_cache)) {
-		free(rd_cache);
-		rd_cache = NULL;
-		return NULL;
+		write_flags_slow(&w, (uint16_t)((i & 0x7f) << 4), i >> 7);
+		flag_json[i].len = (uint8_t)(w.p - flag_json[i].s);
 	}
-	rd_mask = rd_slots - 1;
-	return rd_cache;
 }
 
-/* Eight bytes per multiply: the multiply chain, not the bytes, is the cost. */
-static uint64_t name_hash(const char *s, size_t len)
+static void write_flags(struct jw *w, const struct dns_msg *msg)
 {
-	uint64_t h = len * 0x9e3779b97f4a7c15ull, x;
+	const struct flag_str *f =
+	    &flag_json[flags_index(msg->flags, msg->edns.present && msg->edns.dnssec_ok)];
 
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&x, s, 8);
-		h = (h ^ x) * 0xff51afd7ed558ccdull;
-		h ^= h >> 29;
+	if ((size_t)(w->end - w->p) < sizeof(f->s)) {
+		jw_raw(w, f->s, f->len);
+		return;
 	}
-	x = 0;
-	for (size_t i = 0; i < len; i++)
-		x |= (uint64_t)(unsigned char)s[i] << (8 * i);
-	h = (h ^ x) * 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 32);
-}
-
-static char lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-}
-
-/* rd is lowercase(s[0 .. n)), as dns_registered_domain() lowercases. */
-static bool is_lower_of(const char *rd, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (rd[i] != lower(s[i]))
-			return false;
-	return true;
-}
-
-static size_t rd_lookup(const char *name, char *rd, size_t rd_size)
-{
-	return dns_registered_domain(name, rd, rd_size) == 0 ? strlen(rd) : 0;
-}
-
-/* Registered domain of name (nlen bytes) into rd; returns its length, 0
- * if it has none. */
-static size_t registered_domain(const char *name, size_t nlen, char *rd, size_t rd_size)
-{
-	struct rd_entry *t, *e;
-	uint64_t h;
-	size_t rlen, off;
-
-	if (nlen >= RD_NAME_MAX || rd_size < RD_NAME_MAX || !(t = rd_table()))
-		return rd_lookup(name, rd, rd_size);
-	h = name_hash(name, nlen);
-	/* two ways: e[0] the more recently used, e[1] the one to go next */
-	e = &t[h & rd_mask & ~(size_t)1];
-	for (int k = 0; k < 2; k++) {
-		struct rd_entry hit;
-
-		if (e[k].nlen != nlen || e[k].hash != h || memcmp(e[k].name, name, nlen))
-			continue;
-		hit = e[k];
-		if (k) {
-			e[1] = e[0];
-			e[0] = hit;
-		}
-		for (size_t i = 0; i < hit.rlen; i++)
-			rd[i] = lower(name[hit.off + i]);
-		rd[hit.rlen] = '\0';
-		return hit.rlen;
-	}
-	rlen = rd_lookup(name, rd, rd_size);
-	/* the tail of the name, or of the name without its final dot */
-	if (rlen <= nlen && is_lower_of(rd, name + nlen - rlen, rlen))
-		off = nlen - rlen;
-	else if (rlen < nlen && name[nlen - 1] == '.' &&
-		 is_lower_of(rd, name + nlen - 1 - rlen, rlen))
-		off = nlen - 1 - rlen;
-	else
-		return rlen; /* not cacheable */
-	e[1] = e[0];
-	e->hash = h;
-	e->nlen = (uint8_t)nlen;
-	e->off = (uint8_t)off;
-	e->rlen = (uint8_t)rlen;
-	memcpy(e->name, name, nlen);
-	return rlen;
+	memcpy(w->p, f->s, sizeof(f->s));
+	w->p += f->len;
 }
 
 static void write_question(struct jw *w, const struct dns_msg *msg)
 {
 	char rd[DNS_NAME_MAX];
-	char tmp[16];
 	const char *name = msg->qname ? msg->qname : "";
-	size_t nlen = strlen(name), rlen;
+	size_t nlen = dt_rd_cache_name_len(name), rlen, off;
+	bool plain = false, cut;
 
 	JW_LIT(w, ",\"question\":{\"name\":");
 	if (nlen)
-		jw_strn(w, name, nlen);
+		plain = jw_strn(w, name, nlen);
 	else
 		JW_LIT(w, "\".\"");
 	JW_LIT(w, ",\"type\":");
-	jw_qsafe_str(w, dns_type_str(msg->qtype, tmp));
+	jw_type(w, msg->qtype);
 	JW_LIT(w, ",\"class\":");
-	jw_qsafe_str(w, dns_class_str(msg->qclass, tmp));
-	if (nlen && (rlen = registered_domain(name, nlen, rd, sizeof(rd)))) {
+	jw_class(w, msg->qclass);
+	if (nlen && (rlen = dt_rd_cache_lookup(name, nlen, rd, sizeof(rd), &off))) {
 		const char *dot = memchr(rd, '.', rlen);
+		/* rd the name's tail, cut at a dot: its pieces need no escaping
+		 * if the name needed none (no UTF-8 sequence is cut at a dot) */
+		bool tail = off != SIZE_MAX && (off == 0 || name[off - 1] == '.');
 
+		plain = plain && tail;
 		JW_LIT(w, ",\"registered_domain\":");
-		jw_strn(w, rd, rlen);
-		if (nlen > rlen + 1 && name[nlen - rlen - 1] == '.' &&
-		    !strcasecmp(name + nlen - rlen, rd)) {
-			JW_LIT(w, ",\"subdomain\":");
-			jw_strn(w, name, nlen - rlen - 1);
+		if (plain)
+			jw_qsafe(w, rd, rlen);
+		else
+			jw_strn(w, rd, rlen);
+		if (nlen > rlen + 1 && name[nlen - rlen - 1] == '.') {
+			/* a tail at the very end is rd in another case */
+			cut = (tail && off == nlen - rlen) || !strcasecmp(name + nlen - rlen, rd);
+			if (cut) {
+				JW_LIT(w, ",\"subdomain\":");
+				if (plain)
+					jw_qsafe(w, name, nlen - rlen - 1);
+				else
+					jw_strn(w, name, nlen - rlen - 1);
+			}
 		}
 		if (dot && dot[1]) {
 			JW_LIT(w, ",\"top_level_domain\":");
-			jw_strn(w, dot + 1, rlen - (size_t)(dot + 1 - rd));
+			if (plain)
+				jw_qsafe(w, dot + 1, rlen - (size_t)(dot + 1 - rd));
+			else
+				jw_strn(w, dot + 1, rlen - (size_t)(dot + 1 - rd));
 		}
 	}
 	JW_LIT(w, "}");
@@ -444,7 +480,12 @@ static bool is_address(const struct dns_rr *rr)
 
 static void write_answers(struct jw *w, const struct dns_msg *msg)
 {
-	char tmp[16];
+	/* the first addresses' data as written in answers, copied to resolved_ip */
+	struct {
+		const char *p;
+		size_t n;
+	} ip[16];
+	unsigned n_ip = 0, k = 0;
 	bool first = true, any_ip = false;
 
 	for (unsigned i = 0; i < msg->n_rr; i++) {
@@ -459,14 +500,21 @@ static void write_answers(struct jw *w, const struct dns_msg *msg)
 		first = false;
 		jw_name(w, rr->name);
 		JW_LIT(w, ",\"type\":");
-		jw_qsafe_str(w, dns_type_str(rr->type, tmp));
+		jw_type(w, rr->type);
 		JW_LIT(w, ",\"class\":");
-		jw_qsafe_str(w, dns_class_str(rr->rclass, tmp));
+		jw_class(w, rr->rclass);
 		JW_LIT(w, ",\"ttl\":");
 		jw_u64(w, rr->ttl);
 		if (rr->data) {
+			const char *start;
+
 			JW_LIT(w, ",\"data\":");
+			start = w->p;
 			jw_str(w, rr->data);
+			if (is_address(rr) && n_ip < sizeof(ip) / sizeof(ip[0])) {
+				ip[n_ip].p = start;
+				ip[n_ip++].n = (size_t)(w->p - start);
+			}
 		}
 		JW_LIT(w, "}");
 		any_ip |= is_address(rr) && rr->data;
@@ -486,7 +534,11 @@ static void write_answers(struct jw *w, const struct dns_msg *msg)
 		else
 			JW_LIT(w, ",");
 		first = false;
-		jw_str(w, rr->data);
+		if (k < n_ip)
+			jw_raw(w, ip[k].p, ip[k].n); /* earlier in the same buffer */
+		else
+			jw_str(w, rr->data);
+		k++;
 	}
 	JW_LIT(w, "]");
 }
@@ -505,7 +557,6 @@ static void write_dns(struct jw *w, const struct dt_record *rec, const struct dn
 {
 	const struct dns_msg *hdr = r ? r : q; /* flags and opcode */
 	const struct dns_msg *qs = q && q->has_question ? q : (r && r->has_question ? r : NULL);
-	char tmp[16];
 
 	JW_LIT(w, ",\"dns\":{\"type\":");
 	if (r)
@@ -516,13 +567,13 @@ static void write_dns(struct jw *w, const struct dt_record *rec, const struct dn
 		JW_LIT(w, ",\"id\":");
 		jw_u64(w, q ? q->id : r->id);
 		JW_LIT(w, ",\"op_code\":");
-		jw_qsafe_str(w, dns_opcode_str(hdr->opcode, tmp));
+		jw_opcode(w, hdr->opcode);
 		JW_LIT(w, ",\"header_flags\":");
 		write_flags(w, hdr);
 	}
 	if (r) {
 		JW_LIT(w, ",\"response_code\":");
-		jw_qsafe_str(w, dns_rcode_str(r->rcode, tmp));
+		jw_rcode(w, r->rcode);
 	}
 	if (qs)
 		write_question(w, qs);
@@ -531,10 +582,59 @@ static void write_dns(struct jw *w, const struct dt_record *rec, const struct dn
 	JW_LIT(w, "}");
 }
 
+/*
+ * A host's records come mostly from a few processes: the process and user
+ * objects of the last record, formatted, per thread. The key is the fields
+ * they show: the numbers and short names compared whole (bytes past a NUL
+ * only cost a miss), the executable up to the kept one's NUL.
+ */
+#define PROC_HEAD offsetof(struct dt_process, exe) /* pid .. thread_name */
+#define PROC_EXE sizeof(((struct dt_process *)0)->exe)
+#define PROC_MEMO_MAX 512 /* a multiple of 32 */
+
+static __thread struct {
+	size_t len; /* 0: empty */
+	size_t exe_cmp; /* bytes of exe to compare: its length and the NUL */
+	char head[PROC_HEAD];
+	char exe[PROC_EXE];
+	char json[PROC_MEMO_MAX];
+} proc_memo;
+
+static void write_process_fields(struct jw *w, const struct dt_process *p);
+
 static void write_process(struct jw *w, const struct dt_record *rec)
 {
 	const struct dt_process *p = &rec->process;
+	char *start = w->p;
+	size_t n;
 
+	if (proc_memo.len && memcmp(proc_memo.head, p, PROC_HEAD) == 0 &&
+	    memcmp(proc_memo.exe, p->exe, proc_memo.exe_cmp) == 0) {
+		n = proc_memo.len;
+		if ((size_t)(w->end - w->p) < PROC_MEMO_MAX) {
+			jw_raw(w, proc_memo.json, n);
+			return;
+		}
+		for (size_t i = 0; i < n; i += 32) /* fixed-size pieces */
+			memcpy(w->p + i, proc_memo.json + i, 32);
+		w->p += n;
+		return;
+	}
+	write_process_fields(w, p);
+	n = (size_t)(w->p - start);
+	if (w->full || n > PROC_MEMO_MAX)
+		return;
+	memcpy(proc_memo.head, p, PROC_HEAD);
+	proc_memo.exe_cmp = strnlen(p->exe, PROC_EXE);
+	memcpy(proc_memo.exe, p->exe, proc_memo.exe_cmp);
+	if (proc_memo.exe_cmp < PROC_EXE)
+		proc_memo.exe[proc_memo.exe_cmp++] = '\0';
+	memcpy(proc_memo.json, start, n);
+	proc_memo.len = n;
+}
+
+static void write_process_fields(struct jw *w, const struct dt_process *p)
+{
 	JW_LIT(w, ",\"process\":{\"pid\":");
 	jw_u64(w, p->pid);
 	if (p->name[0]) {
@@ -563,12 +663,30 @@ static void write_process(struct jw *w, const struct dt_record *rec)
 	JW_LIT(w, "\"}");
 }
 
-static void write_endpoint(struct jw *w, uint8_t family, const uint8_t *ip, uint16_t port)
+/* The last address of each end, formatted, per thread: a host talks to few
+ * servers, and its own address is on every record. */
+static __thread struct {
+	bool valid;
+	uint8_t family;
+	uint8_t len;
+	uint8_t ip[16];
+	char text[DT_FMT_IP_MAX];
+} ip_memo[2];
+
+static void write_endpoint(struct jw *w, int end, uint8_t family, const uint8_t *ip,
+			   uint16_t port)
 {
-	char buf[DT_FMT_IP_MAX];
+	size_t alen = family == 4 ? 4 : 16;
 
 	JW_LIT(w, "{\"ip\":\"");
-	jw_raw(w, buf, dt_fmt_ip(family, ip, buf));
+	if (!ip_memo[end].valid || ip_memo[end].family != family ||
+	    memcmp(ip_memo[end].ip, ip, alen)) {
+		ip_memo[end].len = (uint8_t)dt_fmt_ip(family, ip, ip_memo[end].text);
+		ip_memo[end].valid = true;
+		ip_memo[end].family = family;
+		memcpy(ip_memo[end].ip, ip, alen);
+	}
+	jw_raw_upto(w, ip_memo[end].text, ip_memo[end].len, sizeof(ip_memo[end].text));
 	JW_LIT(w, "\",\"port\":");
 	jw_u64(w, port);
 	JW_LIT(w, "}");
@@ -577,9 +695,9 @@ static void write_endpoint(struct jw *w, uint8_t family, const uint8_t *ip, uint
 static void write_network(struct jw *w, const struct dt_record *rec)
 {
 	JW_LIT(w, ",\"source\":");
-	write_endpoint(w, rec->family, rec->src_ip, rec->src_port);
+	write_endpoint(w, 0, rec->family, rec->src_ip, rec->src_port);
 	JW_LIT(w, ",\"destination\":");
-	write_endpoint(w, rec->family, rec->dst_ip, rec->dst_port);
+	write_endpoint(w, 1, rec->family, rec->dst_ip, rec->dst_port);
 	JW_LIT(w, ",\"network\":{\"transport\":");
 	if (rec->transport == 6)
 		JW_LIT(w, "\"tcp\"");
@@ -643,6 +761,12 @@ static void write_flag_list(struct jw *w, uint32_t flags)
 		JW_LIT(w, "]");
 }
 
+static __thread struct {
+	uint32_t v;
+	uint8_t len; /* 0: empty */
+	char s[24];
+} netns_memo;
+
 static void write_dnstrail(struct jw *w, const struct dt_record *rec, const struct dns_msg *q,
 			   const struct dns_msg *r)
 {
@@ -651,14 +775,27 @@ static void write_dnstrail(struct jw *w, const struct dt_record *rec, const stru
 	const char *error = NULL;
 
 	JW_LIT(w, ",\"dnstrail\":{\"status\":");
-	jw_qsafe_str(w, dt_status_str(rec->status));
+	switch (rec->status) { /* literals: no strlen() */
+	case DT_STATUS_OK:
+		JW_LIT(w, "\"ok\"");
+		break;
+	case DT_STATUS_TIMEOUT:
+		JW_LIT(w, "\"timeout\"");
+		break;
+	default:
+		jw_qsafe_str(w, dt_status_str(rec->status));
+	}
 	if (rec->tag && rec->tag[0]) {
 		JW_LIT(w, ",\"tag\":");
 		jw_str(w, rec->tag);
 	}
-	if (rec->netns) {
+	if (rec->netns) { /* ten digits, the same on most records: kept */
 		JW_LIT(w, ",\"netns\":");
-		jw_u64(w, rec->netns);
+		if (!netns_memo.len || netns_memo.v != rec->netns) {
+			netns_memo.v = rec->netns;
+			netns_memo.len = (uint8_t)dt_fmt_u64(rec->netns, netns_memo.s);
+		}
+		jw_raw_upto(w, netns_memo.s, netns_memo.len, sizeof(netns_memo.s));
 	}
 	if (rec->ifindex) {
 		JW_LIT(w, ",\"ifindex\":");
@@ -712,10 +849,16 @@ int dt_ecs_json(const struct dt_record *rec, char *buf, size_t size)
 	/* Header fields only from messages that at least had a header. */
 	const struct dns_msg *q = rec->query && rec->query_wire_len >= 12 ? rec->query : NULL;
 	const struct dns_msg *r = rec->response && rec->response_wire_len >= 12 ? rec->response : NULL;
+	const struct dns_msg *qs = q && q->has_question ? q : (r && r->has_question ? r : NULL);
 	uint64_t t0 = rec->query_ts_ns ? rec->query_ts_ns : rec->response_ts_ns;
 
+	pthread_once(&mnem_once, mnem_fill);
+	dt_rd_cache_prefetch_clear();
+	if (qs && qs->qname) /* write_question()'s name */
+		dt_rd_cache_prefetch(qs->qname);
+
 	JW_LIT(&w, "{\"@timestamp\":\"");
-	jw_raw(&w, ts, dt_fmt_time(t0, 9, ts));
+	jw_raw_upto(&w, ts, dt_fmt_time(t0, 9, ts), sizeof(ts));
 	JW_LIT(&w, "\",\"event\":{\"kind\":\"event\",\"category\":[\"network\"],"
 		   "\"type\":[\"protocol\"],\"dataset\":\"dnstrail.dns\"");
 	if (rec->query_ts_ns && rec->response_ts_ns) {
@@ -724,9 +867,16 @@ int dt_ecs_json(const struct dt_record *rec, char *buf, size_t size)
 				   ? rec->response_ts_ns - rec->query_ts_ns
 				   : 0);
 	}
-	JW_LIT(&w, ",\"outcome\":");
-	jw_qsafe_str(&w, outcome(rec, r != NULL));
-	JW_LIT(&w, "}");
+	switch (outcome(rec, r != NULL)[0]) { /* literals: no strlen() */
+	case 's':
+		JW_LIT(&w, ",\"outcome\":\"success\"}");
+		break;
+	case 'f':
+		JW_LIT(&w, ",\"outcome\":\"failure\"}");
+		break;
+	default:
+		JW_LIT(&w, ",\"outcome\":\"unknown\"}");
+	}
 
 	write_dns(&w, rec, q, r);
 	if (rec->has_process)
@@ -749,4 +899,9 @@ int dt_ecs_json(const struct dt_record *rec, char *buf, size_t size)
 		return -ENOSPC;
 	*w.p = '\0';
 	return (int)(w.p - buf);
+}
+
+int dt_ecs_json_name_cache(size_t slots)
+{
+	return dt_rd_cache_slots(slots);
 }

@@ -213,4 +213,68 @@ static inline bool pb_next(struct pb_rd *r, uint32_t *field, unsigned *wt, int *
 	return !*err;
 }
 
+/*
+ * The next field's key as one number, (field << 3) | wire type, so that one
+ * switch matches field and wire type at once: PB_KEY(n, wt) cases for the
+ * expected wire types, pb_other() for the rest. A tag of field 0 in more
+ * than one byte is skipped here (protobuf-c takes it as an unknown field).
+ */
+#define PB_KEY(field, wt) ((uint64_t)(field) << 3 | (wt))
+
+static inline bool pb_next_key(struct pb_rd *r, uint64_t *key, int *err)
+{
+	for (;;) {
+		struct pb_key_at k;
+		uint8_t b;
+
+		if (r->p >= r->end)
+			return false;
+		b = *r->p;
+		if (b < 0x80) {
+			if (b < 8) {
+				*err = -EBADMSG;
+				return false;
+			}
+			*key = b;
+			r->p++;
+			return true;
+		}
+		k = pb_key_long(r->p, r->end);
+		if (!k.p) {
+			*err = -EBADMSG;
+			return false;
+		}
+		r->p = k.p;
+		if (k.field) {
+			*key = PB_KEY(k.field, k.wt);
+			return true;
+		}
+		*err = pb_skip(r, k.wt);
+		if (*err)
+			return false;
+	}
+}
+
+/* A field no case took: one of the message's (bit `field` of known) with
+ * another wire type is refused, any other skipped. */
+static inline int pb_other(struct pb_rd *r, uint64_t key, uint64_t known)
+{
+	uint64_t field = key >> 3;
+
+	if (field < 64 && (known >> field & 1))
+		return -EBADMSG;
+	return pb_skip(r, (unsigned)(key & 7));
+}
+
+/* A bool field of any wire type (pb_get_bool()): its cases. */
+#define PB_BOOL_CASES(field)                                                                       \
+	case PB_KEY(field, PB_WT_VARINT):                                                          \
+	case PB_KEY(field, PB_WT_I64):                                                             \
+	case PB_KEY(field, PB_WT_LEN):                                                             \
+	case PB_KEY(field, 3):                                                                     \
+	case PB_KEY(field, 4):                                                                     \
+	case PB_KEY(field, PB_WT_I32):                                                             \
+	case PB_KEY(field, 6):                                                                     \
+	case PB_KEY(field, 7)
+
 #endif

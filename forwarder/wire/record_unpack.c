@@ -34,12 +34,55 @@
 /* Values of dnstrail.v1 enums used below (the .proto's numbers). */
 enum { V1_STATUS_MALFORMED = 3, V1_FAMILY_IPV4 = 4, V1_FAMILY_IPV6 = 6 };
 
+/* strnlen() and memcpy() in one pass, 8 bytes a step, then the NUL: the
+ * strings here are mostly names of 10 to 40 bytes, where two calls into libc
+ * cost more than the copy. dst has room for n + 1; bytes past the NUL, up
+ * to dst[n - 1], may be written too. Returns the length. */
+static inline size_t copy_str(char *dst, const uint8_t *src, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+	uint64_t x, zero;
+
+	if (n < 8) {
+		for (; i < n && src[i]; i++)
+			dst[i] = (char)src[i];
+		dst[i] = '\0';
+		return i;
+	}
+	for (; n - i > 8; i += 8) {
+		memcpy(&x, src + i, 8);
+		memcpy(dst + i, &x, 8); /* n - i > 8: room for it */
+		/* The lowest flagged byte is the first NUL (exact: borrows only
+		 * run upwards from a zero byte). */
+		zero = (x - ones) & ~x & highs;
+		if (zero) {
+			i += (size_t)__builtin_ctzll(zero) / 8;
+			dst[i] = '\0';
+			return i;
+		}
+	}
+	/* The last 8 bytes, overlapping some copied (none of them NUL). */
+	memcpy(&x, src + n - 8, 8);
+	memcpy(dst + n - 8, &x, 8);
+	zero = (x - ones) & ~x & highs;
+	i = zero ? n - 8 + (size_t)__builtin_ctzll(zero) / 8 : n;
+	dst[i] = '\0';
+	return i;
+}
+
 /* Into the message's text storage, as record_unpack_ref.c's keep(). */
 static const char *keep(struct dns_msg *m, const struct pb_bytes *v, int *err)
 {
-	size_t n = pb_strlen(v);
+	size_t n;
 	char *p;
 
+	if (m->text_used + v->n + 1 <= sizeof(m->text)) { /* room for all: the usual */
+		p = m->text + m->text_used;
+		m->text_used += copy_str(p, v->p, v->n) + 1;
+		return p;
+	}
+	n = pb_strlen(v);
 	if (m->text_used + n + 1 > sizeof(m->text)) {
 		*err = -ENOSPC;
 		return "";
@@ -90,26 +133,24 @@ static int parse_question(struct pb_rd rd, struct dns_msg *m, int *text_err)
 {
 	struct pb_rd *r = &rd;
 	struct pb_bytes name = {0};
-	uint32_t v;
-	uint32_t f;
-	unsigned wt;
+	uint64_t v = 0, key;
 	int err = 0;
 
-	while (pb_next(r, &f, &wt, &err)) {
-		switch (f) {
-		case 1:
-			err = pb_get_bytes(r, wt, &name);
+	while (pb_next_key(r, &key, &err)) {
+		switch (key) {
+		case PB_KEY(1, PB_WT_LEN):
+			err = pb_len(r, &name);
 			break;
-		case 2:
-			err = pb_get_u32(r, wt, &v);
+		case PB_KEY(2, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			m->qtype = (uint16_t)v;
 			break;
-		case 3:
-			err = pb_get_u32(r, wt, &v);
+		case PB_KEY(3, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			m->qclass = (uint16_t)v;
 			break;
 		default:
-			err = pb_skip(r, wt);
+			err = pb_other(r, key, 0xe);
 		}
 		if (err)
 			return err;
@@ -127,33 +168,31 @@ static int parse_rr(struct pb_rd rd, struct dns_msg *m, unsigned section, bool *
 {
 	struct pb_rd *r = &rd;
 	struct pb_bytes name = {0}, data = {0}, rdata = {0};
-	uint32_t type = 0, rclass = 0, ttl = 0;
-	uint32_t f;
-	unsigned wt;
+	uint64_t type = 0, rclass = 0, ttl = 0, key;
 	int err = 0;
 
-	while (pb_next(r, &f, &wt, &err)) {
-		switch (f) {
-		case 1:
-			err = pb_get_bytes(r, wt, &name);
+	while (pb_next_key(r, &key, &err)) {
+		switch (key) {
+		case PB_KEY(1, PB_WT_LEN):
+			err = pb_len(r, &name);
 			break;
-		case 2:
-			err = pb_get_u32(r, wt, &type);
+		case PB_KEY(2, PB_WT_VARINT):
+			err = pb_varint(r, &type);
 			break;
-		case 3:
-			err = pb_get_u32(r, wt, &rclass);
+		case PB_KEY(3, PB_WT_VARINT):
+			err = pb_varint(r, &rclass);
 			break;
-		case 4:
-			err = pb_get_u32(r, wt, &ttl);
+		case PB_KEY(4, PB_WT_VARINT):
+			err = pb_varint(r, &ttl);
 			break;
-		case 5:
-			err = pb_get_bytes(r, wt, &rdata);
+		case PB_KEY(5, PB_WT_LEN):
+			err = pb_len(r, &rdata);
 			break;
-		case 6:
-			err = pb_get_bytes(r, wt, &data);
+		case PB_KEY(6, PB_WT_LEN):
+			err = pb_len(r, &data);
 			break;
 		default:
-			err = pb_skip(r, wt);
+			err = pb_other(r, key, 0x7e);
 		}
 		if (err)
 			return err;
@@ -170,7 +209,7 @@ static int parse_rr(struct pb_rd rd, struct dns_msg *m, unsigned section, bool *
 	rr->data = keep(m, &data, text_err);
 	rr->rdata = rdata.n ? rdata.p : NULL;
 	rr->rdlength = rdata.n > UINT16_MAX ? UINT16_MAX : (uint16_t)rdata.n;
-	rr->ttl = ttl;
+	rr->ttl = (uint32_t)ttl;
 	rr->type = (uint16_t)type;
 	rr->rclass = (uint16_t)rclass;
 	rr->section = (uint8_t)section;
@@ -252,84 +291,85 @@ static int parse_dns(struct pb_rd rd, struct dns_msg *m, int *text_err)
 	struct edns_text et = {0};
 	struct pb_bytes error_text = {0};
 	bool truncated = false, overflow = false, seen_question = false;
-	uint32_t f;
-	unsigned wt, last_section = DNS_SECTION_ANSWER;
-	uint32_t v;
+	unsigned last_section = DNS_SECTION_ANSWER;
+	uint64_t v = 0, key;
 	int err = 0;
 
 	dns_msg_reset(m);
 
-	while (pb_next(r, &f, &wt, &err)) {
+	while (pb_next_key(r, &key, &err)) {
 		struct pb_rd s = {0};
+		unsigned section;
 
-		switch (f) {
-		case 1:
-			err = pb_get_u32(r, wt, &v);
+		switch (key) {
+		case PB_KEY(1, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			m->id = (uint16_t)v;
 			break;
-		case 2:
-			err = pb_get_u32(r, wt, &v);
+		case PB_KEY(2, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			m->flags = (uint16_t)v;
 			break;
-		case 3:
-			err = pb_get_u32(r, wt, &v);
+		case PB_KEY(3, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			m->opcode = (uint8_t)v;
 			break;
-		case 4:
-			err = pb_get_u32(r, wt, &v);
+		case PB_KEY(4, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			m->rcode = (uint16_t)v;
 			break;
-		case 5:
-			err = pb_get_u32(r, wt, &v);
+		case PB_KEY(5, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			m->qdcount = (uint16_t)v;
 			break;
-		case 6:
-			err = pb_get_u32(r, wt, &v);
+		case PB_KEY(6, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			m->ancount = (uint16_t)v;
 			break;
-		case 7:
-			err = pb_get_u32(r, wt, &v);
+		case PB_KEY(7, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			m->nscount = (uint16_t)v;
 			break;
-		case 8:
-			err = pb_get_u32(r, wt, &v);
+		case PB_KEY(8, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			m->arcount = (uint16_t)v;
 			break;
-		case 9:
+		case PB_KEY(9, PB_WT_LEN):
 			/* twice: merged; after a record: its name would follow it */
 			if (seen_question || m->n_rr || overflow)
 				return -EAGAIN;
 			seen_question = true;
-			err = pb_get_sub(r, wt, &s);
+			err = pb_get_sub(r, PB_WT_LEN, &s);
 			err = err ? err : parse_question(s, m, text_err);
 			break;
-		case 10:
-		case 11:
-		case 12:
-			if (f - 10 < last_section)
+		case PB_KEY(10, PB_WT_LEN):
+		case PB_KEY(11, PB_WT_LEN):
+		case PB_KEY(12, PB_WT_LEN):
+			section = (unsigned)(key >> 3) - 10;
+			if (section < last_section)
 				return -EAGAIN; /* protobuf-c would put it with its section */
-			last_section = f - 10;
-			err = pb_get_sub(r, wt, &s);
-			err = err ? err : parse_rr(s, m, f - 10, &overflow, text_err);
+			last_section = section;
+			err = pb_get_sub(r, PB_WT_LEN, &s);
+			err = err ? err : parse_rr(s, m, section, &overflow, text_err);
 			break;
-		case 13:
-			err = pb_get_bool(r, wt, &truncated);
+		PB_BOOL_CASES(13):
+			err = pb_get_bool(r, (unsigned)(key & 7), &truncated);
 			break;
-		case 14:
+		case PB_KEY(14, PB_WT_LEN):
 			if (m->edns.present)
 				return -EAGAIN;
-			err = pb_get_sub(r, wt, &s);
+			err = pb_get_sub(r, PB_WT_LEN, &s);
 			err = err ? err : parse_edns(s, &m->edns, &et);
 			break;
-		case 15:
-			err = pb_get_u32(r, wt, &v);
+		case PB_KEY(15, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			m->error = (int32_t)v;
 			break;
-		case 16:
-			err = pb_get_bytes(r, wt, &error_text);
+		case PB_KEY(16, PB_WT_LEN):
+			err = pb_len(r, &error_text);
 			break;
 		default:
-			err = pb_skip(r, wt);
+			err = pb_other(r, key, 0x1fffe);
 		}
 		if (err)
 			return err;
@@ -350,44 +390,48 @@ static int parse_process(struct pb_rd rd, struct dt_process *p)
 {
 	struct pb_rd *r = &rd;
 	struct pb_bytes name = {0}, thread = {0}, exe = {0}, container = {0};
-	uint32_t f;
-	unsigned wt;
+	uint64_t v = 0, key;
 	int err = 0;
 
-	while (pb_next(r, &f, &wt, &err)) {
-		switch (f) {
-		case 1:
-			err = pb_get_u32(r, wt, &p->pid);
+	while (pb_next_key(r, &key, &err)) {
+		switch (key) {
+		case PB_KEY(1, PB_WT_VARINT):
+			err = pb_varint(r, &v);
+			p->pid = (uint32_t)v;
 			break;
-		case 2:
-			err = pb_get_u32(r, wt, &p->tid);
+		case PB_KEY(2, PB_WT_VARINT):
+			err = pb_varint(r, &v);
+			p->tid = (uint32_t)v;
 			break;
-		case 3:
-			err = pb_get_u32(r, wt, &p->ppid);
+		case PB_KEY(3, PB_WT_VARINT):
+			err = pb_varint(r, &v);
+			p->ppid = (uint32_t)v;
 			break;
-		case 4:
-			err = pb_get_u32(r, wt, &p->uid);
+		case PB_KEY(4, PB_WT_VARINT):
+			err = pb_varint(r, &v);
+			p->uid = (uint32_t)v;
 			break;
-		case 5:
-			err = pb_get_u32(r, wt, &p->gid);
+		case PB_KEY(5, PB_WT_VARINT):
+			err = pb_varint(r, &v);
+			p->gid = (uint32_t)v;
 			break;
-		case 6:
-			err = pb_get_bytes(r, wt, &name);
+		case PB_KEY(6, PB_WT_LEN):
+			err = pb_len(r, &name);
 			break;
-		case 7:
-			err = pb_get_bytes(r, wt, &thread);
+		case PB_KEY(7, PB_WT_LEN):
+			err = pb_len(r, &thread);
 			break;
-		case 8:
-			err = pb_get_bytes(r, wt, &exe);
+		case PB_KEY(8, PB_WT_LEN):
+			err = pb_len(r, &exe);
 			break;
-		case 9:
-			err = pb_get_u64(r, wt, &p->cgroup_id);
+		case PB_KEY(9, PB_WT_VARINT):
+			err = pb_varint(r, &p->cgroup_id);
 			break;
-		case 10:
-			err = pb_get_bytes(r, wt, &container);
+		case PB_KEY(10, PB_WT_LEN):
+			err = pb_len(r, &container);
 			break;
 		default:
-			err = pb_skip(r, wt);
+			err = pb_other(r, key, 0x7fe);
 		}
 		if (err)
 			return err;
@@ -406,43 +450,44 @@ static int parse_network(struct pb_rd rd, struct dt_record *rec)
 {
 	struct pb_rd *r = &rd;
 	struct pb_bytes src = {0}, dst = {0};
-	uint32_t v;
-	uint32_t f;
-	unsigned wt;
+	uint64_t v = 0, key;
 	int err = 0;
 
-	while (pb_next(r, &f, &wt, &err)) {
-		switch (f) {
-		case 1:
-			err = pb_get_u32(r, wt, &v);
+	while (pb_next_key(r, &key, &err)) {
+		switch (key) {
+		case PB_KEY(1, PB_WT_VARINT):
+			err = pb_varint(r, &v);
+			v = (uint32_t)v;
 			rec->family = v == V1_FAMILY_IPV6 ? 6 : v == V1_FAMILY_IPV4 ? 4 : 0;
 			break;
-		case 2:
-			err = pb_get_u32(r, wt, &v);
+		case PB_KEY(2, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			rec->transport = (uint8_t)v;
 			break;
-		case 3:
-			err = pb_get_bytes(r, wt, &src);
+		case PB_KEY(3, PB_WT_LEN):
+			err = pb_len(r, &src);
 			break;
-		case 4:
-			err = pb_get_bytes(r, wt, &dst);
+		case PB_KEY(4, PB_WT_LEN):
+			err = pb_len(r, &dst);
 			break;
-		case 5:
-			err = pb_get_u32(r, wt, &v);
+		case PB_KEY(5, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			rec->src_port = (uint16_t)v;
 			break;
-		case 6:
-			err = pb_get_u32(r, wt, &v);
+		case PB_KEY(6, PB_WT_VARINT):
+			err = pb_varint(r, &v);
 			rec->dst_port = (uint16_t)v;
 			break;
-		case 7:
-			err = pb_get_u32(r, wt, &rec->netns);
+		case PB_KEY(7, PB_WT_VARINT):
+			err = pb_varint(r, &v);
+			rec->netns = (uint32_t)v;
 			break;
-		case 8:
-			err = pb_get_u32(r, wt, &rec->ifindex);
+		case PB_KEY(8, PB_WT_VARINT):
+			err = pb_varint(r, &v);
+			rec->ifindex = (uint32_t)v;
 			break;
 		default:
-			err = pb_skip(r, wt);
+			err = pb_other(r, key, 0x1fe);
 		}
 		if (err)
 			return err;
@@ -463,80 +508,82 @@ static int parse_transaction(struct pb_rd rd, struct dt_wire_msg *msg, struct dt
 	struct pb_rd *r = &rd;
 	struct dt_record *rec = &msg->rec;
 	struct pb_bytes qwire = {0}, rwire = {0}, tag = {0}, host = {0};
-	uint32_t v, qsize = 0, rsize = 0;
+	uint64_t v = 0, key, qsize = 0, rsize = 0;
 	bool seen_network = false;
-	uint32_t f;
-	unsigned wt;
 	int err = 0;
 
 	memset(rec, 0, sizeof(*rec));
-	while (pb_next(r, &f, &wt, &err)) {
+	while (pb_next_key(r, &key, &err)) {
 		struct pb_rd s = {0};
 
-		switch (f) {
-		case 1:
+		switch (key) {
+		case PB_KEY(1, PB_WT_VARINT):
 			/* unsigned like the C enum protobuf-c stores it in */
-			err = pb_get_u32(r, wt, &v);
+			err = pb_varint(r, &v);
+			v = (uint32_t)v;
 			rec->status =
 			    v <= V1_STATUS_MALFORMED ? (enum dt_status)v : DT_STATUS_MALFORMED;
 			break;
-		case 2:
-			err = pb_get_u64(r, wt, &rec->query_ts_ns);
+		case PB_KEY(2, PB_WT_VARINT):
+			err = pb_varint(r, &rec->query_ts_ns);
 			break;
-		case 3:
-			err = pb_get_u64(r, wt, &rec->response_ts_ns);
+		case PB_KEY(3, PB_WT_VARINT):
+			err = pb_varint(r, &rec->response_ts_ns);
 			break;
-		case 4:
-			err = pb_get_u32(r, wt, &rec->flags);
+		case PB_KEY(4, PB_WT_VARINT):
+			err = pb_varint(r, &v);
+			rec->flags = (uint32_t)v;
 			break;
-		case 5:
+		case PB_KEY(5, PB_WT_LEN):
 			if (rec->has_process)
 				return -EAGAIN; /* merged */
 			rec->has_process = true;
-			err = pb_get_sub(r, wt, &s);
+			err = pb_get_sub(r, PB_WT_LEN, &s);
 			err = err ? err : parse_process(s, &rec->process);
 			break;
-		case 6:
+		case PB_KEY(6, PB_WT_LEN):
 			if (seen_network)
 				return -EAGAIN;
 			seen_network = true;
-			err = pb_get_sub(r, wt, &s);
+			err = pb_get_sub(r, PB_WT_LEN, &s);
 			err = err ? err : parse_network(s, rec);
 			break;
-		case 7:
+		case PB_KEY(7, PB_WT_LEN):
 			if (rec->query)
 				return -EAGAIN;
 			rec->query = &msg->query;
-			err = pb_get_sub(r, wt, &s);
+			err = pb_get_sub(r, PB_WT_LEN, &s);
 			err = err ? err : parse_dns(s, &msg->query, text_err);
 			break;
-		case 8:
+		case PB_KEY(8, PB_WT_LEN):
 			if (rec->response)
 				return -EAGAIN;
 			rec->response = &msg->response;
-			err = pb_get_sub(r, wt, &s);
+			err = pb_get_sub(r, PB_WT_LEN, &s);
 			err = err ? err : parse_dns(s, &msg->response, text_err);
 			break;
-		case 9:
-			err = pb_get_bytes(r, wt, &qwire);
+		case PB_KEY(9, PB_WT_LEN):
+			err = pb_len(r, &qwire);
 			break;
-		case 10:
-			err = pb_get_bytes(r, wt, &rwire);
+		case PB_KEY(10, PB_WT_LEN):
+			err = pb_len(r, &rwire);
 			break;
-		case 11:
-			err = pb_get_bytes(r, wt, &tag);
+		case PB_KEY(11, PB_WT_LEN):
+			err = pb_len(r, &tag);
 			break;
-		case 12:
-			err = pb_get_bytes(r, wt, &host);
+		case PB_KEY(12, PB_WT_LEN):
+			err = pb_len(r, &host);
 			break;
-		case 13:
-			err = pb_get_u32(r, wt, &qsize);
+		case PB_KEY(13, PB_WT_VARINT):
+			err = pb_varint(r, &v);
+			qsize = (uint32_t)v;
 			break;
-		case 14:
-			err = pb_get_u32(r, wt, &rsize);
+		case PB_KEY(14, PB_WT_VARINT):
+			err = pb_varint(r, &v);
+			rsize = (uint32_t)v;
 			break;
 		default:
-			err = pb_skip(r, wt);
+			err = pb_other(r, key, 0x7ffe);
 		}
 		if (err)
 			return err;

@@ -601,6 +601,105 @@ static void registered_domain_cache_sizes(void **state)
 	assert_int_equal(dt_ecs_json_name_cache(256), 0);
 }
 
+/* Formatted the way a thread that formatted nothing before would. */
+struct fresh_job {
+	const struct dt_record *rec;
+	char *json;
+	int n;
+};
+
+static void *fresh_thread(void *arg)
+{
+	struct fresh_job *j = arg;
+
+	j->n = dt_ecs_json(j->rec, j->json, DT_ECS_JSON_MAX);
+	return NULL;
+}
+
+static void expect_as_fresh(const struct dt_record *rec)
+{
+	static char want[DT_ECS_JSON_MAX];
+	struct fresh_job j = { rec, want, -1 };
+	pthread_t t;
+	int n = dt_ecs_json(rec, out.json, sizeof(out.json));
+
+	assert_int_equal(pthread_create(&t, NULL, fresh_thread, &j), 0);
+	pthread_join(t, NULL);
+	assert_true(n > 0);
+	assert_int_equal(n, j.n);
+	assert_string_equal(out.json, want);
+}
+
+/* The last process and addresses are kept formatted (per thread): every
+ * field they show, changed alone, changes the line; bytes past a NUL do not. */
+static void process_and_address_memo(void **state)
+{
+	struct dt_record rec, other;
+	json_t *j;
+
+	(void)state;
+	fill_manual(&rec);
+	strcpy(rec.process.name, "dnsperf");
+	strcpy(rec.process.thread_name, "worker");
+	rec.process.ppid = 9;
+	expect_as_fresh(&rec);
+	expect_as_fresh(&rec);
+	other = rec;
+	other.process.name[9] = 'x'; /* past the NUL: same line */
+	expect_as_fresh(&other);
+	for (int f = 0; f < 11; f++) {
+		other = rec;
+		switch (f) {
+		case 0: other.process.pid++; break;
+		case 1: other.process.tid = 77; break;
+		case 2: other.process.ppid = 0; break;
+		case 3: other.process.uid = 1000; break;
+		case 4: other.process.gid = 1001; break;
+		case 5: other.process.name[0] = 'D'; break;
+		case 6: strcpy(other.process.thread_name, "w2"); break;
+		case 7: strcpy(other.process.exe, "/usr/bin/dig"); break;
+		case 8: strcat(other.process.exe, "x"); break; /* longer */
+		case 9: other.process.exe[strlen(other.process.exe) - 1] = '\0'; break;
+		case 10: memset(other.process.exe, 'e', sizeof(other.process.exe)); break;
+		}
+		expect_as_fresh(&other);
+		expect_as_fresh(&other);
+		expect_as_fresh(&rec);
+	}
+	other = rec;
+	other.process.uid = 1000;
+	assert_true(dt_ecs_json(&other, out.json, sizeof(out.json)) > 0);
+	j = parse(out.json);
+	assert_string_equal(str_at(j, "user.id"), "1000");
+	json_decref(j);
+
+	/* addresses: same bytes in another family, ends swapped, all zero */
+	rec.family = 4;
+	memcpy(rec.src_ip, "\x0a\x00\x00\x01", 4);
+	memcpy(rec.dst_ip, "\x0a\x00\x00\x02", 4);
+	expect_as_fresh(&rec);
+	j = parse(out.json);
+	assert_string_equal(str_at(j, "source.ip"), "10.0.0.1");
+	assert_string_equal(str_at(j, "destination.ip"), "10.0.0.2");
+	json_decref(j);
+	rec.family = 6;
+	memset(rec.src_ip + 4, 0, 12);
+	memset(rec.dst_ip + 4, 0, 12);
+	expect_as_fresh(&rec);
+	j = parse(out.json);
+	assert_string_equal(str_at(j, "source.ip"), "a00:1::");
+	json_decref(j);
+	other = rec;
+	memcpy(other.src_ip, rec.dst_ip, 16);
+	memcpy(other.dst_ip, rec.src_ip, 16);
+	expect_as_fresh(&other);
+	memset(other.src_ip, 0, 16);
+	expect_as_fresh(&other);
+	j = parse(out.json);
+	assert_string_equal(str_at(j, "source.ip"), "::");
+	json_decref(j);
+}
+
 static void escaping(void **state)
 {
 	struct dt_record rec;
@@ -807,6 +906,164 @@ static void mnemonics_need_no_escape(void **state)
 			assert_true(*c > 0x20 && *c < 0x7f && *c != '"' && *c != '\\');
 }
 
+/* The quoted mnemonics kept in tables are the dns_*_str() ones, at the
+ * tables' edges and past them: type, class (question and answer), rcode,
+ * opcode of one record per value. */
+static void mnemonics_as_dns_str(void **state)
+{
+	static const unsigned vals[] = {
+		0, 1, 2, 5, 15, 16, 28, 31, 32, 33, 64, 65, 99, 249, 250, 252, 254, 255, 256, 257,
+		4000, 32768, 32769, 65280, 65535,
+	};
+	static struct dns_msg q, r;
+	struct dns_rr rr;
+	struct dt_record rec;
+	char tmp[16], want[64];
+	json_t *j;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		unsigned v = vals[i];
+
+		memset(&q, 0, sizeof(q));
+		memset(&rr, 0, sizeof(rr));
+		q.has_question = true;
+		q.qname = "x.example";
+		q.qtype = (uint16_t)v;
+		q.qclass = (uint16_t)(v ^ 1);
+		r = q;
+		r.rcode = (uint16_t)v;
+		r.opcode = (uint8_t)(v & 15);
+		rr.section = DNS_SECTION_ANSWER;
+		rr.name = "x.example";
+		rr.type = (uint16_t)v;
+		rr.rclass = (uint16_t)v;
+		r.rr[0] = rr;
+		r.n_rr = 1;
+		fill_manual(&rec);
+		rec.status = DT_STATUS_OK;
+		rec.query = &q;
+		rec.response = &r;
+		rec.query_wire_len = rec.response_wire_len = 40;
+		assert_true(dt_ecs_json(&rec, out.json, sizeof(out.json)) > 0);
+		j = parse(out.json);
+		assert_string_equal(str_at(j, "dns.question.type"), dns_type_str((uint16_t)v, tmp));
+		assert_string_equal(str_at(j, "dns.question.class"),
+				    dns_class_str((uint16_t)(v ^ 1), tmp));
+		assert_string_equal(str_at(j, "dns.response_code"),
+				    dns_rcode_str((uint16_t)v, tmp));
+		assert_string_equal(str_at(j, "dns.op_code"),
+				    dns_opcode_str((uint8_t)(v & 15), tmp));
+		json_decref(j);
+		snprintf(want, sizeof(want), "\"type\":\"%s\",", dns_type_str((uint16_t)v, tmp));
+		assert_non_null(strstr(strstr(out.json, "\"answers\":[{"), want));
+		snprintf(want, sizeof(want), "\"class\":\"%s\",", dns_class_str((uint16_t)v, tmp));
+		assert_non_null(strstr(strstr(out.json, "\"answers\":[{"), want));
+	}
+}
+
+/* dns.header_flags (kept for every combination in a table): each of AA TC
+ * RD RA AD CD DO exactly when its bit is set, in that order; QR, Z, the
+ * opcode and rcode bits never show. */
+static void header_flags_every_combination(void **state)
+{
+	static const struct {
+		uint16_t bit;
+		const char *name;
+	} names[] = { { DNS_FLAG_AA, "AA" }, { DNS_FLAG_TC, "TC" }, { DNS_FLAG_RD, "RD" },
+		      { DNS_FLAG_RA, "RA" }, { DNS_FLAG_AD, "AD" }, { DNS_FLAG_CD, "CD" } };
+	static struct dns_msg r;
+	struct dt_record rec;
+
+	(void)state;
+	for (unsigned i = 0; i < 512; i++) {
+		/* bits 4..10 from i; with i & 0x100 also QR, opcode and rcode bits */
+		uint16_t noise = i & 0x100 ? 0x8000 | 0x7800 | 0xf : 0;
+		uint16_t flags = (uint16_t)((i & 0x7f) << 4 | noise);
+		bool dnssec_ok = i & 0x80;
+		json_t *j, *a;
+		size_t k = 0;
+
+		memset(&r, 0, sizeof(r));
+		r.flags = flags;
+		r.edns.present = dnssec_ok || (i & 1);
+		r.edns.dnssec_ok = dnssec_ok;
+		r.edns.ede_code = -1;
+		fill_manual(&rec);
+		rec.status = DT_STATUS_OK;
+		rec.response = &r;
+		rec.response_wire_len = 40;
+		assert_true(dt_ecs_json(&rec, out.json, sizeof(out.json)) > 0);
+		j = parse(out.json);
+		a = at(j, "dns.header_flags");
+		assert_true(json_is_array(a));
+		for (size_t b = 0; b < sizeof(names) / sizeof(names[0]); b++) {
+			if (!(flags & names[b].bit))
+				continue;
+			assert_string_equal(json_string_value(json_array_get(a, k)), names[b].name);
+			k++;
+		}
+		if (dnssec_ok)
+			assert_string_equal(json_string_value(json_array_get(a, k++)), "DO");
+		assert_int_equal(json_array_size(a), k);
+		json_decref(j);
+	}
+}
+
+/* resolved_ip repeats answers[].data of the address records, the first ones
+ * copied from the line: the same strings, escapes and all, in order, past
+ * the copied ones too; netns kept formatted changes with the record. */
+static void resolved_ip_and_netns(void **state)
+{
+	static struct dns_msg r;
+	static char data[DNS_MAX_RR][32];
+	struct dt_record rec;
+	unsigned n = DNS_MAX_RR < 40 ? DNS_MAX_RR : 40, k = 0;
+	json_t *j, *ans, *ips;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	for (unsigned i = 0; i < n; i++) {
+		struct dns_rr *rr = &r.rr[i];
+
+		snprintf(data[i], sizeof(data[i]), i % 5 == 1 ? "10.0.\"%u\\" : "10.0.0.%u", i);
+		rr->section = DNS_SECTION_ANSWER;
+		rr->name = "x.example";
+		rr->type = i % 7 == 3 ? 5 : (i % 2 ? 28 : 1); /* some CNAMEs between */
+		rr->rclass = 1;
+		rr->data = data[i];
+	}
+	r.n_rr = (uint16_t)n;
+	fill_manual(&rec);
+	rec.status = DT_STATUS_OK;
+	rec.response = &r;
+	rec.response_wire_len = 40;
+	expect_as_fresh(&rec);
+	j = parse(out.json);
+	ans = at(j, "dns.answers");
+	ips = at(j, "dns.resolved_ip");
+	assert_int_equal(json_array_size(ans), n);
+	for (unsigned i = 0; i < n; i++) {
+		if (r.rr[i].type == 5)
+			continue;
+		assert_string_equal(json_string_value(json_array_get(ips, k)), data[i]);
+		k++;
+	}
+	assert_true(k > 16);
+	assert_int_equal(json_array_size(ips), k);
+	json_decref(j);
+
+	rec.netns = 4026531840u;
+	expect_as_fresh(&rec);
+	rec.netns = 4026531841u;
+	expect_as_fresh(&rec);
+	rec.netns = 7;
+	expect_as_fresh(&rec);
+	j = parse(out.json);
+	assert_int_equal(int_at(j, "dnstrail.netns"), 7);
+	json_decref(j);
+}
+
 static void no_space(void **state)
 {
 	static char buf[DT_ECS_JSON_MAX];
@@ -905,10 +1162,14 @@ int main(void)
 		cmocka_unit_test(registered_domain_parts),
 		cmocka_unit_test(registered_domain_cache),
 		cmocka_unit_test(registered_domain_cache_sizes),
+		cmocka_unit_test(process_and_address_memo),
 		cmocka_unit_test(escaping),
 		cmocka_unit_test(escaping_exact),
 		cmocka_unit_test(escaping_near_full),
 		cmocka_unit_test(mnemonics_need_no_escape),
+		cmocka_unit_test(mnemonics_as_dns_str),
+		cmocka_unit_test(header_flags_every_combination),
+		cmocka_unit_test(resolved_ip_and_netns),
 		cmocka_unit_test(no_space),
 		cmocka_unit_test(time_format),
 		cmocka_unit_test(stats_line),

@@ -775,6 +775,41 @@ static void test_text_overflow(void **state)
 	assert_string_equal(d->fast->rec.response->error_text, "error text after the overflow");
 }
 
+/* Strings of every length up to 40, with and without a NUL at each place:
+ * cut at the NUL like the reference (the fast copy goes 8 bytes a step). */
+static void test_string_cuts(void **state)
+{
+	struct wire_diff *d = *state;
+	struct pbw w = {0}, tx = {0}, q = {0}, qs = {0};
+	char s[41];
+
+	for (size_t n = 0; n <= 40; n++) {
+		for (size_t nul = 0; nul <= n; nul++) {
+			for (size_t i = 0; i < n; i++)
+				s[i] = (char)('a' + (i + n) % 26);
+			if (nul < n)
+				s[nul] = '\0';
+			qs.n = q.n = tx.n = w.n = 0;
+			w_bytes(&qs, 1, s, n);
+			w_sub(&q, 9, &qs);
+			w_bytes(&q, 16, s, n);
+			w_sub(&tx, 7, &q);
+			w_sub(&w, 10, &tx);
+			assert_int_equal(check(d, &w), 0);
+			assert_int_equal(strlen(d->fast->rec.query->qname), nul);
+			assert_memory_equal(d->fast->rec.query->qname, s, nul);
+			/* the text taken: each string up to its NUL, no more */
+			assert_int_equal(d->fast->rec.query->text_used,
+					 d->ref->rec.query->text_used);
+			if (nul)
+				assert_string_equal(d->fast->rec.query->error_text,
+						    d->fast->rec.query->qname);
+			else
+				assert_null(d->fast->rec.query->error_text);
+		}
+	}
+}
+
 /* Publishers interleaved (a subscriber of several): each envelope gets its own,
  * also when the decoder recognises one it has seen (same length, other bytes). */
 static void test_publishers_interleaved(void **state)
@@ -819,6 +854,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_wire_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_merges_fall_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_text_overflow, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_string_cuts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_publishers_interleaved, setup, teardown),
 	};
 
