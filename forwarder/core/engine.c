@@ -4,6 +4,7 @@
  * the packet's message and one for re-decoding a stored query at emit time.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "core/ip_defrag.h"
 #include "core/stats.h"
 #include "core/tcp_reasm.h"
+#include "core/txn_proc.h"
 #include "core/txn_table.h"
 
 #define DEFAULT_TIMEOUT_NS (5ull * 1000 * 1000 * 1000)
@@ -32,6 +34,8 @@ struct dt_engine {
 	struct dns_msg *qmsg; /* a stored query, re-decoded for its record */
 	const struct dt_txn *qmsg_txn; /* qmsg already holds this pending query */
 	struct dt_record rec;
+	struct dt_process proc; /* a sender's identity, before it is packed */
+	struct dt_txn_idents *idents; /* identities shared by pending queries */
 	uint64_t now_ns;
 	bool cut; /* the message being handled is only a captured prefix */
 };
@@ -64,16 +68,27 @@ static bool udp_cut(const struct dt_packet *pkt)
 	return (pkt->flags & DT_PKT_TRUNCATED) || pkt->orig_len > pkt->payload_len;
 }
 
+/* What a lookup may leave unwritten, zeroed: only what dt_txn_proc_plan() and
+ * the record read (strings up to their NUL), not the whole 400 bytes. */
+static void clear_process(struct dt_process *proc)
+{
+	proc->ppid = 0;
+	proc->cgroup_id = 0;
+	memset(proc->name, 0, sizeof(proc->name));
+	proc->exe[0] = '\0';
+	proc->container_id[0] = '\0';
+}
+
 /* Identity of the sender: the kernel's view at send time (ids, thread
  * name) over whatever the lookup adds (process name, exe, parent). */
 static bool fill_process(struct dt_engine *e, const struct dt_packet *pkt, struct dt_process *proc)
 {
 	if (!(pkt->flags & DT_PKT_HAS_PROCESS))
 		return false;
-	memset(proc, 0, sizeof(*proc));
+	clear_process(proc);
 	if (e->cfg.process_lookup &&
 	    e->cfg.process_lookup(pkt->pid, pkt->tid, proc, e->cfg.process_lookup_user) < 0)
-		memset(proc, 0, sizeof(*proc));
+		clear_process(proc);
 	proc->pid = pkt->pid;
 	proc->tid = pkt->tid;
 	proc->uid = pkt->uid;
@@ -106,16 +121,15 @@ static uint32_t packet_rec_flags(const struct dt_packet *pkt, bool cut, bool res
 /*
  * Keep at most DT_TXN_WIRE_MAX bytes of a query. A longer one (big EDNS
  * options) keeps its header and question, with the other counts zeroed, so
- * it still re-decodes. Returns the length stored.
+ * it still re-decodes; 12 (the header alone) if even that does not fit.
+ * Returns the length to store (store_query() stores it).
  */
-static uint16_t store_query(uint8_t *dst, const uint8_t *wire, size_t len)
+static uint16_t query_keep_len(const uint8_t *wire, size_t len)
 {
 	size_t off = 12;
 
-	if (len <= DT_TXN_WIRE_MAX) {
-		memcpy(dst, wire, len);
+	if (len <= DT_TXN_WIRE_MAX)
 		return (uint16_t)len;
-	}
 	while (off < DT_TXN_WIRE_MAX - 4 && wire[off] && (wire[off] & 0xc0) == 0)
 		off += 1 + wire[off];
 	if (off < DT_TXN_WIRE_MAX - 4 && (wire[off] & 0xc0) == 0xc0)
@@ -123,23 +137,42 @@ static uint16_t store_query(uint8_t *dst, const uint8_t *wire, size_t len)
 	else
 		off += 1;
 	off += 4;
-	if (off > DT_TXN_WIRE_MAX || off > len) {
-		off = 12; /* header only */
-		memcpy(dst, wire, off);
-		memset(dst + 4, 0, 8);
-		return (uint16_t)off;
+	if (off > DT_TXN_WIRE_MAX || off > len)
+		return 12;
+	return (uint16_t)off;
+}
+
+static void store_query(uint8_t *dst, const uint8_t *wire, size_t len, uint16_t keep)
+{
+	dt_copy_bytes(dst, wire, keep);
+	if (keep == len)
+		return;
+	if (keep == 12) {
+		memset(dst + 4, 0, 8); /* header only */
+		return;
 	}
-	memcpy(dst, wire, off);
 	dst[4] = 0;
 	dst[5] = 1;
 	memset(dst + 6, 0, 6);
-	return (uint16_t)off;
 }
 
 static const char *txn_qname(const struct dt_txn *txn)
 {
-	return (const char *)txn->wire + txn->qtext_off;
+	return (const char *)txn->bytes + txn->qtext_off;
 }
+
+/* An entry goes: its shared identity loses a reference. */
+static void txn_remove(struct dt_engine *e, struct dt_txn *txn)
+{
+	dt_txn_idents_put(e->idents, txn->ident);
+	txn->ident = 0;
+	dt_txn_remove(e->txns, txn);
+}
+
+/* Bytes for a pending entry; when the budget is spent, the oldest entries go
+ * as a full table makes them go (never `keep`). NULL only if nothing older
+ * than `keep` is left to evict. */
+static uint8_t *txn_bytes(struct dt_engine *e, size_t n, const struct dt_txn *keep);
 
 /*
  * The question's text goes behind the stored query bytes when it fits (a
@@ -147,20 +180,25 @@ static const char *txn_qname(const struct dt_txn *txn)
  * bytes as a rule, and the query's own re-decode share it (dns_decode_qname)
  * instead of presenting the name twice more.
  */
-static void keep_qname(struct dt_txn *txn, const struct dns_msg *m)
+static size_t qname_keep_len(const struct dns_msg *m, uint16_t wire_len)
 {
 	size_t n;
 
-	txn->qtext_off = 0;
 	if (!m->has_question || !m->qname)
-		return;
+		return 0;
 	n = strlen(m->qname) + 1;
-	if (n > (size_t)(DT_TXN_WIRE_MAX - txn->wire_len))
+	return n > (size_t)(DT_TXN_WIRE_MAX - wire_len) ? 0 : n;
+}
+
+static void keep_qname(struct dt_txn *txn, const struct dns_msg *m, size_t n)
+{
+	txn->qtext_off = 0;
+	if (!n)
 		return;
-	memcpy(txn->wire + txn->wire_len, m->qname, n);
+	dt_copy_bytes(txn->bytes + txn->wire_len, m->qname, n);
 	txn->qtext_off = txn->wire_len;
-	txn->qtype = m->qtype;
-	txn->qclass = m->qclass;
+	txn->qhead.qtype = m->qtype;
+	txn->qhead.qclass = m->qclass;
 }
 
 /* A query kept whole and without records needs no decode for its record. */
@@ -186,12 +224,12 @@ static void query_msg(struct dt_engine *e, const struct dt_txn *txn, const uint8
 	if (txn->has_qhead)
 		dns_msg_head_put(e->qmsg, &txn->qhead, txn_qname(txn));
 	else if (txn->qtext_off)
-		dns_decode_qname(txn->wire, txn->wire_len, e->qmsg, txn->wire, txn->wire_len,
+		dns_decode_qname(txn->bytes, txn->wire_len, e->qmsg, txn->bytes, txn->wire_len,
 				 txn_qname(txn));
 	else if (rwire && e->msg->has_question)
-		dns_decode_qname(txn->wire, txn->wire_len, e->qmsg, rwire, rlen, e->msg->qname);
+		dns_decode_qname(txn->bytes, txn->wire_len, e->qmsg, rwire, rlen, e->msg->qname);
 	else
-		dns_decode(txn->wire, txn->wire_len, e->qmsg);
+		dns_decode(txn->bytes, txn->wire_len, e->qmsg);
 }
 
 /* A record from a pending query, with or without its response. */
@@ -208,7 +246,8 @@ static void emit_txn(struct dt_engine *e, const struct dt_txn *txn, enum dt_stat
 	rec->flags = txn->flags;
 	rec->has_process = txn->has_process;
 	if (txn->has_process)
-		rec->process = txn->process;
+		dt_txn_proc_unpack(e->idents, txn->ident, txn->bytes + txn->proc_off,
+				   &rec->process);
 	rec->family = txn->key.family;
 	rec->transport = txn->key.transport;
 	memcpy(rec->src_ip, txn->key.cli_ip, alen);
@@ -220,7 +259,7 @@ static void emit_txn(struct dt_engine *e, const struct dt_txn *txn, enum dt_stat
 	query_msg(e, txn, rpkt ? rwire : NULL, rlen);
 	e->qmsg_txn = NULL;
 	rec->query = e->qmsg;
-	rec->query_wire = txn->wire;
+	rec->query_wire = txn->bytes;
 	rec->query_wire_len = txn->wire_len;
 	if (rpkt) {
 		rec->response_ts_ns = rpkt->ts_ns;
@@ -236,32 +275,79 @@ static void expire_pending(struct dt_engine *e)
 {
 	struct dt_txn *txn;
 
-	while ((txn = dt_txn_oldest(e->txns)) && txn->ts_ns + e->cfg.timeout_ns <= e->now_ns) {
+	/* every packet comes here: the deadline is read without the entry */
+	while (e->now_ns >= e->cfg.timeout_ns &&
+	       dt_txn_oldest_ts(e->txns) <= e->now_ns - e->cfg.timeout_ns &&
+	       (txn = dt_txn_oldest(e->txns))) {
 		emit_txn(e, txn, DT_STATUS_TIMEOUT, NULL, NULL, 0);
-		dt_txn_remove(e->txns, txn);
+		txn_remove(e, txn);
 	}
 }
 
+/* 8 key bytes: the first 4 of an IPv4 address, then zeros. */
+static uint64_t ipv4_word(const uint8_t *a)
+{
+	uint32_t v;
+
+	memcpy(&v, a, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (uint64_t)v << 32;
+#else
+	return v;
+#endif
+}
+
+static uint64_t word_at(const uint8_t *a)
+{
+	uint64_t v;
+
+	memcpy(&v, a, sizeof(v));
+	return v;
+}
+
+/*
+ * The key, written as five 8-byte words: dt_txn_key_hash() reads it back as
+ * such, and a word gathered from narrower stores (a byte, a port, 4 address
+ * bytes) cannot be forwarded from the store buffer: a stall of ~15 cycles
+ * per word, the hash's main cost before.
+ */
 static void fill_key(struct dt_txn_key *key, const struct dt_packet *pkt, uint16_t id,
 		     bool response)
 {
-	size_t alen = addr_len(pkt->family);
+	const uint8_t *cli = response ? pkt->daddr : pkt->saddr;
+	const uint8_t *srv = response ? pkt->saddr : pkt->daddr;
+	uint64_t cli_port = response ? pkt->dport : pkt->sport;
+	uint64_t srv_port = response ? pkt->sport : pkt->dport;
+	uint64_t w0, w1, w2 = 0, w3, w4 = 0;
+	uint8_t *k = (uint8_t *)key;
 
-	memset(key, 0, sizeof(*key));
-	key->family = pkt->family;
-	key->transport = pkt->transport;
-	key->id = id;
-	if (!response) {
-		key->cli_port = pkt->sport;
-		key->srv_port = pkt->dport;
-		memcpy(key->cli_ip, pkt->saddr, alen);
-		memcpy(key->srv_ip, pkt->daddr, alen);
+	_Static_assert(offsetof(struct dt_txn_key, cli_port) == 4 &&
+			       offsetof(struct dt_txn_key, cli_ip) == 8 &&
+			       offsetof(struct dt_txn_key, srv_ip) == 24 && sizeof(*key) == 40,
+		       "key words");
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w0 = (uint64_t)pkt->family << 56 | (uint64_t)pkt->transport << 48 | (uint64_t)id << 32 |
+	     cli_port << 16 | srv_port;
+#else
+	w0 = pkt->family | (uint64_t)pkt->transport << 8 | (uint64_t)id << 16 | cli_port << 32 |
+	     srv_port << 48;
+#endif
+	if (pkt->family == 4) {
+		w1 = ipv4_word(cli);
+		w3 = ipv4_word(srv);
 	} else {
-		key->cli_port = pkt->dport;
-		key->srv_port = pkt->sport;
-		memcpy(key->cli_ip, pkt->daddr, alen);
-		memcpy(key->srv_ip, pkt->saddr, alen);
+		w1 = word_at(cli);
+		w2 = word_at(cli + 8);
+		w3 = word_at(srv);
+		w4 = word_at(srv + 8);
 	}
+	/* one store per word, from registers (no copy through the stack, which
+	 * would itself miss forwarding) */
+	memcpy(k, &w0, 8);
+	memcpy(k + 8, &w1, 8);
+	memcpy(k + 16, &w2, 8);
+	memcpy(k + 24, &w3, 8);
+	memcpy(k + 32, &w4, 8);
 }
 
 static uint64_t msg_qhash(const struct dns_msg *msg)
@@ -286,10 +372,67 @@ static void keep_decoded_query(struct dt_engine *e, const struct dt_txn *txn, co
 		return;
 	for (unsigned i = 0; i < m->n_rr && i < DNS_MAX_RR; i++)
 		if (m->rr[i].rdata)
-			m->rr[i].rdata = txn->wire + (m->rr[i].rdata - wire);
+			m->rr[i].rdata = txn->bytes + (m->rr[i].rdata - wire);
 	e->msg = e->qmsg;
 	e->qmsg = m;
 	e->qmsg_txn = txn;
+}
+
+/* A full table (or a spent byte budget) makes room: the oldest pending
+ * query is written as a timeout. */
+static void evict_oldest(struct dt_engine *e)
+{
+	struct dt_txn *txn = dt_txn_oldest(e->txns);
+
+	if (!txn)
+		return;
+	dt_stats_add(&dt_stats.table_evictions, 1);
+	emit_txn(e, txn, DT_STATUS_TIMEOUT, NULL, NULL, 0);
+	txn_remove(e, txn);
+}
+
+static uint8_t *txn_bytes(struct dt_engine *e, size_t n, const struct dt_txn *keep)
+{
+	uint8_t *b;
+	struct dt_txn *old;
+
+	while (!(b = dt_txn_bytes_get(e->txns, n))) {
+		old = dt_txn_oldest(e->txns);
+		if (!old || old == keep)
+			return NULL;
+		evict_oldest(e);
+	}
+	return b;
+}
+
+/* A later copy of a query brings the process its first copy lacked: the
+ * entry's bytes move to a block with room for the identity behind them. */
+static void attach_process(struct dt_engine *e, struct dt_txn *txn, const struct dt_packet *pkt)
+{
+	size_t len = txn->wire_len;
+	struct dt_txn_proc_plan pl;
+	uint8_t *bytes;
+
+	if (!fill_process(e, pkt, &e->proc))
+		return;
+	if (txn->qtext_off)
+		len = txn->qtext_off + strlen(txn_qname(txn)) + 1;
+	dt_txn_proc_plan(e->idents, &e->proc, &pl);
+	bytes = txn_bytes(e, len + pl.size, txn);
+	if (!bytes) {
+		dt_txn_idents_put(e->idents, pl.ident);
+		return; /* the budget is spent on this very query: no identity */
+	}
+	dt_copy_bytes(bytes, txn->bytes, len);
+	dt_txn_bytes_put(e->txns, txn->bytes);
+	txn->bytes = bytes;
+	/* a query decoded from the old bytes points into them */
+	if (e->qmsg_txn == txn)
+		e->qmsg_txn = NULL;
+	dt_txn_proc_pack(bytes + len, &e->proc, &pl);
+	txn->proc_off = (uint16_t)len;
+	txn->ident = pl.ident;
+	txn->has_process = true;
 }
 
 /* A query waits for its response; a malformed one too (header readable),
@@ -301,7 +444,13 @@ static void on_query(struct dt_engine *e, const uint8_t *wire, size_t len,
 	struct dt_txn_key key;
 	struct dt_txn *txn;
 	uint64_t hash, qhash;
+	uint16_t keep;
+	size_t qn, size, proc_off = 0;
+	struct dt_txn_proc_plan pl;
+	bool has_process;
+	uint8_t *bytes;
 
+	pl.ident = 0;
 	fill_key(&key, pkt, e->msg->id, false);
 	hash = dt_txn_key_hash(e->txns, &key);
 	qhash = msg_qhash(e->msg);
@@ -314,7 +463,7 @@ static void on_query(struct dt_engine *e, const uint8_t *wire, size_t len,
 		else
 			txn->flags |= DT_REC_RETRANSMITTED;
 		if (!txn->has_process)
-			txn->has_process = fill_process(e, pkt, &txn->process);
+			attach_process(e, txn, pkt);
 		return;
 	}
 	recent = dt_txn_recent_find(e->txns, &key, hash);
@@ -324,28 +473,43 @@ static void on_query(struct dt_engine *e, const uint8_t *wire, size_t len,
 		dt_stats_add(&dt_stats.duplicates, 1);
 		return;
 	}
-	if (dt_txn_full(e->txns)) {
-		txn = dt_txn_oldest(e->txns);
-		dt_stats_add(&dt_stats.table_evictions, 1);
-		emit_txn(e, txn, DT_STATUS_TIMEOUT, NULL, NULL, 0);
-		dt_txn_remove(e->txns, txn);
+	if (dt_txn_full(e->txns))
+		evict_oldest(e);
+	has_process = fill_process(e, pkt, &e->proc);
+	keep = query_keep_len(wire, len);
+	qn = qname_keep_len(e->msg, keep);
+	size = keep + qn;
+	if (has_process) {
+		proc_off = size;
+		dt_txn_proc_plan(e->idents, &e->proc, &pl);
+		size += pl.size;
 	}
-	txn = dt_txn_insert(e->txns, &key, hash, qhash);
-	if (!txn)
-		return; /* cannot happen: a slot was just freed */
-	txn->ts_ns = pkt->ts_ns;
+	bytes = txn_bytes(e, size, NULL);
+	txn = bytes ? dt_txn_insert(e->txns, &key, hash, qhash, pkt->ts_ns) : NULL;
+	if (!txn) {
+		/* cannot happen: an empty table has the whole budget, a free slot */
+		dt_txn_bytes_put(e->txns, bytes);
+		dt_txn_idents_put(e->idents, pl.ident);
+		return;
+	}
+	txn->bytes = bytes;
 	txn->netns = pkt->netns;
 	txn->ifindex = pkt->ifindex;
-	txn->direction = pkt->direction;
 	txn->flags = packet_rec_flags(pkt, e->cut, false);
 	txn->malformed = malformed;
-	txn->wire_len = store_query(txn->wire, wire, len);
-	if (txn->wire_len < len)
+	store_query(bytes, wire, len, keep);
+	txn->wire_len = keep;
+	if (keep < len)
 		txn->flags |= DT_REC_QUERY_TRUNCATED;
-	keep_qname(txn, e->msg);
+	keep_qname(txn, e->msg, qn);
 	keep_qhead(txn, e->msg, len);
 	keep_decoded_query(e, txn, wire, len);
-	txn->has_process = fill_process(e, pkt, &txn->process);
+	if (has_process) {
+		dt_txn_proc_pack(bytes + proc_off, &e->proc, &pl);
+		txn->proc_off = (uint16_t)proc_off;
+		txn->ident = pl.ident;
+		txn->has_process = true;
+	}
 }
 
 /* A record of a response alone: its destination is the client. */
@@ -394,7 +558,7 @@ static bool answer_pending(struct dt_engine *e, const struct resp_ctx *rc, uint6
 		return false;
 	emit_txn(e, txn, status, pkt, wire, len);
 	dt_txn_recent_add(e->txns, &rc->key, rc->hash, txn->qhash, txn->ts_ns, pkt->ts_ns);
-	dt_txn_remove(e->txns, txn);
+	txn_remove(e, txn);
 	return true;
 }
 
@@ -402,7 +566,7 @@ static bool answer_pending(struct dt_engine *e, const struct resp_ctx *rc, uint6
 static uint64_t response_qhash(const struct dns_msg *m, const struct dt_txn *hint)
 {
 	if (hint && hint->qtext_off && m->has_question && m->qname == txn_qname(hint) &&
-	    m->qtype == hint->qtype && m->qclass == hint->qclass)
+	    m->qtype == hint->qhead.qtype && m->qclass == hint->qhead.qclass)
 		return hint->qhash;
 	return msg_qhash(m);
 }
@@ -482,7 +646,7 @@ static void on_message(const uint8_t *wire, size_t len, bool cut, const struct d
 		rc.hint = dt_txn_find(e->txns, &rc.key, rc.hash, 0);
 	}
 	if (resp && rc.hint && rc.hint->qtext_off)
-		err = dns_decode_qname(wire, len, e->msg, rc.hint->wire, rc.hint->wire_len,
+		err = dns_decode_qname(wire, len, e->msg, rc.hint->bytes, rc.hint->wire_len,
 				       txn_qname(rc.hint));
 	else
 		err = dns_decode(wire, len, e->msg);
@@ -539,9 +703,10 @@ int dt_engine_new(const struct dt_engine_config *cfg, struct dt_engine **engine)
 
 	e->msg = malloc(sizeof(*e->msg));
 	e->qmsg = malloc(sizeof(*e->qmsg));
-	if (!e->msg || !e->qmsg)
+	e->idents = dt_txn_idents_new();
+	if (!e->msg || !e->qmsg || !e->idents)
 		goto err_free_engine;
-	e->txns = dt_txn_table_new(e->cfg.max_pending);
+	e->txns = dt_txn_table_new_budget(e->cfg.max_pending, e->cfg.max_pending_bytes);
 	if (!e->txns)
 		goto err_free_engine;
 	e->frags = dt_ip_defrag_new(DEFRAG_DATAGRAMS, DEFRAG_BYTES, DEFRAG_TIMEOUT_NS, on_udp, e);
@@ -593,7 +758,7 @@ void dt_engine_flush(struct dt_engine *e)
 	dt_ip_defrag_flush(e->frags);
 	while ((txn = dt_txn_oldest(e->txns))) {
 		emit_txn(e, txn, DT_STATUS_TIMEOUT, NULL, NULL, 0);
-		dt_txn_remove(e->txns, txn);
+		txn_remove(e, txn);
 	}
 }
 
@@ -610,6 +775,7 @@ void dt_engine_free(struct dt_engine *e)
 	dt_tcp_reasm_free(e->tcp);
 	dt_ip_defrag_free(e->frags);
 	dt_txn_table_free(e->txns);
+	dt_txn_idents_free(e->idents);
 	free(e->qmsg);
 	free(e->msg);
 	free(e);

@@ -15,6 +15,7 @@
 #ifndef DT_ENGINE_H
 #define DT_ENGINE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/packet.h"
@@ -41,6 +42,10 @@ struct dt_engine_config {
 	dt_process_lookup_fn process_lookup;
 	void *process_lookup_user;
 	uint64_t tcp_idle_ns; /* idle TCP flow closed after; default 30 s */
+	/* Bytes of the pending queries' variable parts (query, question text,
+	 * process identity); when spent, the oldest goes as with a full table.
+	 * Default max_pending * 192 (12 MiB for 65536). */
+	size_t max_pending_bytes;
 };
 
 /* Two sightings of one query (or response) closer than this are copies of

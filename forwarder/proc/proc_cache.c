@@ -50,6 +50,9 @@ struct dt_proc_cache {
 	char proc_root[256];
 	struct dt_cgroup_map *cgroups;
 	struct dt_proc_cache_stats st;
+	/* latest time an event or a packet brought: a lookup (one per query)
+	 * reuses it instead of reading the clock */
+	uint64_t now_ns;
 };
 
 static uint64_t mono_ns(void)
@@ -58,6 +61,17 @@ static uint64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void saw(struct dt_proc_cache *c, uint64_t now_ns)
+{
+	if (now_ns > c->now_ns)
+		c->now_ns = now_ns;
+}
+
+static uint64_t recent_ns(const struct dt_proc_cache *c)
+{
+	return c->now_ns ? c->now_ns : mono_ns();
 }
 
 static uint32_t hash_pid(const struct dt_proc_cache *c, uint32_t pid)
@@ -402,6 +416,7 @@ int dt_proc_cache_scan(struct dt_proc_cache *c, uint64_t now_ns)
 	struct dirent *de;
 	int added = 0;
 
+	saw(c, now_ns);
 	if (!c->proc_root[0])
 		return 0;
 	d = opendir(c->proc_root);
@@ -438,6 +453,7 @@ void dt_proc_cache_exec(struct dt_proc_cache *c, uint32_t pid, uint32_t ppid, ui
 	int32_t i = find(c, pid);
 	struct pentry *p;
 
+	saw(c, now_ns);
 	/* an exec keeps the pid; a reused pid (old entry exited) starts over */
 	if (i == NIL || c->e[i].exited)
 		p = fresh_entry(c, pid, now_ns);
@@ -470,6 +486,7 @@ void dt_proc_cache_fork(struct dt_proc_cache *c, uint32_t pid, uint32_t ppid, ui
 	struct pentry *p = fresh_entry(c, pid, now_ns);
 	int32_t parent = find(c, ppid);
 
+	saw(c, now_ns);
 	p->ppid = ppid;
 	p->uid = uid;
 	p->gid = gid;
@@ -483,6 +500,7 @@ void dt_proc_cache_exit(struct dt_proc_cache *c, uint32_t pid, uint64_t now_ns)
 {
 	int32_t i = find(c, pid);
 
+	saw(c, now_ns);
 	if (i == NIL || c->e[i].exited)
 		return;
 	list_unlink(c, &c->alive, i);
@@ -498,6 +516,7 @@ void dt_proc_cache_note(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, uin
 	int32_t i = find(c, pid);
 	struct pentry *p;
 
+	saw(c, now_ns);
 	if (i == NIL) {
 		struct pentry tmp = {0};
 		int loaded = load_from_proc(c, pid, &tmp);
@@ -524,6 +543,7 @@ void dt_proc_cache_note(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, uin
 
 void dt_proc_cache_expire(struct dt_proc_cache *c, uint64_t now_ns)
 {
+	saw(c, now_ns);
 	while (c->exited.head != NIL) {
 		int32_t i = c->exited.head;
 
@@ -538,6 +558,7 @@ int dt_proc_cache_get(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, struc
 {
 	int32_t i = find(c, pid);
 	struct pentry *p;
+	size_t n;
 
 	if (i == NIL) {
 		struct pentry tmp = {0};
@@ -546,7 +567,7 @@ int dt_proc_cache_get(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, struc
 			c->st.misses++;
 			return -ENOENT;
 		}
-		p = fresh_entry(c, pid, mono_ns());
+		p = fresh_entry(c, pid, recent_ns(c));
 		tmp.pid = p->pid;
 		tmp.used = true;
 		tmp.prev = p->prev;
@@ -556,7 +577,8 @@ int dt_proc_cache_get(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, struc
 	} else {
 		p = &c->e[i];
 	}
-	memset(out, 0, sizeof(*out));
+	/* per query: each field written once, strings up to their NUL (not a
+	 * memset of the 400 bytes, not snprintf) */
 	out->pid = pid;
 	out->tid = tid;
 	out->ppid = p->ppid;
@@ -566,12 +588,17 @@ int dt_proc_cache_get(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, struc
 	if (tid == p->tid || tid == pid)
 		memcpy(out->thread_name, tid == p->tid ? p->thread_name : p->name,
 		       sizeof(out->thread_name));
-	/* per query: a bounded copy, not snprintf (out was zeroed above) */
-	if (p->exe)
-		memcpy(out->exe, p->exe, strnlen(p->exe, sizeof(out->exe) - 1));
+	else
+		memset(out->thread_name, 0, sizeof(out->thread_name));
+	n = p->exe ? strnlen(p->exe, sizeof(out->exe) - 1) : 0;
+	/* hide n's bound from GCC, or it inlines `rep movsq` (slow to start) */
+	__asm__("" : "+r"(n));
+	memcpy(out->exe, p->exe ? p->exe : "", n);
+	out->exe[n] = '\0';
 	out->cgroup_id = p->cgroup_id;
+	out->container_id[0] = '\0';
 	if (c->cgroups && p->cgroup_id)
-		dt_cgroup_map_container(c->cgroups, p->cgroup_id, mono_ns(), out->container_id);
+		dt_cgroup_map_container(c->cgroups, p->cgroup_id, recent_ns(c), out->container_id);
 	return 0;
 }
 

@@ -60,7 +60,9 @@ void dt_proc_cache_note(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, uin
 /* Drop exited entries past the grace period. */
 void dt_proc_cache_expire(struct dt_proc_cache *c, uint64_t now_ns);
 
-/* Fill *out for pid (tid: the thread; its name if known): 0 or -ENOENT. */
+/* Fill *out for pid (tid: the thread; its name if known): 0 or -ENOENT.
+ * Strings are NUL-terminated; bytes behind a NUL are left as they were.
+ * The container lookup's clock is the latest time the cache was given. */
 int dt_proc_cache_get(struct dt_proc_cache *c, uint32_t pid, uint32_t tid, struct dt_process *out);
 void dt_proc_cache_stats(const struct dt_proc_cache *c, struct dt_proc_cache_stats *out);
 

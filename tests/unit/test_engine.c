@@ -614,6 +614,115 @@ static void process_taken_at_query_time(void **state)
 	dt_engine_free(e);
 }
 
+/* The first copy of a query came without its sender (seen on a bridge),
+ * a second one with it: the pending entry's bytes move to make room for
+ * the identity; query, question and identity all come out intact. */
+static void process_from_a_later_copy(void **state)
+{
+	struct dt_engine_config cfg = { .process_lookup = fake_lookup,
+					.process_lookup_user = &lookups };
+	static struct sink s;
+	struct dt_engine *e = engine_with(&s, &cfg);
+	static struct wire q, r;
+	struct dt_packet p;
+
+	wire_load(&q, "a.query");
+	wire_load(&r, "a.response");
+	lookups = 0;
+	pkt_init(&p, DT_TRANSPORT_UDP, CLI, 40601, SRV, 53, T0, q.b, q.n);
+	dt_engine_packet(e, &p);
+	pkt_init(&p, DT_TRANSPORT_UDP, CLI, 40601, SRV, 53, T0 + 1000, q.b, q.n);
+	p.flags = DT_PKT_HAS_PROCESS;
+	p.pid = 4242;
+	p.tid = 4243;
+	p.cgroup_id = 77;
+	snprintf(p.comm, sizeof(p.comm), "isc-net-0000");
+	dt_engine_packet(e, &p);
+	pkt_init(&p, DT_TRANSPORT_UDP, SRV, 53, CLI, 40601, T0 + MS, r.b, r.n);
+	dt_engine_packet(e, &p);
+	assert_int_equal(lookups, 1);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.rec[0].status, DT_STATUS_OK);
+	assert_int_equal(s.rec[0].query_ts, T0);
+	assert_true(s.rec[0].has_query);
+	assert_int_equal(s.rec[0].query_wire_len, q.n);
+	assert_string_equal(s.rec[0].qname, "www.example.test");
+	assert_true(s.rec[0].has_process);
+	assert_int_equal(s.rec[0].process.pid, 4242);
+	assert_int_equal(s.rec[0].process.tid, 4243);
+	assert_string_equal(s.rec[0].process.name, "dig");
+	assert_string_equal(s.rec[0].process.thread_name, "isc-net-0000");
+	assert_string_equal(s.rec[0].process.exe, "/usr/bin/dig");
+	assert_string_equal(s.rec[0].process.container_id, "abc123");
+	dt_engine_free(e);
+}
+
+/* What exec_lookup() says each pid runs: changed by the test between
+ * queries, as an exec would. */
+static const char *exe_of_4242 = "/usr/bin/dig";
+
+static int exec_lookup(uint32_t pid, uint32_t tid, struct dt_process *proc, void *user)
+{
+	(void)tid;
+	(void)user;
+	proc->ppid = 1;
+	snprintf(proc->name, sizeof(proc->name), "dig");
+	snprintf(proc->exe, sizeof(proc->exe), "%s", pid == 4242 ? exe_of_4242 : "/usr/bin/other");
+	return 0;
+}
+
+static void query_from(struct dt_engine *e, uint32_t pid, uint16_t sport, uint64_t ts,
+		       struct wire *q)
+{
+	struct dt_packet p;
+
+	pkt_init(&p, DT_TRANSPORT_UDP, CLI, sport, SRV, 53, ts, q->b, q->n);
+	p.flags = DT_PKT_HAS_PROCESS;
+	p.pid = pid;
+	p.tid = pid;
+	snprintf(p.comm, sizeof(p.comm), "dig");
+	dt_engine_packet(e, &p);
+}
+
+/* Pending queries share their sender's identity; one that changed (an exec)
+ * or another process on the same slot (pid + 1024) keeps its own, and each
+ * record comes out with the identity of its own query. */
+static void identities_shared_and_not(void **state)
+{
+	struct dt_engine_config cfg = { .process_lookup = exec_lookup };
+	static struct sink s;
+	struct dt_engine *e = engine_with(&s, &cfg);
+	static struct wire q, r;
+
+	wire_load(&q, "a.query");
+	wire_load(&r, "a.response");
+	exe_of_4242 = "/usr/bin/dig";
+	query_from(e, 4242, 41001, T0, &q);
+	query_from(e, 4242, 41002, T0 + 1, &q);
+	exe_of_4242 = "/usr/local/bin/dig-after-exec";
+	query_from(e, 4242, 41003, T0 + 2, &q);
+	query_from(e, 4242 + 1024, 41004, T0 + 3, &q);
+	for (uint16_t port = 41001; port <= 41004; port++)
+		answer(e, port, T0 + MS, &r);
+	assert_int_equal(s.n, 4);
+	assert_string_equal(s.rec[0].process.exe, "/usr/bin/dig");
+	assert_string_equal(s.rec[1].process.exe, "/usr/bin/dig");
+	assert_string_equal(s.rec[2].process.exe, "/usr/local/bin/dig-after-exec");
+	assert_string_equal(s.rec[3].process.exe, "/usr/bin/other");
+	assert_int_equal(s.rec[3].process.pid, 4242 + 1024);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(s.rec[i].process.ppid, 1);
+		assert_string_equal(s.rec[i].process.name, "dig");
+		assert_string_equal(s.rec[i].process.thread_name, "dig");
+	}
+	/* all answered: the slot is free again for the new identity */
+	query_from(e, 4242, 41005, T0 + 2 * MS, &q);
+	answer(e, 41005, T0 + 3 * MS, &r);
+	assert_int_equal(s.n, 5);
+	assert_string_equal(s.rec[4].process.exe, "/usr/local/bin/dig-after-exec");
+	dt_engine_free(e);
+}
+
 static int stale_lookup(uint32_t pid, uint32_t tid, struct dt_process *proc, void *user)
 {
 	snprintf(proc->name, sizeof(proc->name), "sh");
@@ -960,6 +1069,8 @@ int main(void)
 		cmocka_unit_test(truncated_capture_still_matches),
 		cmocka_unit_test(long_query_keeps_its_question),
 		cmocka_unit_test(process_taken_at_query_time),
+		cmocka_unit_test(process_from_a_later_copy),
+		cmocka_unit_test(identities_shared_and_not),
 		cmocka_unit_test(stale_lookup_after_exec),
 		cmocka_unit_test(set_emit_keeps_pending),
 		cmocka_unit_test(bad_config),
