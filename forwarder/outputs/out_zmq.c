@@ -50,6 +50,10 @@ extern bool dt_replay_mode __attribute__((weak));
  * together (batch_begin/batch_end), each its topic and body frames. */
 #define HELD_MAX 256
 
+/* Different DNS topics (rcode x qtype x host) kept interned; beyond that
+ * topics are copied into each message as before. */
+#define TOPICS_MAX 1024
+
 struct zmq_out {
 	/* options */
 	char **publish;
@@ -91,6 +95,12 @@ struct zmq_out {
 	zmq_msg_t (*held)[2];
 	unsigned n_held;
 	uint64_t late_dropped; /* held messages that could not be sent */
+	/* Topics sent as constant messages (zmq_msg_init_data without a free
+	 * function: libzmq neither allocates nor copies them). Only with our own
+	 * context: zmq_ctx_term is what proves no queued message still points
+	 * into the table, so it is freed after that and not before. */
+	struct dt_wire_topic_table *topics;
+	uint64_t sent_ns; /* last envelope send time (wall clock), see send_time() */
 };
 
 /* clang-format off */
@@ -143,6 +153,23 @@ static uint64_t random_session_id(void)
 	return id ? id : 1;
 }
 
+/*
+ * Envelope send time: wall-clock ns, never less than the last one. In a
+ * batch one clock read serves a group of held messages, which leave together
+ * within a millisecond or so (HELD_MAX records or the end of the loop turn):
+ * the field says when the message was built, and a clock read per record
+ * was ~3 % of the daemon at saturation. Holding it from going back keeps
+ * sequence and send-time order the same over a clock step.
+ */
+static uint64_t send_time(struct zmq_out *z)
+{
+	uint64_t now = now_ns(CLOCK_REALTIME);
+
+	if (now > z->sent_ns)
+		z->sent_ns = now;
+	return z->sent_ns;
+}
+
 static void zmq_out_close(struct zmq_out *z)
 {
 	for (unsigned i = 0; z->held && i < z->n_held; i++) {
@@ -156,8 +183,16 @@ static void zmq_out_close(struct zmq_out *z)
 		zmq_close(z->sock);
 	z->sock = NULL;
 	/* Blocks until queued messages are out, at most linger. */
-	if (z->own_zctx && z->zctx)
-		zmq_ctx_term(z->zctx);
+	if (z->own_zctx && z->zctx) {
+		int rc;
+
+		while ((rc = zmq_ctx_term(z->zctx)) != 0 && zmq_errno() == EINTR)
+			;
+		/* No proof that libzmq is done with the interned topics: keep them. */
+		if (rc == 0)
+			dt_wire_topic_table_free(z->topics);
+	}
+	z->topics = NULL;
 	z->zctx = NULL;
 	z->own_zctx = false;
 	dt_zmq_curve_server_release(&z->curve);
@@ -288,6 +323,8 @@ static int zmq_out_init(void *ctx, struct dt_errbuf *err)
 	pub.start_time_ns = z->start_ns;
 	rc = dt_wire_encoder_new(&pub, &z->enc);
 	z->held = malloc(HELD_MAX * sizeof(*z->held));
+	if (!rc && z->own_zctx)
+		rc = dt_wire_topic_table_new(TOPICS_MAX, &z->topics);
 	if (rc || !z->held) {
 		rc = -ENOMEM;
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
@@ -302,10 +339,13 @@ err_close:
 	return rc;
 }
 
-/* [topic][payload], non-blocking. 0, or -EAGAIN at the high-water mark. */
-static int send_frames(struct zmq_out *z, const char *topic, size_t topic_len, int flags)
+/* [topic][payload], non-blocking. 0, or -EAGAIN at the high-water mark.
+ * interned: topic lives in z->topics (sent without a copy). */
+static int send_frames(struct zmq_out *z, const char *topic, size_t topic_len, bool interned,
+		       int flags)
 {
-	if (zmq_send(z->sock, topic, topic_len, ZMQ_SNDMORE | flags) < 0)
+	if ((interned ? zmq_send_const(z->sock, topic, topic_len, ZMQ_SNDMORE | flags)
+		      : zmq_send(z->sock, topic, topic_len, ZMQ_SNDMORE | flags)) < 0)
 		return -zmq_errno();
 	/* The high-water mark is checked on the first frame only: the rest of
 	 * a message that got in always follows. */
@@ -354,21 +394,27 @@ static void send_held(struct zmq_out *z)
 	z->n_held = 0;
 }
 
-/* Keeps topic and body (z->buf) for send_held(); -ENOMEM if it cannot. */
-static int hold(struct zmq_out *z, const char *topic, size_t topic_len)
+/* Keeps topic and body (z->buf) for send_held(); -ENOMEM if it cannot.
+ * interned: topic lives in z->topics (a constant message, no copy). */
+static int hold(struct zmq_out *z, const char *topic, size_t topic_len, bool interned)
 {
 	zmq_msg_t *m;
 
 	if (z->n_held == HELD_MAX)
 		send_held(z);
 	m = z->held[z->n_held];
-	if (zmq_msg_init_size(&m[0], topic_len))
+	if (interned)
+		zmq_msg_init_data(&m[0], (void *)topic, topic_len, NULL, NULL);
+	else if (zmq_msg_init_size(&m[0], topic_len))
 		return -ENOMEM;
+	else
+		memcpy(zmq_msg_data(&m[0]), topic, topic_len);
+	/* The body has to be copied: libzmq frees it on its I/O thread, and a
+	 * message with a free function allocates its header there anyway. */
 	if (zmq_msg_init_size(&m[1], z->buf.len)) {
 		zmq_msg_close(&m[0]);
 		return -ENOMEM;
 	}
-	memcpy(zmq_msg_data(&m[0]), topic, topic_len);
 	memcpy(zmq_msg_data(&m[1]), z->buf.data, z->buf.len);
 	z->n_held++;
 	return 0;
@@ -377,29 +423,40 @@ static int hold(struct zmq_out *z, const char *topic, size_t topic_len)
 static int zmq_out_process(void *ctx, const struct dt_record *rec)
 {
 	struct zmq_out *z = ctx;
-	char topic[DT_WIRE_TOPIC_MAX];
+	char buf[DT_WIRE_TOPIC_MAX];
+	const char *topic = NULL, *host;
 	uint64_t seq = ++z->sequence; /* consumed even if the send fails */
-	int len, rc;
+	size_t len = 0;
+	int rc;
 
 	/* A configured host name wins over the record's (several forwarders
 	 * on one machine, containers). */
-	len = z->host && z->host[0] ? dt_wire_topic_host(rec, z->hostname, topic, sizeof(topic))
-				    : dt_wire_topic(rec, z->hostname, topic, sizeof(topic));
-	if (len < 0)
-		len = snprintf(topic, sizeof(topic), "dns.");
-	rc = dt_wire_encode_record(z->enc, seq, now_ns(CLOCK_REALTIME), rec, z->include_wire,
-				   &z->buf);
+	host = z->host && z->host[0]		      ? z->hostname
+	       : rec->host_name && *rec->host_name ? rec->host_name
+						   : z->hostname;
+	if (z->topics)
+		topic = dt_wire_topic_intern(z->topics, rec, host, &len);
+	if (!topic) {
+		int n = dt_wire_topic_host(rec, host, buf, sizeof(buf));
+
+		if (n < 0)
+			n = snprintf(buf, sizeof(buf), "dns.");
+		len = (size_t)n;
+	}
+	/* one clock read per group of held messages (send_time()) */
+	if (!z->in_batch || z->n_held == 0 || z->n_held == HELD_MAX)
+		send_time(z);
+	rc = dt_wire_encode_record(z->enc, seq, z->sent_ns, rec, z->include_wire, &z->buf);
 	if (rc == -EMSGSIZE && z->include_wire)
-		rc =
-		    dt_wire_encode_record(z->enc, seq, now_ns(CLOCK_REALTIME), rec, false, &z->buf);
+		rc = dt_wire_encode_record(z->enc, seq, z->sent_ns, rec, false, &z->buf);
 	if (rc == 0 && z->in_batch) {
-		rc = hold(z, topic, (size_t)len);
+		rc = hold(z, topic ? topic : buf, len, topic != NULL);
 		if (rc == 0)
 			return 0; /* counted when sent */
 	} else if (rc == 0) {
 		int flags = send_flags(z);
 
-		rc = send_frames(z, topic, (size_t)len, flags);
+		rc = send_frames(z, topic ? topic : buf, len, topic != NULL, flags);
 		note_send(z, flags, rc);
 	}
 	if (rc) {
@@ -453,9 +510,9 @@ static int publish_stats(struct zmq_out *z, const struct dt_stats *stats, int fl
 	len = dt_wire_stats_topic(z->hostname, topic, sizeof(topic));
 	if (len < 0)
 		len = snprintf(topic, sizeof(topic), "_stats.");
-	rc = dt_wire_encode_stats(z->enc, seq, now_ns(CLOCK_REALTIME), stats, &sc, &z->buf);
+	rc = dt_wire_encode_stats(z->enc, seq, send_time(z), stats, &sc, &z->buf);
 	if (rc == 0)
-		rc = send_frames(z, topic, (size_t)len, flags);
+		rc = send_frames(z, topic, (size_t)len, false, flags);
 	if (rc) {
 		z->dropped++;
 		return rc;

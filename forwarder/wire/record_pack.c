@@ -5,9 +5,10 @@
  * pack pass through generic descriptors (~12 000 instructions per event);
  * this writes the same bytes (proto3: zero scalars and empty strings/bytes
  * left out, fields in number order, submessages whenever present) in one
- * pass. A nested message reserves one length byte and moves its body when
- * the length needs more. Byte equality with protobuf-c is a unit test
- * (test_wire_pack).
+ * pass. A nested message reserves the length bytes its size most likely
+ * needs (one, or two for the transaction and long DNS messages) and moves
+ * its body only when the guess was wrong: the encoding stays minimal. Byte
+ * equality with protobuf-c is a unit test (test_wire_pack).
  */
 #include <errno.h>
 #include <string.h>
@@ -68,6 +69,32 @@ static inline uint8_t *u_u64(uint8_t *p, unsigned field, uint64_t v)
 	return v ? put_varint(put_tag(p, field, WT_VARINT), v) : p;
 }
 
+/* int32 and enums: negative values take ten bytes, sign-extended. */
+static inline uint8_t *u_i32(uint8_t *p, unsigned field, int32_t v)
+{
+	return u_u64(p, field, (uint64_t)(int64_t)v);
+}
+
+/* Unchecked bytes; strings pass their length (0: left out, like NULL). */
+static inline uint8_t *u_bytes(uint8_t *p, unsigned field, const void *d, size_t n)
+{
+	if (!n)
+		return p;
+	p = put_varint(put_tag(p, field, WT_LEN), n);
+	memcpy(p, d, n);
+	return p + n;
+}
+
+static inline size_t str_len(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/* Room for a run of fields (tags below 16: one byte each): at most VARINT
+ * bytes for a varint field, BYTES plus the data for a length-delimited one. */
+#define VARINT 11
+#define BYTES 11
+
 static inline void f_u64(struct pb *b, unsigned field, uint64_t v)
 {
 	if (v && room(b, 20)) {
@@ -100,39 +127,51 @@ static inline void f_str(struct pb *b, unsigned field, const char *s)
 		f_bytes(b, field, s, strlen(s));
 }
 
-/* Opens a nested message: tag and a one-byte length to patch; returns its offset. */
-static inline size_t sub_begin(struct pb *b, unsigned field)
+/* A nested message: where its body starts and how many length bytes precede it. */
+struct sub {
+	size_t body;
+	size_t reserved;
+};
+
+/* Opens a nested message: tag and `reserve` (1 or 2) length bytes to patch. */
+static inline struct sub sub_begin_n(struct pb *b, unsigned field, size_t reserve)
 {
 	uint8_t *p;
 
-	if (!room(b, 3))
-		return 0;
-	p = put_tag(b->p, field, WT_LEN);
-	*p++ = 0;
+	if (!room(b, 4))
+		return (struct sub){0, 1};
+	p = put_tag(b->p, field, WT_LEN) + reserve;
 	b->p = p;
-	return (size_t)(p - b->base);
+	return (struct sub){(size_t)(p - b->base), reserve};
 }
 
-static void sub_end(struct pb *b, size_t body)
+static inline struct sub sub_begin(struct pb *b, unsigned field)
 {
-	uint8_t *start = b->base + body;
-	size_t len, extra = 0;
+	return sub_begin_n(b, field, 1);
+}
+
+/* Writes the length; moves the body when it needs other than the reserved bytes. */
+static void sub_end_move(struct pb *b, struct sub s)
+{
+	uint8_t *start = b->base + s.body;
+	size_t len, need = 1;
 	uint64_t v;
 
-	if (b->over)
-		return;
 	len = (size_t)(b->p - start);
 	for (v = len >> 7; v; v >>= 7)
-		extra++;
-	if (extra) {
-		if ((size_t)(b->end - b->p) < extra) {
+		need++;
+	if (need > s.reserved) {
+		if ((size_t)(b->end - b->p) < need - s.reserved) {
 			b->over = true;
 			return;
 		}
-		memmove(start + extra, start, len);
-		b->p += extra;
+		memmove(start + (need - s.reserved), start, len);
+		b->p += need - s.reserved;
+	} else if (need < s.reserved) {
+		memmove(start - (s.reserved - need), start, len);
+		b->p -= s.reserved - need;
 	}
-	start--;
+	start -= s.reserved;
 	v = len;
 	while (v >= 0x80) {
 		*start++ = (uint8_t)(v | 0x80);
@@ -141,37 +180,61 @@ static void sub_end(struct pb *b, size_t body)
 	*start = (uint8_t)v;
 }
 
+/* Closes a nested message; inline for the usual case, a right guess. */
+static inline void sub_end(struct pb *b, struct sub s)
+{
+	uint8_t *start = b->base + s.body;
+	size_t len = (size_t)(b->p - start);
+
+	if (b->over)
+		return;
+	if (s.reserved == 1 && len < 0x80) {
+		start[-1] = (uint8_t)len;
+	} else if (s.reserved == 2 && len >= 0x80 && len < 0x4000) {
+		start[-2] = (uint8_t)(len | 0x80);
+		start[-1] = (uint8_t)(len >> 7);
+	} else {
+		sub_end_move(b, s);
+	}
+}
+
 static void pack_rr(struct pb *b, unsigned field, const struct dns_rr *rr)
 {
-	size_t at = sub_begin(b, field);
+	/* name, rdata and its presentation: long rdata make 128 bytes or more */
+	struct sub at = sub_begin_n(b, field, rr->rdlength >= 40 ? 2 : 1);
+	size_t nl = str_len(rr->name), dl = str_len(rr->data), rl = rr->rdata ? rr->rdlength : 0;
 
-	f_str(b, 1, rr->name);
-	/* 16, 16 and 32 bits: 4 + 4 + 6 bytes at most */
-	if (room(b, 14)) {
+	if (room(b, 3 * BYTES + 3 * VARINT + nl + rl + dl)) {
 		uint8_t *p = b->p;
 
+		p = u_bytes(p, 1, rr->name, nl);
 		p = u_u64(p, 2, rr->type);
 		p = u_u64(p, 3, rr->rclass);
-		b->p = u_u64(p, 4, rr->ttl);
+		p = u_u64(p, 4, rr->ttl);
+		p = u_bytes(p, 5, rr->rdata, rl);
+		b->p = u_bytes(p, 6, rr->data, dl);
 	}
-	f_bytes(b, 5, rr->rdata, rr->rdlength);
-	f_str(b, 6, rr->data);
 	sub_end(b, at);
 }
 
 static void pack_edns(struct pb *b, const struct dns_edns *e)
 {
-	size_t at = sub_begin(b, 14);
+	struct sub at = sub_begin(b, 14);
+	size_t tl = str_len(e->ede_text), sl = str_len(e->client_subnet), cl = str_len(e->cookie);
 
-	f_u64(b, 1, e->dnssec_ok);
-	f_u64(b, 2, e->version);
-	f_u64(b, 3, e->udp_size);
-	f_u64(b, 4, e->ext_rcode_hi);
-	f_u64(b, 5, e->ede_code >= 0);
-	f_u64(b, 6, e->ede_code >= 0 ? (uint32_t)e->ede_code : 0);
-	f_str(b, 7, e->ede_text);
-	f_str(b, 8, e->client_subnet);
-	f_str(b, 9, e->cookie);
+	if (room(b, 6 * VARINT + 3 * BYTES + tl + sl + cl)) {
+		uint8_t *p = b->p;
+
+		p = u_u64(p, 1, e->dnssec_ok);
+		p = u_u64(p, 2, e->version);
+		p = u_u64(p, 3, e->udp_size);
+		p = u_u64(p, 4, e->ext_rcode_hi);
+		p = u_u64(p, 5, e->ede_code >= 0);
+		p = u_u64(p, 6, e->ede_code >= 0 ? (uint32_t)e->ede_code : 0);
+		p = u_bytes(p, 7, e->ede_text, tl);
+		p = u_bytes(p, 8, e->client_subnet, sl);
+		b->p = u_bytes(p, 9, e->cookie, cl);
+	}
 	sub_end(b, at);
 }
 
@@ -182,8 +245,9 @@ static unsigned rr_section(const struct dns_rr *rr)
 
 static void pack_dns(struct pb *b, unsigned field, const struct dns_msg *m)
 {
-	size_t at = sub_begin(b, field);
 	unsigned n = m->n_rr < DNS_MAX_RR ? m->n_rr : DNS_MAX_RR;
+	/* header, question and EDNS take 40-80 bytes; two records pass 128 */
+	struct sub at = sub_begin_n(b, field, n >= 2 ? 2 : 1);
 
 	/* eight 16-bit fields: 4 bytes each at most */
 	if (room(b, 32)) {
@@ -200,18 +264,32 @@ static void pack_dns(struct pb *b, unsigned field, const struct dns_msg *m)
 		b->p = p;
 	}
 	if (m->has_question) {
-		size_t q = sub_begin(b, 9);
+		struct sub q = sub_begin(b, 9);
+		size_t ql = str_len(m->qname);
 
-		f_str(b, 1, m->qname);
-		f_u64(b, 2, m->qtype);
-		f_u64(b, 3, m->qclass);
+		if (room(b, BYTES + 2 * VARINT + ql)) {
+			uint8_t *p = u_bytes(b->p, 1, m->qname, ql);
+
+			p = u_u64(p, 2, m->qtype);
+			b->p = u_u64(p, 3, m->qclass);
+		}
 		sub_end(b, q);
 	}
-	/* answers (10), authorities (11), additionals (12): wire order in each */
-	for (unsigned s = DNS_SECTION_ANSWER; s <= DNS_SECTION_ADDITIONAL; s++)
-		for (unsigned i = 0; i < n; i++)
-			if (rr_section(&m->rr[i]) == s)
-				pack_rr(b, 10 + s, &m->rr[i]);
+	/* answers (10), authorities (11), additionals (12): wire order in each.
+	 * Decoded in wire order, the sections follow each other: one pass then. */
+	unsigned last = DNS_SECTION_ANSWER, i;
+
+	for (i = 0; i < n && rr_section(&m->rr[i]) >= last; i++)
+		last = rr_section(&m->rr[i]);
+	if (i == n) {
+		for (i = 0; i < n; i++)
+			pack_rr(b, 10 + rr_section(&m->rr[i]), &m->rr[i]);
+	} else {
+		for (unsigned s = DNS_SECTION_ANSWER; s <= DNS_SECTION_ADDITIONAL; s++)
+			for (i = 0; i < n; i++)
+				if (rr_section(&m->rr[i]) == s)
+					pack_rr(b, 10 + s, &m->rr[i]);
+	}
 	f_u64(b, 13, m->rr_truncated);
 	if (m->edns.present)
 		pack_edns(b, &m->edns);
@@ -220,50 +298,62 @@ static void pack_dns(struct pb *b, unsigned field, const struct dns_msg *m)
 	sub_end(b, at);
 }
 
-static void pack_process(struct pb *b, const struct dt_process *p)
+static void pack_process(struct pb *b, const struct dt_process *pr)
 {
-	size_t at = sub_begin(b, 5);
-
-	f_u64(b, 1, p->pid);
-	f_u64(b, 2, p->tid);
-	f_u64(b, 3, p->ppid);
-	f_u64(b, 4, p->uid);
-	f_u64(b, 5, p->gid);
+	struct sub at = sub_begin(b, 5);
 	/* Fixed arrays are NUL-terminated by the producer (record.h). */
-	f_str(b, 6, p->name);
-	f_str(b, 7, p->thread_name);
-	f_str(b, 8, p->exe);
-	f_u64(b, 9, p->cgroup_id);
-	f_str(b, 10, p->container_id);
+	size_t nl = strlen(pr->name), tl = strlen(pr->thread_name), el = strlen(pr->exe);
+	size_t cl = strlen(pr->container_id);
+
+	if (room(b, 6 * VARINT + 4 * BYTES + nl + tl + el + cl)) {
+		uint8_t *p = b->p;
+
+		p = u_u64(p, 1, pr->pid);
+		p = u_u64(p, 2, pr->tid);
+		p = u_u64(p, 3, pr->ppid);
+		p = u_u64(p, 4, pr->uid);
+		p = u_u64(p, 5, pr->gid);
+		p = u_bytes(p, 6, pr->name, nl);
+		p = u_bytes(p, 7, pr->thread_name, tl);
+		p = u_bytes(p, 8, pr->exe, el);
+		p = u_u64(p, 9, pr->cgroup_id);
+		b->p = u_bytes(p, 10, pr->container_id, cl);
+	}
 	sub_end(b, at);
 }
 
 static void pack_network(struct pb *b, const struct dt_record *rec)
 {
-	size_t at = sub_begin(b, 6);
-	size_t alen = rec->family == 6 ? 16 : 4;
+	struct sub at = sub_begin(b, 6);
+	size_t alen = rec->family == 6 ? 16 : rec->family == 4 ? 4 : 0;
 
-	f_i32(b, 1, rec->family == 6 ? 6 : rec->family == 4 ? 4 : 0);
-	f_i32(b, 2, rec->transport);
-	if (rec->family == 4 || rec->family == 6) {
-		f_bytes(b, 3, rec->src_ip, alen);
-		f_bytes(b, 4, rec->dst_ip, alen);
+	if (room(b, 6 * VARINT + 2 * (BYTES + 16))) {
+		uint8_t *p = b->p;
+
+		p = u_i32(p, 1, rec->family == 6 ? 6 : rec->family == 4 ? 4 : 0);
+		p = u_i32(p, 2, rec->transport);
+		p = u_bytes(p, 3, rec->src_ip, alen);
+		p = u_bytes(p, 4, rec->dst_ip, alen);
+		p = u_u64(p, 5, rec->src_port);
+		p = u_u64(p, 6, rec->dst_port);
+		p = u_u64(p, 7, rec->netns);
+		b->p = u_u64(p, 8, rec->ifindex);
 	}
-	f_u64(b, 5, rec->src_port);
-	f_u64(b, 6, rec->dst_port);
-	f_u64(b, 7, rec->netns);
-	f_u64(b, 8, rec->ifindex);
 	sub_end(b, at);
 }
 
 static void pack_transaction(struct pb *b, const struct dt_record *rec, bool include_wire)
 {
-	size_t at = sub_begin(b, 10);
+	/* network, two DNS messages and their wire bytes: past 127 bytes nearly always */
+	struct sub at = sub_begin_n(b, 10, 2);
 
-	f_i32(b, 1, (int32_t)rec->status);
-	f_u64(b, 2, rec->query_ts_ns);
-	f_u64(b, 3, rec->response_ts_ns);
-	f_u64(b, 4, rec->flags);
+	if (room(b, 4 * VARINT)) {
+		uint8_t *p = u_i32(b->p, 1, (int32_t)rec->status);
+
+		p = u_u64(p, 2, rec->query_ts_ns);
+		p = u_u64(p, 3, rec->response_ts_ns);
+		b->p = u_u64(p, 4, rec->flags);
+	}
 	if (rec->has_process)
 		pack_process(b, &rec->process);
 	pack_network(b, rec);

@@ -12,6 +12,9 @@
 #include "wire/record_pack.h"
 #include "wire/record_proto.h"
 
+/* Room the packer may ask for beyond the final length (see encode_record). */
+#define PACK_SLACK 128
+
 struct dt_wire_encoder {
 	char *host;
 	char *version;
@@ -145,7 +148,10 @@ int dt_wire_encode_record(struct dt_wire_encoder *enc, uint64_t sequence, uint64
 	int err;
 
 	/* Pack into what the buffer has; on -ENOSPC grow it and pack again. The
-	 * packer keeps ten bytes of slack per varint, hence the +16 at the bound. */
+	 * packer asks for room for a run of fields at their longest (at most
+	 * 120 bytes beyond what they take) and may give back a reserved length
+	 * byte per open submessage (three deep): a message of max bytes needs
+	 * less than max + PACK_SLACK while being packed. */
 	for (;;) {
 		if (buf->cap) {
 			err = dt_wire_pack_transaction(enc->pub_field, enc->pub_field_len, sequence,
@@ -153,10 +159,10 @@ int dt_wire_encode_record(struct dt_wire_encoder *enc, uint64_t sequence, uint64
 						       buf->cap, &len);
 			if (!err)
 				break;
-			if (buf->cap >= max + 16)
+			if (buf->cap >= max + PACK_SLACK)
 				return -EMSGSIZE;
 		}
-		err = grow(buf, buf->cap ? buf->cap * 2 : 4096, max + 16);
+		err = grow(buf, buf->cap ? buf->cap * 2 : 4096, max + PACK_SLACK);
 		if (err)
 			return err;
 	}

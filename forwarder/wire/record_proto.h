@@ -85,6 +85,20 @@ int dt_wire_topic_host(const struct dt_record *rec, const char *host, char *buf,
 /* "_stats.<host>." */
 int dt_wire_stats_topic(const char *host, char *buf, size_t len);
 
+/*
+ * Interned DNS topics (at most max_entries different ones): the topic of rec
+ * with the host part given, as dt_wire_topic_host() writes it, in a string
+ * that stays valid and unchanged until the table is freed (the zmq output
+ * sends it without copying). NULL when the table is full or on ENOMEM: build
+ * the topic with dt_wire_topic_host() then.
+ */
+struct dt_wire_topic_table;
+int dt_wire_topic_table_new(size_t max_entries, struct dt_wire_topic_table **t);
+void dt_wire_topic_table_free(struct dt_wire_topic_table *t); /* NULL-safe */
+const char *dt_wire_topic_intern(struct dt_wire_topic_table *t, const struct dt_record *rec,
+				 const char *host, size_t *len);
+size_t dt_wire_topic_table_count(const struct dt_wire_topic_table *t);
+
 /* ---- decoding (subscribers) ---- */
 
 enum dt_wire_kind { DT_WIRE_NONE = 0, DT_WIRE_TRANSACTION, DT_WIRE_STATS };

@@ -199,6 +199,56 @@ static void test_corners_match_protobuf_c(void **state)
 	dt_wire_encoder_free(enc);
 }
 
+/* record_pack.c guesses how many bytes a nested length takes (two for the
+ * transaction, for DNS messages with two records or more and for records
+ * with 40 bytes of rdata or more, else one): each guess wrong both ways,
+ * around the one/two/three-byte borders, must still give protobuf-c's bytes. */
+static void test_length_guesses_match_protobuf_c(void **state)
+{
+	static uint8_t rd[20000];
+	static char text[300];
+	static struct dns_msg m;
+	struct dt_wire_encoder *enc = new_encoder("h");
+	struct dt_record rec = {0};
+	static const size_t rdlens[] = {0, 39, 40, 41, 100, 126, 127, 128, 16383, 16384, 20000};
+	static const size_t textlens[] = {0, 1, 80, 120, 200, 299};
+	uint64_t seq = 1;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(rd); i++)
+		rd[i] = (uint8_t)(i * 7);
+	/* the smallest transaction: one byte of length where two were kept */
+	rec.status = DT_STATUS_TIMEOUT;
+	assert_canonical(enc, &rec, true, seq++);
+	rec.family = 4;
+	assert_canonical(enc, &rec, false, seq++);
+
+	for (size_t r = 0; r < sizeof(rdlens) / sizeof(rdlens[0]); r++) {
+		for (size_t t = 0; t < sizeof(textlens) / sizeof(textlens[0]); t++) {
+			memset(&m, 0, sizeof(m));
+			memset(text, 'a' + (int)t, textlens[t]);
+			text[textlens[t]] = '\0';
+			m.has_question = true;
+			m.qname = "q";
+			m.edns.ede_code = -1;
+			/* one record (one byte kept for the message), then two (two kept) */
+			m.rr[0] = (struct dns_rr){.name = "n", .data = text, .rdata = rd,
+						  .rdlength = (uint16_t)rdlens[r],
+						  .section = DNS_SECTION_ANSWER, .type = 1};
+			m.n_rr = 1;
+			rec.response = &m;
+			rec.query = NULL;
+			assert_canonical(enc, &rec, false, seq++);
+			m.rr[1] = (struct dns_rr){.name = "", .section = DNS_SECTION_ADDITIONAL};
+			m.n_rr = 2;
+			assert_canonical(enc, &rec, false, seq++);
+			rec.query = &m;
+			assert_canonical(enc, &rec, true, seq++);
+		}
+	}
+	dt_wire_encoder_free(enc);
+}
+
 /* The size bound is exact: a message of len bytes fits max = len, not len - 1,
  * and a buffer grown on the way keeps being reused. */
 static void test_bound_is_exact(void **state)
@@ -237,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_samples_match_protobuf_c),
 		cmocka_unit_test(test_corners_match_protobuf_c),
 		cmocka_unit_test(test_bound_is_exact),
+		cmocka_unit_test(test_length_guesses_match_protobuf_c),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -105,6 +106,128 @@ static void test_publish_topics_sequence(void **state)
 	assert_int_equal(m->kind, DT_WIRE_STATS);
 	assert_int_equal(m->sequence, last_seq + 1);
 	assert_int_equal(m->session.published, 100);
+	zmq_close(s);
+	free(ctx);
+	msg_free(m);
+}
+
+/* Interned topics are the topics dt_wire_topic_host() writes, one stable
+ * string per (rcode, qtype, host), hosts that share a prefix kept apart, and
+ * a full table says so instead of growing. */
+static void test_topic_table(void **state)
+{
+	static const char *const hosts[] = {"h", "h2", "", "a-host-name-longer-than-33-bytes.example.org"};
+	const char *first[8][4] = {{0}};
+	struct dt_wire_topic_table *t;
+	char want[DT_WIRE_TOPIC_MAX];
+	const char *got;
+	size_t len;
+	(void)state;
+
+	assert_int_equal(dt_wire_topic_table_new(1000, &t), 0);
+	for (int round = 0; round < 2; round++) {
+		for (int k = 0; k < 8; k++) {
+			for (size_t h = 0; h < 4; h++) {
+				make_record(k == 1 ? 3 : k == 2 ? 4095 : 0, k == 3 ? 65280 : 1);
+				if (k == 4)
+					rec.status = DT_STATUS_TIMEOUT;
+				if (k == 5)
+					rec.response = NULL; /* unanswered: TIMEOUT */
+				if (k == 6)
+					query.has_question = response.has_question = false; /* NONE */
+				if (k == 7) {
+					rec.status = DT_STATUS_MALFORMED;
+					query.has_question = false; /* the response's question */
+					response.qtype = 28;
+				}
+				assert_true(dt_wire_topic_host(&rec, hosts[h], want, sizeof(want)) > 0);
+				got = dt_wire_topic_intern(t, &rec, hosts[h], &len);
+				assert_non_null(got);
+				assert_int_equal(len, strlen(want));
+				assert_string_equal(got, want);
+				if (round == 0)
+					first[k][h] = got;
+				else
+					assert_ptr_equal(got, first[k][h]); /* same string, kept */
+			}
+		}
+	}
+	/* (TIMEOUT, A) twice: the status and the unanswered query agree */
+	assert_int_equal(dt_wire_topic_table_count(t), 7 * 4);
+	dt_wire_topic_table_free(t);
+
+	/* full: known topics still found, new ones refused */
+	assert_int_equal(dt_wire_topic_table_new(2, &t), 0);
+	make_record(0, 1);
+	assert_non_null(dt_wire_topic_intern(t, &rec, "h", &len));
+	assert_non_null(dt_wire_topic_intern(t, &rec, "h2", &len));
+	assert_null(dt_wire_topic_intern(t, &rec, "h3", &len));
+	got = dt_wire_topic_intern(t, &rec, "h", &len);
+	assert_non_null(got);
+	assert_string_equal(got, "dns.NOERROR.A.h.");
+	assert_int_equal(dt_wire_topic_table_count(t), 2);
+	dt_wire_topic_table_free(t);
+	dt_wire_topic_table_free(NULL);
+	assert_int_equal(dt_wire_topic_table_new(0, &t), -EINVAL);
+}
+
+/* In batches with a host name long enough that libzmq would allocate the
+ * topic frame: topics arrive intact (sent as constant messages from the
+ * interned table) and send times, one clock read per group of held
+ * messages, never go back and stay within the wall-clock span of the sends. */
+static void test_batch_topics_send_time(void **state)
+{
+	static const char host[] = "a-host-name-longer-than-33-bytes.example.org";
+	char ep[128], *eps[] = {ep}, topic[DT_WIRE_TOPIC_MAX] = "", want[DT_WIRE_TOPIC_MAX];
+	const char *topics[] = {"dns.", "_stats.", NULL};
+	struct dt_errbuf err = {0};
+	struct dt_wire_msg *m = msg_new();
+	uint64_t last_sent = 0, t0, t1, last_seq;
+	struct timespec ts;
+	void *ctx, *s;
+	(void)state;
+
+	next_endpoint(ep, sizeof(ep));
+	ctx = new_ctx(eps, 1, 10000);
+	*(const char **)((char *)ctx + opt("host")->offset) = host;
+	assert_int_equal(dt_output_zmq.init(ctx, &err), 0);
+	s = sub_open(ep, topics, 0);
+	/* wait_joined() with this host's stats topic */
+	snprintf(want, sizeof(want), "_stats.%s.", host);
+	for (int i = 0; i < 100 && !sub_recv(s, topic, sizeof(topic), m, 50); i++)
+		dt_output_zmq.heartbeat(ctx, &dt_stats);
+	assert_string_equal(topic, want);
+	while (sub_recv(s, topic, sizeof(topic), m, 50))
+		;
+	last_seq = m->sequence;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t0 = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	for (int b = 0; b < 3; b++) {
+		dt_output_zmq.batch_begin(ctx);
+		for (int i = 0; i < 300; i++) { /* more than one group of held messages */
+			make_record(i % 2 ? 3 : 0, i % 3 ? 1 : 28);
+			assert_int_equal(dt_output_zmq.process(ctx, &rec), 0);
+		}
+		dt_output_zmq.batch_end(ctx);
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t1 = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	for (int n = 0; n < 900; n++) {
+		int i = n % 300;
+
+		assert_int_equal(sub_recv(s, topic, sizeof(topic), m, 2000), 1);
+		assert_int_equal(m->kind, DT_WIRE_TRANSACTION);
+		assert_int_equal(m->sequence, last_seq + 1);
+		last_seq = m->sequence;
+		snprintf(want, sizeof(want), "dns.%s.%s.%s.", i % 2 ? "NXDOMAIN" : "NOERROR",
+			 i % 3 ? "A" : "AAAA", host);
+		assert_string_equal(topic, want);
+		assert_true(m->sent_time_ns >= last_sent);
+		assert_true(m->sent_time_ns >= t0 && m->sent_time_ns <= t1);
+		last_sent = m->sent_time_ns;
+	}
+	dt_output_zmq.exit(ctx);
 	zmq_close(s);
 	free(ctx);
 	msg_free(m);
@@ -424,6 +547,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_publish_topics_sequence),
+	    cmocka_unit_test(test_topic_table),
+	    cmocka_unit_test(test_batch_topics_send_time),
 	    cmocka_unit_test(test_subscriber_restart),
 	    cmocka_unit_test(test_topic_prefix),
 	    cmocka_unit_test(test_hwm_drops_equal_proven_loss),
