@@ -570,6 +570,17 @@ static int fake_lookup(uint32_t pid, uint32_t tid, struct dt_process *proc, void
 	return 0;
 }
 
+/* The sender's identity as the capture reports it for a query of dig's
+ * (fake_lookup() adds the rest). */
+static void sent_by_dig(struct dt_packet *p)
+{
+	p->flags = DT_PKT_HAS_PROCESS;
+	p->pid = 4242;
+	p->tid = 4243;
+	p->cgroup_id = 77;
+	snprintf(p->comm, sizeof(p->comm), "isc-net-0000");
+}
+
 static void process_taken_at_query_time(void **state)
 {
 	struct dt_engine_config cfg = { .process_lookup = fake_lookup,
@@ -583,13 +594,9 @@ static void process_taken_at_query_time(void **state)
 	wire_load(&r, "a.response");
 	lookups = 0;
 	pkt_init(&p, DT_TRANSPORT_UDP, CLI, 40600, SRV, 53, T0, q.b, q.n);
-	p.flags = DT_PKT_HAS_PROCESS;
-	p.pid = 4242;
-	p.tid = 4243;
+	sent_by_dig(&p);
 	p.uid = 1000;
 	p.gid = 100;
-	p.cgroup_id = 77;
-	snprintf(p.comm, sizeof(p.comm), "isc-net-0000");
 	dt_engine_packet(e, &p);
 	/* the response arrives in softirq context: someone else's identity */
 	pkt_init(&p, DT_TRANSPORT_UDP, SRV, 53, CLI, 40600, T0 + MS, r.b, r.n);
@@ -632,11 +639,7 @@ static void process_from_a_later_copy(void **state)
 	pkt_init(&p, DT_TRANSPORT_UDP, CLI, 40601, SRV, 53, T0, q.b, q.n);
 	dt_engine_packet(e, &p);
 	pkt_init(&p, DT_TRANSPORT_UDP, CLI, 40601, SRV, 53, T0 + 1000, q.b, q.n);
-	p.flags = DT_PKT_HAS_PROCESS;
-	p.pid = 4242;
-	p.tid = 4243;
-	p.cgroup_id = 77;
-	snprintf(p.comm, sizeof(p.comm), "isc-net-0000");
+	sent_by_dig(&p);
 	dt_engine_packet(e, &p);
 	pkt_init(&p, DT_TRANSPORT_UDP, SRV, 53, CLI, 40601, T0 + MS, r.b, r.n);
 	dt_engine_packet(e, &p);
