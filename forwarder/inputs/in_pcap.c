@@ -159,32 +159,27 @@ static void in_pcap_frame(struct pcap_ctx *c, const struct pcap_pkthdr *h, const
 	dt_engine_packet(c->engine, &pkt);
 }
 
+static void in_pcap_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	in_pcap_frame((struct pcap_ctx *)user, h, data);
+}
+
 static int in_pcap_collect(void *ctx)
 {
 	struct pcap_ctx *c = ctx;
-	struct pcap_pkthdr *h;
-	const u_char *data;
+	int n;
 
 	if (!c->pcap)
 		return 1;
-	for (int64_t i = 0; i < c->batch; i++) {
-		int rc = pcap_next_ex(c->pcap, &h, &data);
-
-		if (rc == 1) {
-			in_pcap_frame(c, h, data);
-			continue;
-		}
-		if (rc == 0)
-			continue; /* live captures only */
-		if (c->last_ts_ns)
-			dt_engine_tick(c->engine, c->last_ts_ns);
-		/* -2: end of file; -1: a damaged or cut-off file ends the replay the
-		 * same way, with what could be read */
-		return 1;
-	}
+	/* one pcap_dispatch() per turn, not pcap_next_ex() per packet: a file
+	 * read in a loop inside libpcap (fewer instructions per packet). It
+	 * counts packets that pass bpf_filter, as pcap_next_ex() skipped others. */
+	n = pcap_dispatch(c->pcap, (int)c->batch, in_pcap_cb, (u_char *)c);
 	if (c->last_ts_ns)
 		dt_engine_tick(c->engine, c->last_ts_ns);
-	return 0;
+	/* fewer than asked (0 at the end): end of file; -1: a damaged or cut-off
+	 * file ends the replay the same way, with what could be read */
+	return n < c->batch ? 1 : 0;
 }
 
 static uint64_t in_pcap_kernel_drops(void *ctx)

@@ -424,6 +424,87 @@ static void test_every_caplen(void **state)
 	}
 }
 
+/* One Ethernet + IPv4 + UDP frame with these header fields, parsed whole and
+ * cut, with several wire lengths, both ways (see below); counts successes. */
+static void shortcut_frame(size_t pad, size_t total, size_t ulen, uint16_t frag, uint8_t proto,
+			   uint8_t vihl, size_t *ok, size_t *clean)
+{
+	size_t real_total = 20 + 8 + dns_q_len;
+	struct dt_packet a, b;
+
+	eth(0x0800, 0);
+	ipv4(proto, 8 + dns_q_len, frag);
+	udp(dns_q, dns_q_len);
+	memset(f.b + f.n, 0, pad); /* link-layer padding */
+	f.n += pad;
+	f.b[14] = vihl;
+	f.b[14 + 2] = (uint8_t)(total >> 8);
+	f.b[14 + 3] = (uint8_t)total;
+	f.b[34 + 4] = (uint8_t)(ulen >> 8);
+	f.b[34 + 5] = (uint8_t)ulen;
+
+	const size_t caps[] = {f.n, f.n - 1, f.n - pad, 42, 41, 14 + real_total / 2};
+	/* 1: the capture length */
+	const size_t wires[] = {0, 1, f.n, f.n + 10, 20, 14 + real_total - 1};
+
+	for (size_t ci = 0; ci < sizeof(caps) / sizeof(caps[0]); ci++) {
+		for (size_t wi = 0; wi < sizeof(wires) / sizeof(wires[0]); wi++) {
+			size_t cap = caps[ci], wire = wi == 1 ? cap : wires[wi];
+
+			/* stale bytes in the packet, flags set and clear */
+			for (int fill = 0x5a; fill <= 0xa5; fill += 0xa5 - 0x5a) {
+				int ra, rb;
+
+				memset(&a, fill, sizeof(a));
+				memset(&b, fill, sizeof(b));
+				ra = dt_frame_parse(DT_LINK_EN10MB, f.b, cap, wire, &a);
+				rb = dt_frame_parse(DT_LINK_RAW, f.b + 14, cap - 14,
+						    wire > 14 ? wire - 14 : 0, &b);
+				assert_int_equal(ra, rb);
+				assert_memory_equal(&a, &b, sizeof(a));
+				*ok += ra == 0;
+				*clean +=
+				    ra == 0 && !(a.flags & (DT_PKT_FRAGMENT | DT_PKT_TRUNCATED));
+			}
+		}
+	}
+}
+
+/*
+ * Untagged Ethernet + IPv4 + UDP takes a shortcut in dt_frame_parse(): for
+ * every mix of odd lengths, fragment bits, padding and capture cuts it must
+ * give what the general path gives for the same IP datagram (the raw-IP link
+ * type, which never takes it): same return, same bytes in the packet.
+ */
+static void test_eth_ipv4_udp_shortcut(void **state)
+{
+	const size_t rt = 20 + 8 + dns_q_len, ru = 8 + dns_q_len;
+	const size_t totals[] = {0, 19, 20, 27, 28, rt - 1, rt, rt + 1, 0xffff};
+	const size_t ulens[] = {0, 7, 8, ru - 1, ru, ru + 1, 0xffff};
+	static const uint16_t frags[] = {0, 0x4000, 0x2000, 0x0001};
+	static const uint8_t protos[] = {17, 6};
+	static const uint8_t vihl[] = {0x45, 0x46, 0x44};
+	size_t ok = 0, clean = 0;
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+	/* every combination, one index: pad x total x ulen x frag x proto x ihl */
+	for (size_t k = 0; k < 2 * N(totals) * N(ulens) * N(frags) * N(protos) * N(vihl); k++) {
+		size_t r = k, vi, pi, fi, ui, ti;
+
+		vi = r % N(vihl), r /= N(vihl);
+		pi = r % N(protos), r /= N(protos);
+		fi = r % N(frags), r /= N(frags);
+		ui = r % N(ulens), r /= N(ulens);
+		ti = r % N(totals), r /= N(totals);
+		shortcut_frame(r * 10, totals[ti], ulens[ui], frags[fi], protos[pi], vihl[vi], &ok,
+			       &clean);
+	}
+#undef N
+	/* the mixes did reach the shortcut's case (not only errors) */
+	assert_true(ok > 100);
+	assert_true(clean > 50);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +519,7 @@ int main(void)
 	    cmocka_unit_test(test_not_ours),
 	    cmocka_unit_test(test_bad_headers),
 	    cmocka_unit_test(test_every_caplen),
+	    cmocka_unit_test(test_eth_ipv4_udp_shortcut),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -58,11 +60,48 @@ static void test_other_bytes_differ(void **state)
 	assert_int_equal(dt_txn_question_hash(NULL, 1, 1), dt_txn_question_hash("", 1, 1));
 }
 
+/*
+ * The hash reads whole words, never past the NUL: a name that ends at the
+ * last byte before an unmapped page hashes (no fault) as the same name with
+ * other bytes after its NUL does, at every length across word boundaries.
+ */
+static void test_reads_stay_in_name(void **state)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *map, *end, buf[64];
+	(void)state;
+
+	map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		   0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + page, (size_t)page, PROT_NONE), 0);
+	end = map + page; /* the first byte that faults */
+	for (size_t len = 0; len <= 40; len++) {
+		char *name = end - len - 1;
+
+		for (size_t i = 0; i < len; i++)
+			name[i] = (char)('A' + (i * 5 + len) % 26);
+		name[len] = 0;
+		memset(buf, 0x41 + (int)len, sizeof(buf)); /* letters after the NUL */
+		memcpy(buf, name, len + 1);
+		assert_int_equal(dt_txn_question_hash(name, 1, 1), dt_txn_question_hash(buf, 1, 1));
+		/* and every one of its bytes counts, the tail word's too */
+		for (size_t i = 0; i < len; i++) {
+			buf[i] = '0';
+			assert_int_not_equal(dt_txn_question_hash(name, 1, 1),
+					     dt_txn_question_hash(buf, 1, 1));
+			buf[i] = name[i];
+		}
+	}
+	munmap(map, (size_t)page * 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_case_is_folded),
 		cmocka_unit_test(test_other_bytes_differ),
+		cmocka_unit_test(test_reads_stay_in_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
