@@ -3,6 +3,7 @@
 #include "pipeline/daemon.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@ struct daemon {
 	uint64_t drops_seen, drops_changed_ns;
 	uint64_t kdrops_seen, kdrops_changed_ns;
 	uint64_t watchdog_ns, last_watchdog_ns; /* systemd WatchdogSec=, 0 = off */
+	uint64_t last_trim_ns;
 	bool polling_inputs; /* some input is collect()-driven (pcap) and not done */
 	bool ready, stop;
 };
@@ -444,6 +446,8 @@ static void on_signal(struct daemon *d)
 	}
 }
 
+#define DT_TRIM_INTERVAL_NS (10ull * 1000000000ull)
+
 static void on_tick(struct daemon *d)
 {
 	uint64_t expirations, mono = dt_now_mono_ns(), real = now_real_ns();
@@ -465,6 +469,13 @@ static void on_tick(struct daemon *d)
 		update_kernel_drops(d);
 		dt_pipeline_update_stats(d->pl);
 		publish_snapshot(d, mono);
+	}
+	/* ZeroMQ's queued messages are malloc'd: once a stalled subscriber has
+	 * drained them, glibc keeps the freed pages in the heap, so RSS steps
+	 * up with each stall. Hand them back every 10 s. */
+	if (mono - d->last_trim_ns >= DT_TRIM_INTERVAL_NS) {
+		d->last_trim_ns = mono;
+		malloc_trim(0);
 	}
 	/* the loop turning is what systemd's watchdog should see */
 	if (d->watchdog_ns && mono - d->last_watchdog_ns >= d->watchdog_ns / 2) {
@@ -675,7 +686,8 @@ int dt_daemon_run(const struct dt_cli *cli, double duration_s)
 		goto out_stop_http;
 	}
 	d->ready = true;
-	d->last_flush_ns = d->last_stats_ns = d->last_watchdog_ns = dt_now_mono_ns();
+	d->last_flush_ns = d->last_stats_ns = d->last_watchdog_ns = d->last_trim_ns =
+	    dt_now_mono_ns();
 	d->watchdog_ns = watchdog_interval_ns();
 	if (d->dfd >= 0 && (rc = arm_timer(d->dfd, (uint64_t)(duration_s * 1e9) + 1, 0))) {
 		dt_err("--duration timer: %s", strerror(-rc));
