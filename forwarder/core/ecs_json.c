@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/copy.h"
 #include "core/ecs_json.h"
 #include "core/fmt.h"
 #include "core/rd_cache.h"
@@ -18,23 +19,6 @@ struct jw {
 	bool full;
 };
 
-/* n bytes in words, the last one overlapping: GCC turns a memcpy() of a
- * variable but bounded size into rep movs, slow to start for a few bytes. */
-static inline void copy_var(char *d, const char *s, size_t n)
-{
-	if (n >= 8) {
-		for (size_t i = 0; i + 8 < n; i += 8)
-			memcpy(d + i, s + i, 8);
-		memcpy(d + n - 8, s + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(d, s, 4);
-		memcpy(d + n - 4, s + n - 4, 4);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			d[i] = s[i];
-	}
-}
-
 static inline void jw_raw(struct jw *w, const char *s, size_t n)
 {
 	if ((size_t)(w->end - w->p) < n) {
@@ -44,7 +28,7 @@ static inline void jw_raw(struct jw *w, const char *s, size_t n)
 	if (__builtin_constant_p(n))
 		memcpy(w->p, s, n); /* literals: a few moves */
 	else
-		copy_var(w->p, s, n);
+		dt_copy_bytes(w->p, s, n);
 	w->p += n;
 }
 
@@ -83,7 +67,7 @@ static void jw_qsafe(struct jw *w, const char *s, size_t n)
 		return;
 	}
 	w->p[0] = '"';
-	copy_var(w->p + 1, s, n);
+	dt_copy_bytes(w->p + 1, s, n);
 	w->p[n + 1] = '"';
 	w->p += n + 2;
 }

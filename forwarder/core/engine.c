@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/copy.h"
 #include "core/engine.h"
 #include "core/ip_defrag.h"
 #include "core/stats.h"

@@ -16,22 +16,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
+#include "core/copy.h"
 #include "core/record.h"
 
 #define DT_TXN_IDENTS 1024
-
-/*
- * memcpy of a short run whose length the compiler must not bound: GCC turns
- * a copy it knows to be at most a few hundred bytes into `rep movsq`, whose
- * start-up (~30 cycles) outweighs the copy; libc's memcpy does not.
- */
-static inline void dt_copy_bytes(void *dst, const void *src, size_t n)
-{
-	__asm__("" : "+r"(n));
-	memcpy(dst, src, n);
-}
 
 /* A whole identity as packed (not aligned: memcpy in and out), followed by
  * the thread name unless it is the process name (DT_TXN_PROC_OWN_THREAD),
