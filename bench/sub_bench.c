@@ -13,7 +13,7 @@
  * (the write(2) system time counts), so a busy machine skews them less.
  *
  *   sub_bench [-n EVENTS] [-r ROUNDS] [-c CORPUS] [-o OUT] [-f json|text] [-p PASS]
- *             [--stdio] [PCAP]
+ *             [--stdio] [--all-records] [PCAP]
  *     -n EVENTS  events per pass (default 500000)
  *     -r ROUNDS  each pass that often, the fastest counts (default 3: a
  *                shared machine only ever makes a pass slower)
@@ -23,6 +23,8 @@
  *                event: valgrind --tool=callgrind --toggle-collect=one_pass
  *                sub_bench -n 20000 -c 20000 -p full PCAP, Ir total / 20000
  *     --stdio    the subscriber before sub_out: stdio fwrite, default name cache
+ *     --all-records  events carry the authority and additional records too, as
+ *                with the daemon's service.decode_records: all (default: answer)
  *     PCAP       any capture libpcap reads, e.g. bench/pipeline_pcap.sh's
  */
 #include <errno.h>
@@ -310,12 +312,14 @@ static __attribute__((noipa)) double one_pass(struct run *r, enum pass pass)
 static void usage(void)
 {
 	fprintf(stderr, "usage: sub_bench [-n EVENTS] [-r ROUNDS] [-c CORPUS] [-o OUT] "
-			"[-f json|text] [-p decode|format|full] [--stdio] [PCAP]\n");
+			"[-f json|text] [-p decode|format|full] [--stdio] [--all-records] [PCAP]\n");
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"stdio", no_argument, NULL, 'S'}, {0}};
+	static const struct option opts[] = {{"stdio", no_argument, NULL, 'S'},
+					     {"all-records", no_argument, NULL, 'A'},
+					     {0}};
 	static const char *names[] = {
 	    [P_DECODE] = "decode", [P_FORMAT] = "format", [P_FULL] = "full"};
 	struct run r = {.events = 500000, .out = "/tmp/sub_bench.out"};
@@ -328,7 +332,8 @@ int main(int argc, char **argv)
 	struct dt_engine_config cfg = {.host_name = "bench-host",
 				       .emit = on_record,
 				       .emit_user = &c,
-				       .process_lookup = lookup};
+				       .process_lookup = lookup,
+				       .decode_keep = DNS_KEEP_ANSWER}; /* the daemon's default */
 	struct dt_engine *eng = NULL;
 	unsigned passes = P_DECODE | P_FORMAT | P_FULL;
 	int rounds = 3;
@@ -361,6 +366,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			r.stdio = true;
+			break;
+		case 'A':
+			cfg.decode_keep = DNS_KEEP_ALL;
 			break;
 		default:
 			usage();

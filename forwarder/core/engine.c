@@ -178,7 +178,7 @@ static uint8_t *txn_bytes(struct dt_engine *e, size_t n, const struct dt_txn *ke
 /*
  * The question's text goes behind the stored query bytes when it fits (a
  * query is rarely longer than 100 bytes): the response's question, the same
- * bytes as a rule, and the query's own re-decode share it (dns_decode_qname)
+ * bytes as a rule, and the query's own re-decode share it (dns_decode_with)
  * instead of presenting the name twice more.
  */
 static size_t qname_keep_len(const struct dns_msg *m, uint16_t wire_len)
@@ -209,6 +209,19 @@ static void keep_qhead(struct dt_txn *txn, const struct dns_msg *m, size_t len)
 			 dns_msg_head_get(m, &txn->qhead);
 }
 
+/* dns_decode_with() keeping the configured record sections; ref_* as in
+ * dns_decode_qname() (NULL: none). */
+static int decode_msg(const struct dt_engine *e, const uint8_t *wire, size_t len, struct dns_msg *msg,
+		  const uint8_t *ref_wire, size_t ref_len, const char *ref_qname)
+{
+	struct dns_decode_opts o = {.keep = e->cfg.decode_keep,
+				    .ref_wire = ref_wire,
+				    .ref_len = ref_len,
+				    .ref_qname = ref_qname};
+
+	return dns_decode_with(wire, len, msg, &o);
+}
+
 /*
  * The stored query, decoded as on arrival, into qmsg. The latest one still
  * is: no second decode when its response comes next (one question at a
@@ -225,12 +238,12 @@ static void query_msg(struct dt_engine *e, const struct dt_txn *txn, const uint8
 	if (txn->has_qhead)
 		dns_msg_head_put(e->qmsg, &txn->qhead, txn_qname(txn));
 	else if (txn->qtext_off)
-		dns_decode_qname(txn->bytes, txn->wire_len, e->qmsg, txn->bytes, txn->wire_len,
-				 txn_qname(txn));
+		decode_msg(e, txn->bytes, txn->wire_len, e->qmsg, txn->bytes, txn->wire_len,
+			   txn_qname(txn));
 	else if (rwire && e->msg->has_question)
-		dns_decode_qname(txn->bytes, txn->wire_len, e->qmsg, rwire, rlen, e->msg->qname);
+		decode_msg(e, txn->bytes, txn->wire_len, e->qmsg, rwire, rlen, e->msg->qname);
 	else
-		dns_decode(txn->bytes, txn->wire_len, e->qmsg);
+		decode_msg(e, txn->bytes, txn->wire_len, e->qmsg, NULL, 0, NULL);
 }
 
 /* A record from a pending query, with or without its response. */
@@ -647,10 +660,10 @@ static void on_message(const uint8_t *wire, size_t len, bool cut, const struct d
 		rc.hint = dt_txn_find(e->txns, &rc.key, rc.hash, 0);
 	}
 	if (resp && rc.hint && rc.hint->qtext_off)
-		err = dns_decode_qname(wire, len, e->msg, rc.hint->bytes, rc.hint->wire_len,
-				       txn_qname(rc.hint));
+		err = decode_msg(e, wire, len, e->msg, rc.hint->bytes, rc.hint->wire_len,
+			     txn_qname(rc.hint));
 	else
-		err = dns_decode(wire, len, e->msg);
+		err = decode_msg(e, wire, len, e->msg, NULL, 0, NULL);
 	/* A message cut by the capture still matches if its question is in. */
 	if (err < 0 && !(cut && len >= 12 && e->msg->has_question)) {
 		dt_stats_add(&dt_stats.malformed, 1);

@@ -46,6 +46,9 @@ struct dt_engine_config {
 	 * process identity); when spent, the oldest goes as with a full table.
 	 * Default max_pending * 192 (12 MiB for 65536). */
 	size_t max_pending_bytes;
+	/* DNS_KEEP_* record sections decoded into records (dns/dns.h); the
+	 * others are walked for EDNS and faults only. 0: all three. */
+	unsigned decode_keep;
 };
 
 /* Two sightings of one query (or response) closer than this are copies of

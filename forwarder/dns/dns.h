@@ -96,6 +96,27 @@ struct dns_msg {
 int dns_decode(const uint8_t *wire, size_t len, struct dns_msg *msg);
 
 /*
+ * dns_decode() with options. keep picks the record sections whose records
+ * are kept (presented into msg->rr); the others are still walked, so the
+ * header counts, an OPT record (parsed into msg->edns) and faults in their
+ * names and record headers are found, but their names and data are neither
+ * presented nor checked. ref_wire/ref_len/ref_qname as in dns_decode_qname().
+ */
+#define DNS_KEEP_ANSWER (1u << DNS_SECTION_ANSWER)
+#define DNS_KEEP_AUTHORITY (1u << DNS_SECTION_AUTHORITY)
+#define DNS_KEEP_ADDITIONAL (1u << DNS_SECTION_ADDITIONAL)
+#define DNS_KEEP_ALL (DNS_KEEP_ANSWER | DNS_KEEP_AUTHORITY | DNS_KEEP_ADDITIONAL)
+
+struct dns_decode_opts {
+	unsigned keep; /* DNS_KEEP_* bits; 0 means DNS_KEEP_ALL */
+	const uint8_t *ref_wire;
+	size_t ref_len;
+	const char *ref_qname; /* NULL: no reference */
+};
+int dns_decode_with(const uint8_t *wire, size_t len, struct dns_msg *msg,
+		    const struct dns_decode_opts *opts);
+
+/*
  * dns_decode() of a message whose first question may repeat another's (a
  * query and its response): ref_qname is the text dns_decode() made of the
  * first question's name in ref_wire[0..ref_len). When the message's name

@@ -22,6 +22,7 @@ struct dec {
 	const uint8_t *ref_wire;
 	size_t ref_len;
 	const char *ref_qname;
+	unsigned keep; /* DNS_KEEP_* sections whose records go into msg->rr */
 };
 
 static int fail(struct dns_msg *msg, int err, const char *why)
@@ -151,7 +152,8 @@ static int read_rr(struct dec *d, uint8_t section)
 	struct dns_msg *msg = d->msg;
 	size_t name_pos = d->pos;
 	size_t text_mark = msg->text_used;
-	bool keep = msg->n_rr < DNS_MAX_RR;
+	bool wanted = d->keep & (1u << section);
+	bool keep = wanted && msg->n_rr < DNS_MAX_RR;
 	const char *why = NULL;
 	const char *name = NULL;
 	uint16_t type, rclass, rdlen;
@@ -192,7 +194,8 @@ static int read_rr(struct dec *d, uint8_t section)
 	}
 
 	if (!keep) {
-		msg->rr_truncated = true;
+		if (wanted)
+			msg->rr_truncated = true; /* no room left, not a section left out */
 		d->pos += rdlen;
 		return 0;
 	}
@@ -315,18 +318,29 @@ int dns_decode(const uint8_t *wire, size_t len, struct dns_msg *msg)
 	struct dec d;
 
 	d.ref_qname = NULL;
+	d.keep = DNS_KEEP_ALL;
+	return decode(&d, wire, len, msg);
+}
+
+int dns_decode_with(const uint8_t *wire, size_t len, struct dns_msg *msg,
+		    const struct dns_decode_opts *opts)
+{
+	struct dec d;
+
+	d.ref_qname = opts->ref_wire && opts->ref_len > 12 ? opts->ref_qname : NULL;
+	d.ref_wire = opts->ref_wire;
+	d.ref_len = opts->ref_len;
+	d.keep = opts->keep ? opts->keep & DNS_KEEP_ALL : DNS_KEEP_ALL;
 	return decode(&d, wire, len, msg);
 }
 
 int dns_decode_qname(const uint8_t *wire, size_t len, struct dns_msg *msg, const uint8_t *ref_wire,
 		     size_t ref_len, const char *ref_qname)
 {
-	struct dec d;
+	struct dns_decode_opts o = {
+	    .keep = DNS_KEEP_ALL, .ref_wire = ref_wire, .ref_len = ref_len, .ref_qname = ref_qname};
 
-	d.ref_qname = ref_wire && ref_len > 12 ? ref_qname : NULL;
-	d.ref_wire = ref_wire;
-	d.ref_len = ref_len;
-	return decode(&d, wire, len, msg);
+	return dns_decode_with(wire, len, msg, &o);
 }
 
 bool dns_msg_head_get(const struct dns_msg *m, struct dns_msg_head *h)

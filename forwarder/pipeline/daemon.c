@@ -78,6 +78,13 @@ static void emit(const struct dt_record *rec, void *user)
 
 /* ---- inputs ---- */
 
+/* service.decode_records: "all", or (the default) "answer" */
+static unsigned decode_keep(const char *decode_records)
+{
+	return decode_records && strcmp(decode_records, "all") == 0 ? DNS_KEEP_ALL
+								    : DNS_KEEP_ANSWER;
+}
+
 static int inputs_start(struct daemon *d, struct dt_errbuf *err)
 {
 	struct dt_config *cfg = d->cfg;
@@ -103,6 +110,7 @@ static int inputs_start(struct daemon *d, struct dt_errbuf *err)
 
 		ec.timeout_ns = cfg->service.timeout;
 		ec.max_pending = (uint32_t)cfg->service.max_pending;
+		ec.decode_keep = decode_keep(cfg->service.decode_records);
 		ec.tag = in->tag;
 		ec.host_name = d->host_name;
 		ec.emit = emit;
@@ -348,9 +356,10 @@ static void adopt(struct daemon *d, struct dt_config *cfg, struct dt_pipeline *p
 		dt_warn("reload: inputs changed; they apply at the next restart (the capture stays "
 			"as is)");
 	if (next->timeout != now->timeout || next->max_pending != now->max_pending ||
-	    str_changed(now->user, next->user) || str_changed(now->http_listen, next->http_listen))
-		dt_warn("reload: service timeout, max_pending, user and http_listen apply at the "
-			"next restart");
+	    str_changed(now->user, next->user) || str_changed(now->http_listen, next->http_listen) ||
+	    str_changed(now->decode_records, next->decode_records))
+		dt_warn("reload: service timeout, max_pending, decode_records, user and http_listen "
+			"apply at the next restart");
 	d->pl = pl;
 	dt_config_free(d->cfg);
 	d->cfg = cfg;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 static const char *const log_levels[] = {"error", "warn", "warning", "info", "debug", NULL};
+static const char *const decode_records_choices[] = {"answer", "all", NULL};
 
 const struct dt_option dt_service_options[] = {
     DT_OPT_CHOICE("log_level", struct dt_service, log_level, "info", log_levels,
@@ -25,6 +26,11 @@ const struct dt_option dt_service_options[] = {
 		    "a query unanswered this long becomes a timeout record"),
     DT_OPT_INT("max_pending", struct dt_service, max_pending, "65536", 16, 16777216,
 	       "pending queries kept per input (older ones are evicted, counted)"),
+    DT_OPT_CHOICE("decode_records", struct dt_service, decode_records, "answer",
+		  decode_records_choices,
+		  "answer: decode the answer section's records only (what the ECS, text and "
+		  "syslog outputs show; the other sections are counted and kept in the wire "
+		  "bytes); all: also the authority and additional records, for protobuf consumers"),
     DT_OPT_INT("tick_ms", struct dt_service, tick_ms, "10", 1, 1000,
 	       "main loop period: ring-buffer collection and engine clock"),
     {0},

@@ -19,6 +19,7 @@ struct dt_service {
 	uint64_t timeout;	 /* transaction timeout, ns */
 	int64_t max_pending;	 /* pending queries per engine */
 	int64_t tick_ms;	 /* main loop period */
+	char *decode_records;	 /* "answer" or "all": record sections decoded */
 
 	enum dt_log_level level; /* parsed log_level */
 };

@@ -93,6 +93,8 @@ struct seen {
 	uint16_t qtype;
 	uint16_t rcode;
 	unsigned n_answer;
+	unsigned n_response_rr; /* records kept from every section */
+	bool response_edns;
 	char answer0[256];
 	const char *tag, *host_name;
 	size_t query_wire_len, response_wire_len;
@@ -145,6 +147,8 @@ static inline void sink_emit(const struct dt_record *rec, void *user)
 	if (rec->response) {
 		o->rcode = rec->response->rcode;
 		o->n_answer = rec->response->n_answer;
+		o->n_response_rr = rec->response->n_rr;
+		o->response_edns = rec->response->edns.present;
 		for (unsigned i = 0; i < rec->response->n_rr; i++) {
 			if (rec->response->rr[i].section == DNS_SECTION_ANSWER) {
 				snprintf(o->answer0, sizeof(o->answer0), "%s",

@@ -90,6 +90,7 @@ static void test_valid(void **state)
 	assert_int_equal(cfg->service.timeout, 250000000ull);
 	assert_int_equal(cfg->service.flush_interval, 120000000000ull);
 	assert_int_equal(cfg->service.max_pending, 65536); /* default */
+	assert_string_equal(cfg->service.decode_records, "answer"); /* default */
 	assert_string_equal(cfg->service.http_listen, "127.0.0.1:2020");
 	assert_int_equal(cfg->n_inputs, 1);
 	assert_string_equal(cfg->inputs[0].route, "dns"); /* default tag */
@@ -128,6 +129,8 @@ static void test_wrong_type(void **state)
 	expect_error("pipeline:\n  filters:\n    - name: query\n      exclude: maybe\n",
 		     "4: exclude: expected true or false");
 	expect_error("service:\n  log_level: loud\n", "2: log_level: \"loud\" is not one of");
+	expect_error("service:\n  max_pending: 64\n  decode_records: most\n",
+		     "3: decode_records: \"most\" is not one of");
 }
 
 static void test_missing_required(void **state)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cmocka.h>
@@ -241,6 +242,63 @@ static void test_edns_options(void **state)
 	expect_rr(0, DNS_SECTION_ANSWER, 1, "WWW.Example.TEST", 3600, "192.0.2.1");
 }
 
+/* Only the answer section kept: the other records are walked (counted in
+ * the header, OPT still parsed) but not presented; the result is otherwise
+ * the full decode's, and a cut message still fails. */
+static void test_keep_answer_only(void **state)
+{
+	struct dns_decode_opts o = {.keep = DNS_KEEP_ANSWER};
+	size_t n = wire_load("a.response.bin", wire, sizeof(wire));
+
+	assert_int_equal(dns_decode_with(wire, n, &msg, &o), 0);
+	assert_int_equal(msg.ancount, 1);
+	assert_int_equal(msg.nscount, 1);
+	assert_int_equal(msg.arcount, 2);
+	assert_string_equal(msg.qname, "www.example.test");
+	assert_int_equal(msg.n_rr, 1);
+	assert_int_equal(msg.n_answer, 1);
+	assert_int_equal(msg.n_authority, 0);
+	assert_int_equal(msg.n_additional, 0);
+	assert_false(msg.rr_truncated); /* left out on purpose, not for want of room */
+	expect_rr(0, DNS_SECTION_ANSWER, 1, "www.example.test", 3600, "192.0.2.1");
+	assert_true(msg.edns.present);
+	assert_int_equal(msg.edns.udp_size, 1232);
+
+	/* the authority and additional sections alone */
+	o.keep = DNS_KEEP_AUTHORITY | DNS_KEEP_ADDITIONAL;
+	assert_int_equal(dns_decode_with(wire, n, &msg, &o), 0);
+	assert_int_equal(msg.n_rr, 2);
+	expect_rr(0, DNS_SECTION_AUTHORITY, 2, "example.test", 3600, "ns1.example.test");
+	expect_rr(1, DNS_SECTION_ADDITIONAL, 1, "ns1.example.test", 3600, "192.0.2.53");
+
+	/* 0 keeps everything, as dns_decode() */
+	o.keep = 0;
+	assert_int_equal(dns_decode_with(wire, n, &msg, &o), 0);
+	assert_int_equal(msg.n_rr, 3);
+
+	/* EDNS of a skipped additional section still counts: the extended
+	 * error of a REFUSED response */
+	o.keep = DNS_KEEP_ANSWER;
+	n = wire_load("refused.response.bin", wire, sizeof(wire));
+	assert_int_equal(dns_decode_with(wire, n, &msg, &o), 0);
+	assert_int_equal(msg.edns.ede_code, 20);
+
+	/* more answers than DNS_MAX_RR still say so */
+	n = wire_load("many_tcp.response.bin", wire, sizeof(wire));
+	assert_int_equal(dns_decode(wire, n, &msg), 0);
+	bool truncated = msg.rr_truncated;
+	unsigned answers = msg.n_answer;
+	assert_int_equal(dns_decode_with(wire, n, &msg, &o), 0);
+	assert_int_equal(msg.rr_truncated, truncated);
+	assert_int_equal(msg.n_answer, answers);
+
+	/* every strict prefix still fails */
+	n = wire_load("a.response.bin", wire, sizeof(wire));
+	for (size_t cut = 0; cut < n; cut++)
+		if (dns_decode_with(wire, cut, &msg, &o) == 0)
+			fail_msg("a.response.bin cut at %zu decoded with the answers only", cut);
+}
+
 /* Every strict prefix of a recorded message is an error, never a crash,
  * and keeps the header once 12 bytes are there. */
 static void test_every_prefix_fails(void **state)
@@ -311,6 +369,7 @@ int main(void)
 	    cmocka_unit_test(test_refused_ede),
 	    cmocka_unit_test(test_edns_options),
 	    cmocka_unit_test(test_every_prefix_fails),
+	    cmocka_unit_test(test_keep_answer_only),
 	    cmocka_unit_test(test_registered_domain),
 	};
 

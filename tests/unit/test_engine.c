@@ -73,6 +73,34 @@ static void query_response_ok(void **state)
 	dt_engine_free(e);
 }
 
+/* decode_keep: the answer section alone, or (0, the default) all three;
+ * EDNS from the additional section either way. */
+static void decode_keep_picks_sections(void **state)
+{
+	static const unsigned keep[2] = {0, DNS_KEEP_ANSWER};
+	static const unsigned want_rr[2] = {3, 1};
+	static struct wire q, r;
+
+	wire_load(&q, "a.query");
+	wire_load(&r, "a.response");
+	for (int i = 0; i < 2; i++) {
+		struct dt_engine_config cfg = {.decode_keep = keep[i]};
+		static struct sink s;
+		struct dt_engine *e = engine_with(&s, &cfg);
+
+		query(e, 40000, T0, &q);
+		answer(e, 40000, T0 + 1000, &r);
+		assert_int_equal(s.n, 1);
+		assert_int_equal(s.rec[0].status, DT_STATUS_OK);
+		assert_int_equal(s.rec[0].n_answer, 1);
+		assert_string_equal(s.rec[0].answer0, "192.0.2.1");
+		assert_int_equal(s.rec[0].n_response_rr, want_rr[i]);
+		assert_true(s.rec[0].response_edns);
+		assert_int_equal(s.rec[0].response_wire_len, r.n); /* the wire stays whole */
+		dt_engine_free(e);
+	}
+}
+
 static void ipv6_and_ports_are_part_of_key(void **state)
 {
 	struct dt_engine_config cfg = { 0 };
@@ -1054,6 +1082,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(query_response_ok),
+		cmocka_unit_test(decode_keep_picks_sections),
 		cmocka_unit_test(ipv6_and_ports_are_part_of_key),
 		cmocka_unit_test(retransmission_one_record_flagged),
 		cmocka_unit_test(copies_of_one_packet_are_duplicates),
