@@ -8,7 +8,8 @@ DTB_USAGE="Overhead at saturation. Each round runs: alone, dnstrail, alone, then
 (DTB_PEERS). The dnstrail ratio of a round is its queries/s over the mean of the
 two alone runs around it; the table gives the median over rounds and the spread.
 DTB_PROFILE=1: perf record -a -g during the first dnstrail run; the top symbols go to
-\$DTB_OUT/overhead-perf*.txt (BPF programs appear as bpf_prog_* symbols)."
+\$DTB_OUT/overhead-perf*.txt (BPF programs appear as bpf_prog_* symbols), each program's
+share of the machine (by thread name; ZMQbg/* are ZeroMQ I/O threads) to overhead-perf-comm.txt."
 . "$(dirname "$0")/lib.sh"
 . "$DTB_BENCH/peers.sh"
 dtb_parse_args "$@"
@@ -53,6 +54,10 @@ run_dnstrail()
 		perf report -i "$DTB_WORK/perf.data" --stdio --no-children --sort sym -g none \
 			2>/dev/null | grep -E '^ +[0-9]' | grep -E 'bpf|ringbuf|htab' |
 			head -30 >"$DTB_OUT/overhead-perf-bpf.txt"
+		# where the machine's time went, per program (threads by name:
+		# ZMQbg/* are ZeroMQ's I/O threads, swapper is idle)
+		perf report -i "$DTB_WORK/perf.data" --stdio --no-children --sort comm -g none \
+			2>/dev/null | grep -E '^ +[0-9]' | head -20 >"$DTB_OUT/overhead-perf-comm.txt"
 	fi
 	dtb_daemon_stop
 	dtb_sub_wait
