@@ -42,6 +42,10 @@ PY
 )
 eq "statuses and rcodes" "$summary" "ok/NOERROR=300 ok/NXDOMAIN=40 timeout/-=25 365"
 check "file output equals stdout" cmp -s "$W/all.out" "$W/all.jsonl"
+# "-" reads the capture from standard input: the same events
+"$DNSTRAIL" --stdout=json --pcap - --publish "ipc://$W/stdin.sock" <"$W/t.pcap" \
+	>"$W/stdin.out" 2>"$W/stdin.err"
+check "--pcap - reads standard input (same events)" cmp -s "$W/all.out" "$W/stdin.out"
 
 # filters: NXDOMAIN and timeouts only, then everything under example.net dropped
 cat >"$W/filt.yaml" <<YAML
