@@ -78,7 +78,8 @@ Common options (each also an environment variable):
       --keep           keep the work directory          DTB_KEEP
   -h, --help           this text
 Also: DTB_NAMES (query names, $DTB_NAMES), DTB_SUB_TIMEOUT (dnstrail-sub idle exit, 4 s),
-DTB_NS_C / DTB_NS_S (namespace names), DTB_IP_C / DTB_IP_S (veth addresses).
+DTB_NS_C / DTB_NS_S (namespace names), DTB_IP_C / DTB_IP_S (veth addresses),
+DTB_DAEMON_ARGS (extra dnstrail arguments, e.g. "-c batch.yaml"; --publish is merged in).
 
 Runs as root. Creates network namespaces $DTB_NS_C and $DTB_NS_S joined by a veth
 ($DTB_IP_C <-> $DTB_IP_S); NSD serves $DTB_ZONE there. Traffic never leaves the machine.
@@ -344,7 +345,8 @@ dtb_daemon_start()
 	local tag=$1
 	shift
 	DTB_DAEMON_ERR="$DTB_WORK/dnstrail-$tag.err"
-	"$DTB_BUILD/bin/dnstrail" --publish "$(dtb_endpoint)" "$@" \
+	# shellcheck disable=SC2086 # DTB_DAEMON_ARGS: words on purpose
+	"$DTB_BUILD/bin/dnstrail" --publish "$(dtb_endpoint)" "$@" ${DTB_DAEMON_ARGS:-} \
 		>"$DTB_WORK/dnstrail-$tag.out" 2>"$DTB_DAEMON_ERR" &
 	DTB_DAEMON_PID=$!
 	DTB_PIDS+=($DTB_DAEMON_PID)

@@ -93,7 +93,8 @@ def main():
                                  epilog="\n".join(__doc__.split("\n")[8:]))
     ap.add_argument("--connect", action="append", help="endpoint (repeatable; default "
                     "tcp://127.0.0.1:5556)")
-    ap.add_argument("--topic", action="append", help="subscription prefix (default dns.)")
+    ap.add_argument("--topic", action="append",
+                    help="subscription prefix (default dns. and dnsbatch.: every DNS event)")
     ap.add_argument("--count", type=int, default=0, help="exit after N DNS events")
     ap.add_argument("--timeout", type=float, default=0,
                     help="exit after that many seconds without any message")
@@ -108,12 +109,12 @@ def main():
 
     sock = zmq.Context.instance().socket(zmq.SUB)
     sock.setsockopt(zmq.LINGER, 0)
-    topics = args.topic or ["dns."]
+    topics = args.topic or ["dns.", "dnsbatch."]
     for t in topics + ["_stats."]:
         sock.setsockopt(zmq.SUBSCRIBE, t.encode())
     for ep in args.connect or ["tcp://127.0.0.1:5556"]:
         sock.connect(ep)
-    check = any("dns.".startswith(t) for t in topics)
+    check = any("dns.".startswith(t) or "dnsbatch.".startswith(t) for t in topics)
 
     received = gaps = lost = 0
     last = {}  # (host, session_id) -> last sequence
@@ -128,26 +129,36 @@ def main():
             frames = sock.recv_multipart()
             if len(frames) < 2:
                 continue
-            env = pb.Envelope()
-            env.ParseFromString(frames[1])
+            if frames[0].startswith(b"dnsbatch."):
+                # a forwarder with `batch` set: several envelopes per message
+                batch = pb.EnvelopeBatch()
+                batch.ParseFromString(frames[1])
+                envs = batch.envelopes
+            else:
+                env = pb.Envelope()
+                env.ParseFromString(frames[1])
+                envs = [env]
             if args.timeout:
                 deadline = time.monotonic() + args.timeout
-            key = (env.publisher.host, env.publisher.session_id)
-            prev = last.get(key)
-            if prev is not None and env.sequence > prev + 1 and check:
-                gaps += 1
-                lost += env.sequence - prev - 1
-                print("dnstrail_sub.py: lost %d messages from %s" % (env.sequence - prev - 1,
-                      env.publisher.host), file=sys.stderr)
-            if prev is None or env.sequence > prev:
-                last[key] = env.sequence
-            if env.WhichOneof("body") != "transaction":
-                continue
-            received += 1
-            if args.json:
-                print(json.dumps(json_format.MessageToDict(env.transaction), sort_keys=True))
-            else:
-                print(line(pb, env))
+            for env in envs:
+                key = (env.publisher.host, env.publisher.session_id)
+                prev = last.get(key)
+                if prev is not None and env.sequence > prev + 1 and check:
+                    gaps += 1
+                    lost += env.sequence - prev - 1
+                    print("dnstrail_sub.py: lost %d messages from %s" % (env.sequence - prev - 1,
+                          env.publisher.host), file=sys.stderr)
+                if prev is None or env.sequence > prev:
+                    last[key] = env.sequence
+                if env.WhichOneof("body") != "transaction":
+                    continue
+                if args.count and received >= args.count:
+                    break
+                received += 1
+                if args.json:
+                    print(json.dumps(json_format.MessageToDict(env.transaction), sort_keys=True))
+                else:
+                    print(line(pb, env))
             sys.stdout.flush()
     except KeyboardInterrupt:
         pass

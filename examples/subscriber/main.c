@@ -23,6 +23,7 @@
 #include "gaps.h"
 #include "outputs/zmq_curve.h"
 #include "sub_out.h"
+#include "wire/batch.h"
 #include "wire/record_proto.h"
 
 #ifndef DNSTRAIL_VERSION
@@ -84,8 +85,11 @@ static void usage(FILE *f)
 		"\n"
 		"  --connect ENDPOINT        subscribe there (repeatable; default " DEFAULT_ENDPOINT ")\n"
 		"  --bind ENDPOINT           bind instead and let forwarders connect (repeatable)\n"
-		"  --topic PREFIX            subscription prefix (repeatable; default: \"dns.\",\n"
-		"                            every DNS event). Topics are dns.<RCODE>.<QTYPE>.<host>.\n"
+		"  --topic PREFIX            subscription prefix (repeatable; default: \"dns.\" and\n"
+		"                            \"dnsbatch.\", every DNS event). Topics are\n"
+		"                            dns.<RCODE>.<QTYPE>.<host>., or dnsbatch.<host>. for\n"
+		"                            a forwarder whose zmq output sets batch (several\n"
+		"                            events per message, not filtered by rcode or type).\n"
 		"                            Loss accounting needs every event: with a narrower\n"
 		"                            prefix, gaps and lost stay 0.\n"
 		"  --format text|json|dnstap json: the forwarder's ECS JSON lines (default);\n"
@@ -232,18 +236,25 @@ static int parse_args(struct sub *s, int argc, char **argv)
 	}
 	if (s->n_connect == 0 && s->n_bind == 0)
 		s->connect[s->n_connect++] = DEFAULT_ENDPOINT;
-	if (s->n_topics == 0)
+	if (s->n_topics == 0) {
 		s->topics[s->n_topics++] = "dns.";
+		s->topics[s->n_topics++] = DT_WIRE_BATCH_TOPIC;
+	}
 	return 0;
 }
 
 /* Loss is provable only when every message of a publisher reaches us:
- * some topic must be a prefix of "dns." (we always add "_stats."). */
+ * some topic must be a prefix of "dns." or of "dnsbatch." (a batching
+ * publisher's; we always add "_stats."). */
 static bool topics_cover_all(const struct sub *s)
 {
-	for (size_t i = 0; i < s->n_topics; i++)
-		if (strncmp("dns.", s->topics[i], strlen(s->topics[i])) == 0)
+	for (size_t i = 0; i < s->n_topics; i++) {
+		size_t n = strlen(s->topics[i]);
+
+		if (strncmp("dns.", s->topics[i], n) == 0 ||
+		    strncmp(DT_WIRE_BATCH_TOPIC, s->topics[i], n) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -339,12 +350,46 @@ static void print_publisher_stats(const struct dt_wire_msg *m)
 		m->session.uptime_ns / 1e9, buf);
 }
 
-/* One multipart message: [topic][envelope]; extra frames are skipped. One
- * zmq_msg_t for all (a receive releases what it held before). */
+/* One Envelope: accounted, printed when it is a DNS event. */
+static void handle_envelope(struct sub *s, const uint8_t *data, size_t len)
+{
+	int rc = dt_wire_decode(data, len, s->msg);
+
+	if (rc == -EBADMSG || rc == -EMSGSIZE) {
+		s->undecodable++;
+		return;
+	}
+	account(s, s->msg);
+	if (s->msg->kind == DT_WIRE_STATS && s->verbose)
+		print_publisher_stats(s->msg);
+	if (s->msg->kind == DT_WIRE_TRANSACTION) {
+		s->received++;
+		if (print_record(s, s->msg) < 0)
+			s->undecodable++;
+	}
+}
+
+/* Every Envelope of an EnvelopeBatch, in order. */
+static void handle_batch(struct sub *s, const uint8_t *p, size_t len)
+{
+	const uint8_t *end = p + len, *env;
+	size_t n;
+	int rc;
+
+	while ((rc = dt_wire_batch_next(&p, end, &env, &n)) == 1)
+		handle_envelope(s, env, n);
+	if (rc < 0)
+		s->undecodable++; /* the envelopes before the fault were handled */
+}
+
+/* One multipart message: [topic][envelope] or ["dnsbatch."...][batch];
+ * extra frames are skipped. One zmq_msg_t for all (a receive releases what
+ * it held before). */
 static int handle_one(struct sub *s)
 {
 	zmq_msg_t part;
-	int more = 0, frame = 0, rc = 0;
+	int more = 0, frame = 0;
+	bool batch = false;
 
 	zmq_msg_init(&part);
 	do {
@@ -354,21 +399,14 @@ static int handle_one(struct sub *s)
 			zmq_msg_close(&part);
 			return e == EAGAIN ? 1 : -e;
 		}
-		if (frame == 1) {
-			rc = dt_wire_decode(zmq_msg_data(&part), zmq_msg_size(&part), s->msg);
-			if (rc == -EBADMSG || rc == -EMSGSIZE) {
-				s->undecodable++;
-			} else {
-				account(s, s->msg);
-				if (s->msg->kind == DT_WIRE_STATS && s->verbose)
-					print_publisher_stats(s->msg);
-				if (s->msg->kind == DT_WIRE_TRANSACTION) {
-					s->received++;
-					if (print_record(s, s->msg) < 0)
-						s->undecodable++;
-				}
-			}
-		}
+		if (frame == 0)
+			batch = zmq_msg_size(&part) >= sizeof(DT_WIRE_BATCH_TOPIC) - 1 &&
+				memcmp(zmq_msg_data(&part), DT_WIRE_BATCH_TOPIC,
+				       sizeof(DT_WIRE_BATCH_TOPIC) - 1) == 0;
+		else if (frame == 1 && batch)
+			handle_batch(s, zmq_msg_data(&part), zmq_msg_size(&part));
+		else if (frame == 1)
+			handle_envelope(s, zmq_msg_data(&part), zmq_msg_size(&part));
 		more = zmq_msg_more(&part); /* RCVMORE without the socket option call */
 		frame++;
 	} while (more);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Publisher -> dnstrail-sub json (byte-identical to the daemon's own --stdout
 # json), text, dnstap (read back with dnstap-read), the Python subscriber,
-# and a topic-prefix subscriber that must see only its prefix.
+# a topic-prefix subscriber that must see only its prefix, and the same with
+# the zmq output's batch mode.
 . "$(dirname "$0")/zmq_lib.sh"
 
 N=60
@@ -69,6 +70,32 @@ z_wait_exit "$S1" 15
 z_wait_exit "$S2" 15
 expect_eq "no-wire json byte-identical" "$(cmp -s "$W/nwd.json" "$W/nw.json" && echo yes)" yes
 expect_eq "no-wire dnstap explains" "$(grep -c 'include_wire: false' "$W/nwt.err")" 1
+
+# batch: 16 -- several events per message under dnsbatch.<host>.: the same
+# JSON and dnstap, no gaps, the Python subscriber too; a subscriber of dns.
+# topics alone gets none
+printf '      batch: 16\n' | z_config "$W/bt.yaml" "$W/a.pcap" publish "$EP" pubA 3
+z_bg "$BIN/dnstrail-sub" --connect "$EP" -o "$W/bt.json" --timeout 5 2>"$W/bt.err"
+S1=$Z_LAST
+z_bg "$BIN/dnstrail-sub" --connect "$EP" --format dnstap -o "$W/bt.tap" --timeout 5 \
+	2>"$W/btt.err"
+S2=$Z_LAST
+z_bg "$BIN/dnstrail-sub" --connect "$EP" --topic dns. -o "$W/btd.json" --timeout 5 \
+	2>"$W/btd.err"
+S3=$Z_LAST
+z_bg "$PY" "$DT_SRC/examples/python/dnstrail_sub.py" --connect "$EP" --timeout 5 \
+	--proto-path "$DT_BUILD/python" >"$W/btpy.txt" 2>"$W/btpy.err"
+S4=$Z_LAST
+"$BIN/dnstrail" -c "$W/bt.yaml" --stdout=json >"$W/btd_daemon.json" 2>"$W/btdd.err"
+for p in $S1 $S2 $S3 $S4; do z_wait_exit "$p" 15; done
+expect_eq "batch json byte-identical" "$(cmp -s "$W/btd_daemon.json" "$W/bt.json" && echo yes)" yes
+expect_eq "batch dnstap frames" "$(dnstap-read "$W/bt.tap" | wc -l)" $((2 * want - 2))
+expect_eq "batch sub stats line" "$(tail -1 "$W/bt.err")" \
+	"{\"dnstrail_sub_stats\":{\"received\":$want,\"gaps\":0,\"lost\":0,\"publishers\":1}}"
+expect_eq "batch events_published" "$(z_stat "$W/btdd.err" events_published)" $want
+expect_eq "dns. topics alone get no batch" "$(wc -l <"$W/btd.json")" 0
+expect_eq "batch python lines" "$(wc -l <"$W/btpy.txt")" $want
+expect_eq "batch python gaps" "$(tail -1 "$W/btpy.err" | grep -c '"gaps":0,"lost":0')" 1
 
 expect_eq "sub stats line" "$(tail -1 "$W/sj.err")" \
 	"{\"dnstrail_sub_stats\":{\"received\":$want,\"gaps\":0,\"lost\":0,\"publishers\":1}}"

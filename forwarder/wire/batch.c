@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/* EnvelopeBatch: appending envelopes, walking them. */
+#include "wire/batch.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TAG_ENVELOPES 0x0a /* field 1, wire type 2 (length-delimited) */
+
+static size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+size_t dt_wire_batch_cost(size_t len)
+{
+	return 1 + varint_len(len) + len;
+}
+
+int dt_wire_batch_add(struct dt_wire_batch *b, const uint8_t *env, size_t len)
+{
+	size_t need = b->len + dt_wire_batch_cost(len);
+	uint8_t *p;
+	uint64_t v = len;
+
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap : 16384;
+
+		while (cap < need)
+			cap *= 2;
+		p = realloc(b->data, cap);
+		if (!p)
+			return -ENOMEM;
+		b->data = p;
+		b->cap = cap;
+	}
+	p = b->data + b->len;
+	*p++ = TAG_ENVELOPES;
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	memcpy(p, env, len);
+	b->len = need;
+	b->n++;
+	return 0;
+}
+
+uint8_t *dt_wire_batch_take(struct dt_wire_batch *b, size_t *len, unsigned *n)
+{
+	uint8_t *data = b->n ? b->data : NULL;
+
+	*len = b->n ? b->len : 0;
+	*n = b->n;
+	if (data) {
+		b->data = NULL;
+		b->cap = 0;
+	}
+	b->len = 0;
+	b->n = 0;
+	return data;
+}
+
+void dt_wire_batch_release(struct dt_wire_batch *b)
+{
+	if (!b)
+		return;
+	free(b->data);
+	*b = (struct dt_wire_batch){0};
+}
+
+int dt_wire_batch_next(const uint8_t **p, const uint8_t *end, const uint8_t **env, size_t *len)
+{
+	const uint8_t *q = *p;
+	uint64_t v = 0;
+
+	if (q >= end)
+		return 0;
+	if (*q++ != TAG_ENVELOPES)
+		return -EBADMSG;
+	for (unsigned shift = 0;; shift += 7) {
+		if (q >= end || shift > 28) /* an envelope is far below 2^32 bytes */
+			return -EBADMSG;
+		v |= (uint64_t)(*q & 0x7f) << shift;
+		if (!(*q++ & 0x80))
+			break;
+	}
+	if (v > (uint64_t)(end - q))
+		return -EBADMSG;
+	*env = q;
+	*len = (size_t)v;
+	*p = q + v;
+	return 1;
+}
+
+int dt_wire_batch_topic(const char *host, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, DT_WIRE_BATCH_TOPIC "%s.", host ? host : "");
+
+	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
+}
