@@ -118,8 +118,8 @@ static const struct dt_option zmq_options[] = {
 	DT_OPT_STR_LIST("connect", struct zmq_out, connect, n_connect,
 			"ZeroMQ endpoints to connect to (a collector or dnstrail-broker)"),
 	DT_OPT_INT("sndhwm", struct zmq_out, sndhwm, "4000", 1, 10000000,
-		   "events queued per subscriber before further ones count as output_drops "
-		   "(in batch mode rounded up to whole batches)"),
+		   "messages queued per subscriber before further ones count as output_drops "
+		   "(with batch, each holds up to that many events: lower it to bound memory)"),
 	DT_OPT_DURATION("linger", struct zmq_out, linger_ns, "2s",
 			"how long exit waits for queued messages to leave (at most 60s)"),
 	DT_OPT_DURATION("stats_interval", struct zmq_out, stats_interval_ns, "5s",
@@ -274,8 +274,6 @@ static int zmq_out_init(void *ctx, struct dt_errbuf *err)
 		snprintf(z->hostname, sizeof(z->hostname), "localhost");
 	}
 	hwm = z->sndhwm > 0 ? (int)z->sndhwm : 4000;
-	if (z->batch > 1) /* sndhwm counts events: the same bound in batches */
-		hwm = (int)((hwm + z->batch - 1) / z->batch);
 	linger = (int)(linger_ms > 60000 ? 60000 : linger_ms);
 
 	z->replay = &dt_replay_mode && dt_replay_mode;
