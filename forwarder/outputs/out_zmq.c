@@ -445,6 +445,17 @@ static int hold(struct zmq_out *z, const char *topic, size_t topic_len, bool int
 	return 0;
 }
 
+/* Envelope{transaction} into z->buf; without the DNS wire bytes when they
+ * would make it too large. */
+static int encode(struct zmq_out *z, uint64_t seq, const struct dt_record *rec)
+{
+	int rc = dt_wire_encode_record(z->enc, seq, z->sent_ns, rec, z->include_wire, &z->buf);
+
+	if (rc == -EMSGSIZE && z->include_wire)
+		rc = dt_wire_encode_record(z->enc, seq, z->sent_ns, rec, false, &z->buf);
+	return rc;
+}
+
 static void free_batch(void *data, void *hint)
 {
 	(void)hint;
@@ -519,9 +530,7 @@ static int zmq_out_process(void *ctx, const struct dt_record *rec)
 	if (z->batch > 1) {
 		if (z->bat.n == 0)
 			send_time(z);
-		rc = dt_wire_encode_record(z->enc, seq, z->sent_ns, rec, z->include_wire, &z->buf);
-		if (rc == -EMSGSIZE && z->include_wire)
-			rc = dt_wire_encode_record(z->enc, seq, z->sent_ns, rec, false, &z->buf);
+		rc = encode(z, seq, rec);
 		if (rc == 0)
 			rc = add_to_batch(z, host);
 		if (rc == 0)
@@ -541,9 +550,7 @@ static int zmq_out_process(void *ctx, const struct dt_record *rec)
 	/* one clock read per group of held messages (send_time()) */
 	if (!z->in_batch || z->n_held == 0 || z->n_held == HELD_MAX)
 		send_time(z);
-	rc = dt_wire_encode_record(z->enc, seq, z->sent_ns, rec, z->include_wire, &z->buf);
-	if (rc == -EMSGSIZE && z->include_wire)
-		rc = dt_wire_encode_record(z->enc, seq, z->sent_ns, rec, false, &z->buf);
+	rc = encode(z, seq, rec);
 	if (rc == 0 && z->in_batch) {
 		rc = hold(z, topic ? topic : buf, len, topic != NULL);
 		if (rc == 0)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/pb_read.h"
+
 #define TAG_ENVELOPES 0x0a /* field 1, wire type 2 (length-delimited) */
 
 static size_t varint_len(uint64_t v)
@@ -80,25 +82,16 @@ void dt_wire_batch_release(struct dt_wire_batch *b)
 
 int dt_wire_batch_next(const uint8_t **p, const uint8_t *end, const uint8_t **env, size_t *len)
 {
-	const uint8_t *q = *p;
-	uint64_t v = 0;
+	struct pb_rd r = {.p = *p, .end = end};
+	struct pb_bytes b;
 
-	if (q >= end)
+	if (r.p >= end)
 		return 0;
-	if (*q++ != TAG_ENVELOPES)
+	if (*r.p++ != TAG_ENVELOPES || pb_len(&r, &b))
 		return -EBADMSG;
-	for (unsigned shift = 0;; shift += 7) {
-		if (q >= end || shift > 28) /* an envelope is far below 2^32 bytes */
-			return -EBADMSG;
-		v |= (uint64_t)(*q & 0x7f) << shift;
-		if (!(*q++ & 0x80))
-			break;
-	}
-	if (v > (uint64_t)(end - q))
-		return -EBADMSG;
-	*env = q;
-	*len = (size_t)v;
-	*p = q + v;
+	*env = b.p;
+	*len = b.n;
+	*p = r.p;
 	return 1;
 }
 
