@@ -24,6 +24,7 @@
 
 #include "outputs/out_zmq.h"
 #include "outputs/zmq_curve.h"
+#include "outputs/zmq_drain.h"
 #include "pipeline/plugin.h"
 #include "wire/batch.h"
 #include "wire/record_proto.h"
@@ -81,6 +82,7 @@ struct zmq_out {
 	void *zctx; /* own context (drained by zmq_ctx_term), or czmq's for CURVE */
 	bool own_zctx;
 	void *sock;
+	struct dt_zmq_peers *peers; /* its connections, for the drain at exit */
 	struct dt_zmq_curve_server curve;
 	struct dt_wire_encoder *enc;
 	struct dt_wire_buf buf;
@@ -121,7 +123,7 @@ static const struct dt_option zmq_options[] = {
 		   "messages queued per subscriber before further ones count as output_drops "
 		   "(with batch, each holds up to that many events: lower it to bound memory)"),
 	DT_OPT_DURATION("linger", struct zmq_out, linger_ns, "2s",
-			"how long exit waits for queued messages to leave (at most 60s)"),
+			"how long exit waits for queued messages to leave and for subscribers to read them (at most 60s)"),
 	DT_OPT_DURATION("stats_interval", struct zmq_out, stats_interval_ns, "5s",
 			"longest gap between _stats.<host>. messages (the service heartbeat sends them too); 0 = off"),
 	DT_OPT_BOOL("include_wire", struct zmq_out, include_wire, "true",
@@ -192,6 +194,8 @@ static void zmq_out_close(struct zmq_out *z)
 	z->n_held = 0;
 	free(z->held);
 	z->held = NULL;
+	dt_zmq_peers_free(z->peers); /* its monitor needs the socket */
+	z->peers = NULL;
 	if (z->sock)
 		zmq_close(z->sock);
 	z->sock = NULL;
@@ -313,6 +317,11 @@ static int zmq_out_init(void *ctx, struct dt_errbuf *err)
 		snprintf(err->msg, sizeof(err->msg), "zmq socket options: %s",
 			 zmq_strerror(zmq_errno()));
 		rc = -EINVAL;
+		goto err_close;
+	}
+	rc = dt_zmq_peers_watch(z->zctx, z->sock, &z->peers);
+	if (rc) {
+		snprintf(err->msg, sizeof(err->msg), "zmq socket monitor: %s", strerror(-rc));
 		goto err_close;
 	}
 	if (z->curve_secret_key_file) {
@@ -633,6 +642,7 @@ static int zmq_out_flush(void *ctx)
 
 	send_held(z);
 	send_batch(z);
+	dt_zmq_peers_update(z->peers);
 	/* XPUB hands us (un)subscriptions; unread they pile up. */
 	for (int i = 0; i < SUBS_PER_FLUSH; i++)
 		if (zmq_recv(z->sock, sub, sizeof(sub), ZMQ_DONTWAIT) < 0)
@@ -652,12 +662,18 @@ static void zmq_out_exit(void *ctx)
 {
 	struct zmq_out *z = ctx;
 	int timeout = (int)(z->linger_ns / 1000000 > 60000 ? 60000 : z->linger_ns / 1000000);
+	uint64_t start = now_ns(CLOCK_MONOTONIC), spent_ms;
 
 	if (z->sock && z->enc) {
 		/* A last stats message, bounded by linger: it tells subscribers the
 		 * final sequence number, so losses at the tail show too. */
 		zmq_setsockopt(z->sock, ZMQ_SNDTIMEO, &timeout, sizeof(timeout));
 		publish_stats(z, &dt_stats, 0);
+		/* Then, within what is left of linger, hang up only once the
+		 * subscribers have read it all (zmq_drain.h tells why). */
+		spent_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1000000;
+		if (spent_ms < (uint64_t)timeout)
+			dt_zmq_peers_drain(z->peers, timeout - (int)spent_ms);
 	}
 	zmq_out_close(z);
 }

@@ -7,7 +7,12 @@
 # tail, so received + lost + stats seen = the last sequence number.
 #  1. fast subscriber: nothing dropped, nothing lost, from sequence 1 on;
 #  2. stalled subscriber (small rcvhwm, output not read for 3 s): the
-#     forwarder drops, and the subscriber proves exactly those drops lost.
+#     forwarder drops, and the subscriber proves exactly those drops lost;
+#  3. busy subscriber over ipc:// (rcvhwm 10, so its queue is full when the
+#     replay ends): the forwarder hangs up only once the subscriber has read
+#     everything. libzmq 4.3.4 drops what is still in the Unix socket when
+#     the hang-up comes while its queue is full, final stats message and
+#     all, so nothing would tell.
 . "$(dirname "$0")/zmq_lib.sh"
 
 N=${ZMQ_TAIL_N:-100000}
@@ -84,4 +89,26 @@ expect_eq "stalled: received = published" "$recv" "$pub"
 expect_eq "stalled: lost = output_drops" "$lost" "$drops"
 expect_eq "stalled: received + lost + stats = last sequence" $((recv + lost + nstats)) "$last"
 expect_eq "stalled: json lines" "$(wc -l <"$W/slow.json")" "$recv"
+
+# --- 3. busy subscriber over ipc:// ---------------------------------------------
+for i in 1 2 3; do
+	EP="ipc://$W/busy-$i.sock"
+	z_bg "$BIN/dnstrail-sub" --connect "$EP" --format json -o "$W/busy.json" --rcvhwm 10 \
+		--timeout 5 -v 2>"$W/busy.err"
+	SUB=$Z_LAST
+	sleep 0.3
+	"$BIN/dnstrail" --pcap "$W/big.pcap" --publish "$EP" >/dev/null 2>"$W/busy.d.err"
+	z_wait_exit "$SUB" 60
+	pub=$(z_stat "$W/busy.d.err" events_published)
+	drops=$(z_stat "$W/busy.d.err" output_drops)
+	recv=$(z_stat "$W/busy.err" received)
+	lost=$(z_stat "$W/busy.err" lost)
+	read -r first last nstats < <(sub_seqs "$W/busy.err")
+	echo "busy ipc:// $i: published $pub, output_drops $drops; received $recv, lost $lost," \
+		"last stats sequence $last ($nstats stats messages)"
+	expect_eq "busy ipc:// $i: received = published" "$recv" "$pub"
+	expect_eq "busy ipc:// $i: no output drops" "$drops" 0
+	expect_eq "busy ipc:// $i: the final stats message arrived" "$last" $((pub + drops + nstats))
+	expect_eq "busy ipc:// $i: json lines" "$(wc -l <"$W/busy.json")" "$recv"
+done
 z_finish
