@@ -79,7 +79,9 @@ Common options (each also an environment variable):
   -h, --help           this text
 Also: DTB_NAMES (query names, $DTB_NAMES), DTB_SUB_TIMEOUT (dnstrail-sub idle exit, 4 s),
 DTB_NS_C / DTB_NS_S (namespace names), DTB_IP_C / DTB_IP_S (veth addresses),
-DTB_DAEMON_ARGS (extra dnstrail arguments, e.g. "-c batch.yaml"; --publish is merged in).
+DTB_DAEMON_ARGS (extra dnstrail arguments, e.g. "-c batch.yaml"; --publish is merged in),
+DTB_SCHED (chrt policy flag for every thread of dnstrail and dnstrail-sub, e.g. -b for
+SCHED_BATCH: no preemption of the load at each wake-up).
 
 Runs as root. Creates network namespaces $DTB_NS_C and $DTB_NS_S joined by a veth
 ($DTB_IP_C <-> $DTB_IP_S); NSD serves $DTB_ZONE there. Traffic never leaves the machine.
@@ -340,6 +342,14 @@ dtb_bpf_map_rss_kb()
 }
 
 # dtb_daemon_start TAG [extra dnstrail args]: live capture, publishing on DTB_PORT.
+# dtb_sched PID: DTB_SCHED (chrt's policy flag, e.g. "-b" for SCHED_BATCH)
+# for every thread of PID.
+dtb_sched()
+{
+	[ -n "${DTB_SCHED:-}" ] || return 0
+	chrt "$DTB_SCHED" -a -p 0 "$1" >/dev/null || dtb_die "chrt $DTB_SCHED -a -p 0 $1 failed"
+}
+
 dtb_daemon_start()
 {
 	local tag=$1
@@ -365,6 +375,7 @@ dtb_daemon_start()
 		[ -n "$(dtb_bpf_prog_ids "$DTB_DAEMON_PID")" ] && break
 		sleep 0.1
 	done
+	dtb_sched "$DTB_DAEMON_PID"
 	sleep 0.5
 }
 
@@ -400,6 +411,7 @@ dtb_sub_start()
 	DTB_SUB_PID=$!
 	DTB_PIDS+=($DTB_SUB_PID)
 	sleep 0.5 # for the subscription to reach the publisher
+	dtb_sched "$DTB_SUB_PID"
 }
 
 # Waits for the subscriber's idle timeout; sets DTB_SUB_STATS (JSON).

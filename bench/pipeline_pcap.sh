@@ -11,7 +11,9 @@ DTB_PCAP_PACKETS packets, default 2000000) with tcpdump, replay it DTB_REPLAYS t
 (= per core) and per wall second, against the bare ZeroMQ PUB->SUB rate.
 DTB_PROFILE=1 also runs callgrind on a 100 000-packet slice and keeps the top functions.
 DTB_ZMQ_COUNT (1000000) / DTB_ZMQ_PAYLOAD (500): the bare ZeroMQ reference run;
-DTB_MICRO=0 skips the per-stage micro-benchmarks."
+DTB_MICRO=0 skips the per-stage micro-benchmarks. DTB_ZMQ_BATCH (\"1 64\"): the zmq output's
+'batch:' values to replay with, alternated (1 = one ZeroMQ message per event, the default
+of the product; 64 = the opt-in batch mode); one set of rows per value."
 . "$(dirname "$0")/lib.sh"
 dtb_parse_args "$@"
 : "${DTB_PCAP_PACKETS:=2000000}"
@@ -19,6 +21,7 @@ dtb_parse_args "$@"
 : "${DTB_PROFILE:=}"
 : "${DTB_ZMQ_COUNT:=1000000}"
 : "${DTB_MICRO:=1}" # also run bench/decode_bench and bench/engine_bench when built
+: "${DTB_ZMQ_BATCH:=1 64}" # the zmq output's batch: values, alternated
 : "${DTB_ZMQ_PAYLOAD:=500}" # one A transaction is ~490 B of protobuf (test_wire_bench)
 dtb_init
 
@@ -50,22 +53,25 @@ dtb_log "captured $PACKETS packets ($(du -h "$PCAP" | cut -f1)) at $DNSPERF_QPS 
 
 # the replay waits for its subscriber (auto waits 0.5 s at most, and an
 # ipc:// subscriber may take longer to reconnect on a busy machine)
-REPLAY_CONF="$DTB_WORK/replay.yaml"
-cat >"$REPLAY_CONF" <<EOF
+for b in $DTB_ZMQ_BATCH; do
+	cat >"$DTB_WORK/replay-b$b.yaml" <<EOF
 pipeline:
   outputs:
     - name: zmq
       publish: [$(dtb_endpoint)]
       wait_subscribers: 1
+      batch: $b
 EOF
+done
 
+# replay ID BATCH: one replay with the zmq output's batch: BATCH
 replay()
 {
-	local i=$1 tf="$DTB_WORK/time-$1.txt" err="$DTB_WORK/replay-$1.err"
+	local i=$1 b=$2 tf="$DTB_WORK/time-$1.txt" err="$DTB_WORK/replay-$1.err"
 	dtb_sub_start "replay$i"
 	sleep 0.5
 	/usr/bin/time -f '%e %U %S %M' -o "$tf" "$DTB_BUILD/bin/dnstrail" --pcap "$PCAP" \
-		-c "$REPLAY_CONF" >/dev/null 2>"$err"
+		-c "$DTB_WORK/replay-b$b.yaml" >/dev/null 2>"$err"
 	read -r WALL USR SYS MAXKB <"$tf"
 	local stats
 	stats=$(grep -h '"dnstrail_stats"' "$err" | tail -1)
@@ -80,7 +86,7 @@ replay()
 	PERWALL[$i]=$(awk -v m="${DEC[$i]}" -v w="$WALL" 'BEGIN { if (w > 0) printf "%.0f", m / w; else print "?" }')
 	TXWALL[$i]=$(awk -v m="${PUB[$i]}" -v w="$WALL" 'BEGIN { if (w > 0) printf "%.0f", m / w; else print "?" }')
 	MAXRSS[$i]=$MAXKB
-	dtb_log "replay $i: ${WALL}s wall, ${USR}+${SYS}s CPU, decoded ${DEC[$i]}, transactions ${TX[$i]}," \
+	dtb_log "replay $i (batch: $b): ${WALL}s wall, ${USR}+${SYS}s CPU, decoded ${DEC[$i]}, transactions ${TX[$i]}," \
 		"published ${PUB[$i]}, output_drops ${ODR[$i]}, sub received ${RCV[$i]}: ${PERCORE[$i]} msgs/CPU-s"
 	[ "${RCV[$i]}" = "${PUB[$i]}" ] ||
 		dtb_log "replay $i: WARNING the subscriber received ${RCV[$i]} of ${PUB[$i]} events:" \
@@ -89,27 +95,40 @@ replay()
 	rm -f "$DTB_SUB_OUT"
 }
 
-declare -a DEC TX PUB ODR RCV PERCORE PERWALL TXWALL MAXRSS
-for i in $(seq 1 "$DTB_REPLAYS"); do
-	replay "$i"
+declare -A DEC TX PUB ODR RCV PERCORE PERWALL TXWALL MAXRSS
+for r in $(seq 1 "$DTB_REPLAYS"); do
+	for b in $DTB_ZMQ_BATCH; do
+		replay "b$b-$r" "$b"
+	done
 done
 ZOUT=$("$ZSR" "$DTB_ZMQ_COUNT" "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
 ZRATE=$(sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' <<<"$ZOUT")
 dtb_log "bare ZeroMQ: $ZOUT"
 
-pc=$(printf '%s ' "${PERCORE[@]}")
-pw=$(printf '%s ' "${PERWALL[@]}")
-tw=$(printf '%s ' "${TXWALL[@]}")
+# the values of one batch: setting, in replay order
+of_batch() { # ARRAY-NAME BATCH
+	local -n a=$1
+	local r
+	for r in $(seq 1 "$DTB_REPLAYS"); do printf '%s ' "${a[b$2-$r]}"; done
+}
 dtb_result "capture" "$PACKETS packets" "" "dnsperf $DNSPERF_QPS q/s for ${DTB_DURATION}s, tcpdump on the veth"
-dtb_result "DNS msgs per CPU-second (per core)" "$(dtb_median <<<"$pc") ($(dtb_minmax <<<"$pc"))" \
-	">= 1000000" "messages_decoded / (utime+stime) of dnstrail --pcap, $DTB_REPLAYS replays"
-dtb_result "DNS msgs per wall second" "$(dtb_median <<<"$pw") ($(dtb_minmax <<<"$pw"))" "" ""
-dtb_result "events published per wall second" "$(dtb_median <<<"$tw")" "" \
-	"bare ZeroMQ PUB->SUB: $ZRATE msgs/s ($DTB_ZMQ_PAYLOAD B payload)"
-dtb_result "published / ZeroMQ bare rate" "$(dtb_ratio "$(dtb_median <<<"$tw")" "$ZRATE")" "" ""
-dtb_result "decoded / transactions / published / received" \
-	"${DEC[1]} / ${TX[1]} / ${PUB[1]} / ${RCV[1]}" "" "replay 1; output_drops ${ODR[1]}"
-dtb_result "max RSS kB (replay)" "$(printf '%s ' "${MAXRSS[@]}")" "" ""
+for b in $DTB_ZMQ_BATCH; do
+	pc=$(of_batch PERCORE "$b")
+	pw=$(of_batch PERWALL "$b")
+	tw=$(of_batch TXWALL "$b")
+	dtb_result "DNS msgs per CPU-second (per core), batch: $b" \
+		"$(dtb_median <<<"$pc") ($(dtb_minmax <<<"$pc"))" ">= 1000000" \
+		"messages_decoded / (utime+stime) of dnstrail --pcap, $DTB_REPLAYS replays (alternated)"
+	dtb_result "DNS msgs per wall second, batch: $b" "$(dtb_median <<<"$pw") ($(dtb_minmax <<<"$pw"))" "" ""
+	dtb_result "events published per wall second, batch: $b" "$(dtb_median <<<"$tw")" "" \
+		"bare ZeroMQ PUB->SUB: $ZRATE msgs/s ($DTB_ZMQ_PAYLOAD B payload)"
+	dtb_result "published / ZeroMQ bare rate, batch: $b" \
+		"$(dtb_ratio "$(dtb_median <<<"$tw")" "$ZRATE")" "" ""
+	dtb_result "decoded / transactions / published / received, batch: $b" \
+		"${DEC[b$b-1]} / ${TX[b$b-1]} / ${PUB[b$b-1]} / ${RCV[b$b-1]}" "" \
+		"first replay; output_drops ${ODR[b$b-1]}"
+	dtb_result "max RSS kB (replays), batch: $b" "$(of_batch MAXRSS "$b")" "" ""
+done
 
 # The per-stage micro-benchmarks (bench/decode_bench.c, bench/engine_bench.c),
 # when built, put the stages of the pipeline beside the end-to-end figure.

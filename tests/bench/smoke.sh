@@ -44,6 +44,10 @@ if [ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/dnstrail-sub" ]; then
 	grep -q '^| overhead *| ratio with/without dnstrail *| [0-9]' "$OUT/stdout.txt" ||
 		fail "dnstrail is built but no with/without ratio"
 	grep -q '^| overhead *| completeness' "$OUT/stdout.txt" || fail "no completeness row"
+	for b in 1 64; do # the replays in both of the zmq output's modes
+		grep -q "^| pipeline_pcap *| DNS msgs per CPU-second (per core), batch: $b *| [0-9]" \
+			"$OUT/stdout.txt" || fail "no pipeline rate with batch: $b"
+	done
 	[ -s "$OUT/memory.csv" ] && [ "$(wc -l <"$OUT/memory.csv")" -ge 3 ] || fail "no memory curve"
 fi
 cat "$OUT/stdout.txt"
