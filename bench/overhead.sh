@@ -7,6 +7,8 @@ set -uo pipefail
 DTB_USAGE="Overhead at saturation. Each round runs: alone, dnstrail, alone, then each peer
 (DTB_PEERS). The dnstrail ratio of a round is its queries/s over the mean of the
 two alone runs around it; the table gives the median over rounds and the spread.
+Peers: tshark-pcap, tshark-decode, dnscap, and dnstrail-batch (dnstrail with the zmq
+output's opt-in batch: DTB_PEER_BATCH, 64, and dnstrail-sub: its CPU and drops in the note).
 DTB_PROFILE=1: perf record -a -g during the first dnstrail run; the top symbols go to
 \$DTB_OUT/overhead-perf*.txt (BPF programs appear as bpf_prog_* symbols), each program's
 share of the machine (by thread name; ZMQbg/* are ZeroMQ I/O threads) to overhead-perf-comm.txt."
@@ -85,7 +87,7 @@ run_dnstrail()
 	rm -f "$DTB_SUB_OUT"
 }
 
-declare -A PEER_QPS PEER_CAP PEER_RATIO
+declare -A PEER_QPS PEER_CAP PEER_RATIO PEER_NOTE
 # Tracing programs loaded by others (other dnstrail instances, tests) run on
 # every packet of the "alone" runs too: recorded as a noise indicator.
 foreign_tracing() { bpftool prog show --json 2>/dev/null |
@@ -114,7 +116,9 @@ for r in $(seq 1 "$DTB_ROUNDS"); do
 		PEER_QPS[$p]="${PEER_QPS[$p]:-} $DNSPERF_QPS"
 		PEER_RATIO[$p]="${PEER_RATIO[$p]:-} $(dtb_ratio "$DNSPERF_QPS" "$A2")"
 		PEER_CAP[$p]="${PEER_CAP[$p]:-} $(dtb_ratio "$PEER_CAPTURED" $((2 * DNSPERF_COMPLETED)))"
-		dtb_log "round $r $p: $DNSPERF_QPS q/s, captured $PEER_CAPTURED of $((2 * DNSPERF_COMPLETED)) messages"
+		[ -n "$PEER_EXTRA" ] && PEER_NOTE[$p]="${PEER_NOTE[$p]:-}; r$r $PEER_EXTRA"
+		dtb_log "round $r $p: $DNSPERF_QPS q/s, captured $PEER_CAPTURED of $((2 * DNSPERF_COMPLETED)) messages" \
+			"$PEER_EXTRA"
 	done
 done
 
@@ -153,6 +157,6 @@ if [ $WITH_DT = 1 ]; then
 fi
 for p in $DTB_PEERS; do
 	dtb_result "ratio with $p" "$(dtb_median <<<"${PEER_RATIO[$p]}") ($(dtb_minmax <<<"${PEER_RATIO[$p]}"))" "" \
-		"q/s:${PEER_QPS[$p]}; captured share of messages:${PEER_CAP[$p]}"
+		"q/s:${PEER_QPS[$p]}; captured share of messages:${PEER_CAP[$p]}${PEER_NOTE[$p]:-}"
 done
 dtb_table "$DTB_TSV"

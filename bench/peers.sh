@@ -2,7 +2,12 @@
 # Peer capture tools run beside dnsperf for context (sourced by overhead.sh).
 # Each captures on the server end of the veth, which carries every bench
 # packet exactly once. dtb_peer_start NAME / dtb_peer_stop NAME; the stop
-# sets PEER_CAPTURED (DNS messages the peer got) or "?".
+# sets PEER_CAPTURED (DNS messages the peer got) or "?", and PEER_EXTRA (a
+# note for the table, may be empty).
+#
+# dnstrail-batch is dnstrail itself with the zmq output's opt-in batch:
+# $DTB_PEER_BATCH (64) events per ZeroMQ message, and dnstrail-sub writing
+# the same JSON: the default against batch mode, alternated in one run.
 
 dtb_peer_start()
 {
@@ -26,6 +31,15 @@ dtb_peer_start()
 		ip netns exec "$DTB_NS_S" dnscap -N -p -i dtb-s -g \
 			>/dev/null 2>"$DTB_PEER_OUT" &
 		;;
+	dnstrail-batch)
+		printf 'pipeline:\n  outputs:\n    - name: zmq\n      batch: %s\n' \
+			"${DTB_PEER_BATCH:-64}" >"$DTB_WORK/peer-batch.yaml"
+		dtb_daemon_start peer-batch -c "$DTB_WORK/peer-batch.yaml"
+		dtb_sub_start peer-batch "$DTB_PEER_OUT"
+		DTB_PEER_PID=$DTB_DAEMON_PID
+		PEER_CPU0=$(dtb_cpu "$DTB_DAEMON_PID")
+		return 0
+		;;
 	*)
 		dtb_die "unknown peer $name"
 		;;
@@ -45,6 +59,23 @@ dtb_peer_start()
 dtb_peer_stop()
 {
 	local name=$1 i
+	PEER_EXTRA=
+	if [ "$name" = dnstrail-batch ]; then
+		dtb_wait_idle "$DTB_DAEMON_PID" # its backlog is part of the bill
+		local cpu1 tx
+		cpu1=$(dtb_cpu "$DTB_DAEMON_PID")
+		dtb_daemon_stop
+		dtb_sub_wait
+		tx=$(dtb_stat "$DTB_DAEMON_STATS" transactions)
+		eval "$(dtb_analyze "$DTB_PEER_OUT" | sed 's/^/P_/')"
+		PEER_CAPTURED=$((2 * ${P_status_ok:-0})) # the bench's transactions, two messages each
+		PEER_EXTRA="cpu/100k $(awk -v c="$cpu1" -v d="$PEER_CPU0" -v t="$tx" \
+			'BEGIN { if (t > 0) printf "%.4f", (c - d) * 100000 / t; else print "?" }')"
+		PEER_EXTRA="$PEER_EXTRA drops $(dtb_stat "$DTB_DAEMON_STATS" kernel_drops)/$(dtb_stat \
+			"$DTB_DAEMON_STATS" output_drops)/$(dtb_stat "$DTB_SUB_STATS" lost)"
+		rm -f "$DTB_PEER_OUT"
+		return 0
+	fi
 	kill -INT "$DTB_PEER_PID" 2>/dev/null
 	for i in $(seq 1 100); do
 		kill -0 "$DTB_PEER_PID" 2>/dev/null || break
