@@ -39,6 +39,18 @@ for l in open(sys.argv[1]):
 print(first, last, n)' "$1"
 }
 
+# counts NAME: what the forwarder ($W/NAME.d.err) and the subscriber
+# ($W/NAME.err) said, into pub drops recv lost first last nstats
+counts() {
+	pub=$(z_stat "$W/$1.d.err" events_published)
+	drops=$(z_stat "$W/$1.d.err" output_drops)
+	recv=$(z_stat "$W/$1.err" received)
+	lost=$(z_stat "$W/$1.err" lost)
+	read -r first last nstats < <(sub_seqs "$W/$1.err")
+	echo "$1: published $pub, output_drops $drops; received $recv, lost $lost," \
+		"first sequence $first, last stats sequence $last ($nstats stats messages)"
+}
+
 # --- 1. fast subscriber -------------------------------------------------------
 EP="tcp://127.0.0.1:$(free_port)"
 z_bg "$BIN/dnstrail-sub" --connect "$EP" --format json -o "$W/fast.json" --rcvhwm 1000000 \
@@ -48,13 +60,7 @@ sleep 0.3 # the subscriber is up and retrying its connection
 "$BIN/dnstrail" --pcap "$W/big.pcap" --publish "$EP" >/dev/null 2>"$W/fast.d.err"
 z_wait_exit "$SUB" 30
 
-pub=$(z_stat "$W/fast.d.err" events_published)
-drops=$(z_stat "$W/fast.d.err" output_drops)
-recv=$(z_stat "$W/fast.err" received)
-lost=$(z_stat "$W/fast.err" lost)
-read -r first last nstats < <(sub_seqs "$W/fast.err")
-echo "fast: published $pub, output_drops $drops; received $recv, lost $lost," \
-	"first sequence $first, last stats sequence $last ($nstats stats messages)"
+counts fast
 expect_eq "fast: every transaction published" "$pub" $((N + 1))
 expect_eq "fast: no output drops" "$drops" 0
 expect_eq "fast: subscriber saw the session from sequence 1" "$first" 1
@@ -74,13 +80,7 @@ sleep 0.3
 "$BIN/dnstrail" --pcap "$W/big.pcap" --publish "$EP" >/dev/null 2>"$W/slow.d.err"
 z_wait_exit "$SUB" 60
 
-pub=$(z_stat "$W/slow.d.err" events_published)
-drops=$(z_stat "$W/slow.d.err" output_drops)
-recv=$(z_stat "$W/slow.err" received)
-lost=$(z_stat "$W/slow.err" lost)
-read -r first last nstats < <(sub_seqs "$W/slow.err")
-echo "stalled: published $pub, output_drops $drops; received $recv, lost $lost," \
-	"first sequence $first, last stats sequence $last ($nstats stats messages)"
+counts slow
 expect_eq "stalled: published + drops = transactions" $((pub + drops)) $((N + 1))
 expect_eq "stalled: some were dropped (the case is meaningful)" \
 	"$([ "$drops" -gt 0 ] && echo yes)" yes
@@ -99,13 +99,7 @@ for i in 1 2 3; do
 	sleep 0.3
 	"$BIN/dnstrail" --pcap "$W/big.pcap" --publish "$EP" >/dev/null 2>"$W/busy.d.err"
 	z_wait_exit "$SUB" 60
-	pub=$(z_stat "$W/busy.d.err" events_published)
-	drops=$(z_stat "$W/busy.d.err" output_drops)
-	recv=$(z_stat "$W/busy.err" received)
-	lost=$(z_stat "$W/busy.err" lost)
-	read -r first last nstats < <(sub_seqs "$W/busy.err")
-	echo "busy ipc:// $i: published $pub, output_drops $drops; received $recv, lost $lost," \
-		"last stats sequence $last ($nstats stats messages)"
+	counts busy
 	expect_eq "busy ipc:// $i: received = published" "$recv" "$pub"
 	expect_eq "busy ipc:// $i: no output drops" "$drops" 0
 	expect_eq "busy ipc:// $i: the final stats message arrived" "$last" $((pub + drops + nstats))
