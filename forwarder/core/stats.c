@@ -29,6 +29,8 @@ const struct dt_stat_desc dt_stat_descs[] = {
 	DESC(ip_fragments, "IP fragments of UDP datagrams taken in for reassembly"),
 	DESC(ip_reassembled, "UDP datagrams reassembled from IP fragments"),
 	DESC(ip_reassembly_drops, "fragmented datagrams given up (timeout, overlap, pool full)"),
+	DESC(unread_at_exit, "bytes subscribers had not taken when the zmq output hung up (linger ran out): "
+			     "their tail may be lost"),
 };
 
 const size_t dt_stat_count = sizeof(dt_stat_descs) / sizeof(dt_stat_descs[0]);

@@ -674,6 +674,9 @@ static void zmq_out_exit(void *ctx)
 		spent_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1000000;
 		if (spent_ms < (uint64_t)timeout)
 			dt_zmq_peers_drain(z->peers, timeout - (int)spent_ms);
+		/* what a subscriber may never read: its tail, which it cannot
+		 * prove lost when the final stats message is part of it */
+		dt_stats_add(&dt_stats.unread_at_exit, dt_zmq_peers_unread(z->peers));
 	}
 	zmq_out_close(z);
 }

@@ -12,7 +12,9 @@
 #     replay ends): the forwarder hangs up only once the subscriber has read
 #     everything. libzmq 4.3.4 drops what is still in the Unix socket when
 #     the hang-up comes while its queue is full, final stats message and
-#     all, so nothing would tell.
+#     all, so nothing would tell;
+#  4. a subscriber that never reads, over ipc://: linger runs out, and the
+#     bytes it never took show in the forwarder's unread_at_exit.
 . "$(dirname "$0")/zmq_lib.sh"
 
 N=${ZMQ_TAIL_N:-100000}
@@ -104,5 +106,32 @@ for i in 1 2 3; do
 	expect_eq "busy ipc:// $i: no output drops" "$drops" 0
 	expect_eq "busy ipc:// $i: the final stats message arrived" "$last" $((pub + drops + nstats))
 	expect_eq "busy ipc:// $i: json lines" "$(wc -l <"$W/busy.json")" "$recv"
+	expect_eq "busy ipc:// $i: nothing unread at exit" "$(z_stat "$W/busy.d.err" unread_at_exit)" 0
 done
+
+# --- 4. a subscriber that never reads, over ipc:// -------------------------------
+EP="ipc://$W/frozen.sock"
+cat >"$W/frozen.yaml" <<YAML
+pipeline:
+  outputs:
+    - name: zmq
+      publish: [$EP]
+      wait_subscribers: 1
+      linger: 300ms
+YAML
+# subscribes, then sleeps: libzmq fills its one-message queue and stops reading
+z_bg "$PY" -c 'import sys, time, zmq
+s = zmq.Context().socket(zmq.SUB)
+s.setsockopt(zmq.RCVHWM, 1)
+s.setsockopt(zmq.SUBSCRIBE, b"")
+s.connect(sys.argv[1])
+time.sleep(60)' "$EP"
+start=$(date +%s%N)
+"$BIN/dnstrail" --pcap "$W/big.pcap" -c "$W/frozen.yaml" >/dev/null 2>"$W/frozen.d.err"
+took_ms=$((($(date +%s%N) - start) / 1000000))
+unread=$(z_stat "$W/frozen.d.err" unread_at_exit)
+echo "frozen: unread_at_exit $unread bytes, output_drops $(z_stat "$W/frozen.d.err" output_drops)," \
+	"the replay took $took_ms ms"
+expect_eq "frozen: what the subscriber never took is counted" "$([ "$unread" -gt 0 ] && echo yes)" yes
+expect_eq "frozen: exit waited about linger, not more" "$([ "$took_ms" -lt 10000 ] && echo yes)" yes
 z_finish
