@@ -133,7 +133,9 @@ uint64_t dt_zmq_peers_unread(const struct dt_zmq_peers *peers)
 	for (size_t i = 0; peers && i < peers->n_fds; i++) {
 		int outq = 0;
 
-		/* fails once the descriptor is closed (or is no socket any more) */
+		/* fails once the descriptor is closed (or is no socket any more).
+		 * A number reused before its DISCONNECTED event is read could
+		 * count another socket's queue: at worst a wait bounded by linger. */
 		if (ioctl(peers->fds[i], SIOCOUTQ, &outq) == 0 && outq > 0)
 			total += (uint64_t)outq;
 	}
