@@ -3,35 +3,23 @@
 #include "wire/batch.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wire/pb_read.h"
+#include "wire/pb_write.h"
 
 #define TAG_ENVELOPES 0x0a /* field 1, wire type 2 (length-delimited) */
 
-static size_t varint_len(uint64_t v)
-{
-	size_t n = 1;
-
-	while (v >= 0x80) {
-		v >>= 7;
-		n++;
-	}
-	return n;
-}
-
 size_t dt_wire_batch_cost(size_t len)
 {
-	return 1 + varint_len(len) + len;
+	return 1 + pb_varint_size(len) + len;
 }
 
 int dt_wire_batch_add(struct dt_wire_batch *b, const uint8_t *env, size_t len)
 {
 	size_t need = b->len + dt_wire_batch_cost(len);
 	uint8_t *p;
-	uint64_t v = len;
 
 	if (need > b->cap) {
 		size_t cap = b->cap ? b->cap : 16384;
@@ -46,12 +34,7 @@ int dt_wire_batch_add(struct dt_wire_batch *b, const uint8_t *env, size_t len)
 	}
 	p = b->data + b->len;
 	*p++ = TAG_ENVELOPES;
-	while (v >= 0x80) {
-		*p++ = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (uint8_t)v;
-	memcpy(p, env, len);
+	memcpy(pb_put_varint(p, len), env, len);
 	b->len = need;
 	b->n++;
 	return 0;
@@ -93,11 +76,4 @@ int dt_wire_batch_next(const uint8_t **p, const uint8_t *end, const uint8_t **en
 	*len = b.n;
 	*p = r.p;
 	return 1;
-}
-
-int dt_wire_batch_topic(const char *host, char *buf, size_t size)
-{
-	int n = snprintf(buf, size, DT_WIRE_BATCH_TOPIC "%s.", host ? host : "");
-
-	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
 }

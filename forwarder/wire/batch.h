@@ -38,7 +38,8 @@ void dt_wire_batch_release(struct dt_wire_batch *b); /* NULL-safe */
  */
 int dt_wire_batch_next(const uint8_t **p, const uint8_t *end, const uint8_t **env, size_t *len);
 
-/* "dnsbatch.<host>." into buf; its length, or -ENOSPC. */
-int dt_wire_batch_topic(const char *host, char *buf, size_t size);
+/* "dnsbatch.<host>." into buf; its length, or -ENOSPC (topic.c, beside
+ * dt_wire_stats_topic()). */
+int dt_wire_batch_topic(const char *host, char *buf, size_t len);
 
 #endif

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "wire/pb_write.h"
 #include "wire/record_pack.h"
 
 struct pb {
@@ -37,22 +38,12 @@ static inline bool room(struct pb *b, size_t n)
 /*
  * Writers take and return the write position as a local: a store through
  * uint8_t * may alias anything, so one through b->p would make the compiler
- * reload b->p after every byte.
+ * reload b->p after every byte. Field numbers are constants: the compiler
+ * folds a tag to one store.
  */
-static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
-{
-	while (v >= 0x80) {
-		*p++ = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (uint8_t)v;
-	return p;
-}
-
-/* Field numbers are constants: the compiler folds the tag to one store. */
 static inline uint8_t *put_tag(uint8_t *p, unsigned field, unsigned wt)
 {
-	return put_varint(p, (uint64_t)field << 3 | wt);
+	return pb_put_varint(p, (uint64_t)field << 3 | wt);
 }
 
 static inline void put_raw(struct pb *b, const void *d, size_t n)
@@ -66,7 +57,7 @@ static inline void put_raw(struct pb *b, const void *d, size_t n)
 /* Unchecked: for runs of small fields after one room() for them all. */
 static inline uint8_t *u_u64(uint8_t *p, unsigned field, uint64_t v)
 {
-	return v ? put_varint(put_tag(p, field, WT_VARINT), v) : p;
+	return v ? pb_put_varint(put_tag(p, field, WT_VARINT), v) : p;
 }
 
 /* int32 and enums: negative values take ten bytes, sign-extended. */
@@ -80,7 +71,7 @@ static inline uint8_t *u_bytes(uint8_t *p, unsigned field, const void *d, size_t
 {
 	if (!n)
 		return p;
-	p = put_varint(put_tag(p, field, WT_LEN), n);
+	p = pb_put_varint(put_tag(p, field, WT_LEN), n);
 	memcpy(p, d, n);
 	return p + n;
 }
@@ -100,7 +91,7 @@ static inline void f_u64(struct pb *b, unsigned field, uint64_t v)
 	if (v && room(b, 20)) {
 		uint8_t *p = put_tag(b->p, field, WT_VARINT);
 
-		b->p = put_varint(p, v);
+		b->p = pb_put_varint(p, v);
 	}
 }
 
@@ -115,7 +106,7 @@ static inline void f_bytes(struct pb *b, unsigned field, const void *d, size_t n
 	if (d && n && room(b, 20 + n)) {
 		uint8_t *p = put_tag(b->p, field, WT_LEN);
 
-		p = put_varint(p, n);
+		p = pb_put_varint(p, n);
 		memcpy(p, d, n);
 		b->p = p + n;
 	}
@@ -154,12 +145,8 @@ static inline struct sub sub_begin(struct pb *b, unsigned field)
 static void sub_end_move(struct pb *b, struct sub s)
 {
 	uint8_t *start = b->base + s.body;
-	size_t len, need = 1;
-	uint64_t v;
+	size_t len = (size_t)(b->p - start), need = pb_varint_size(len);
 
-	len = (size_t)(b->p - start);
-	for (v = len >> 7; v; v >>= 7)
-		need++;
 	if (need > s.reserved) {
 		if ((size_t)(b->end - b->p) < need - s.reserved) {
 			b->over = true;
@@ -171,13 +158,7 @@ static void sub_end_move(struct pb *b, struct sub s)
 		memmove(start - (s.reserved - need), start, len);
 		b->p -= s.reserved - need;
 	}
-	start -= s.reserved;
-	v = len;
-	while (v >= 0x80) {
-		*start++ = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	*start = (uint8_t)v;
+	pb_put_varint(start - s.reserved, len);
 }
 
 /* Closes a nested message; inline for the usual case, a right guess. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dnstrail/v1/dnstrail.pb-c.h"
+#include "wire/pb_write.h"
 #include "wire/record_pack.h"
 #include "wire/record_proto.h"
 
@@ -79,15 +80,13 @@ static int pack_envelope(struct dt_wire_encoder *enc, struct dt_wire_buf *buf)
 /* The publisher is the same in every envelope: record_pack.c copies these bytes. */
 static int pack_publisher(struct dt_wire_encoder *enc)
 {
-	size_t n = dnstrail__v1__publisher__get_packed_size(&enc->pub), hdr = 1, v = n;
+	size_t n = dnstrail__v1__publisher__get_packed_size(&enc->pub), hdr;
 
 	enc->pub_field = malloc(n + 11);
 	if (!enc->pub_field)
 		return -ENOMEM;
 	enc->pub_field[0] = 1 << 3 | PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
-	for (; v >= 0x80; v >>= 7)
-		enc->pub_field[hdr++] = (uint8_t)(v | 0x80);
-	enc->pub_field[hdr++] = (uint8_t)v;
+	hdr = (size_t)(pb_put_varint(enc->pub_field + 1, n) - enc->pub_field);
 	enc->pub_field_len = hdr + dnstrail__v1__publisher__pack(&enc->pub, enc->pub_field + hdr);
 	return 0;
 }

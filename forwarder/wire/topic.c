@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/batch.h"
 #include "wire/record_proto.h"
 
 /* Topic parts as numbers (topic_key()): above any 16-bit code. */
@@ -109,9 +110,20 @@ int dt_wire_topic_host(const struct dt_record *rec, const char *host, char *buf,
 	return (int)(p - buf);
 }
 
+/* "<prefix><host>.": the topics of whole-publisher messages */
+static int host_topic(const char *prefix, const char *host, char *buf, size_t len)
+{
+	return finish(snprintf(buf, len, "%s%s.", prefix, host ? host : ""), len);
+}
+
 int dt_wire_stats_topic(const char *host, char *buf, size_t len)
 {
-	return finish(snprintf(buf, len, "_stats.%s.", host ? host : ""), len);
+	return host_topic("_stats.", host, buf, len);
+}
+
+int dt_wire_batch_topic(const char *host, char *buf, size_t len)
+{
+	return host_topic(DT_WIRE_BATCH_TOPIC, host, buf, len);
 }
 
 /*
