@@ -473,6 +473,9 @@ dtb_median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {
 	s = sprintf("%.4f", m); sub(/0+$/, "", s); sub(/\.$/, "", s); print s }'; }
 dtb_minmax() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 {lo=$1} {hi=$1}
 	END { if (NR) printf "%s..%s\n", lo, hi; else print "?" }'; }
+# dtb_cpu100k CPU0 CPU1 TRANSACTIONS: CPU-s per 100 000 transactions
+dtb_cpu100k() { awk -v c="$2" -v d="$1" -v t="$3" \
+	'BEGIN { if (t > 0) printf "%.4f\n", (c - d) * 100000 / t; else print "?" }'; }
 dtb_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f\n", a / b; else print "?" }'; }
 
 # Where a process's RSS goes, from /proc/PID/smaps, in kB, as one line of

@@ -67,8 +67,7 @@ run_dnstrail()
 	COMPLETED[$r]=$DNSPERF_COMPLETED
 	LOST[$r]=$DNSPERF_LOST
 	tx=$(dtb_stat "$DTB_DAEMON_STATS" transactions)
-	CPU100K[$r]=$(awk -v c="$cpu1" -v d="$cpu0" -v t="$tx" \
-		'BEGIN { if (t > 0) printf "%.4f", (c - d) * 100000 / t; else print "?" }')
+	CPU100K[$r]=$(dtb_cpu100k "$cpu0" "$cpu1" "$tx")
 	KDROPS[$r]=$(dtb_stat "$DTB_DAEMON_STATS" kernel_drops)
 	ODROPS[$r]=$(dtb_stat "$DTB_DAEMON_STATS" output_drops)
 	SUBLOST[$r]=$(dtb_stat "$DTB_SUB_STATS" lost)

@@ -69,8 +69,7 @@ dtb_peer_stop()
 		tx=$(dtb_stat "$DTB_DAEMON_STATS" transactions)
 		eval "$(dtb_analyze "$DTB_PEER_OUT" | sed 's/^/P_/')"
 		PEER_CAPTURED=$((2 * ${P_status_ok:-0})) # the bench's transactions, two messages each
-		PEER_EXTRA="cpu/100k $(awk -v c="$cpu1" -v d="$PEER_CPU0" -v t="$tx" \
-			'BEGIN { if (t > 0) printf "%.4f", (c - d) * 100000 / t; else print "?" }')"
+		PEER_EXTRA="cpu/100k $(dtb_cpu100k "$PEER_CPU0" "$cpu1" "$tx")"
 		PEER_EXTRA="$PEER_EXTRA drops $(dtb_stat "$DTB_DAEMON_STATS" kernel_drops)/$(dtb_stat \
 			"$DTB_DAEMON_STATS" output_drops)/$(dtb_stat "$DTB_SUB_STATS" lost)"
 		rm -f "$DTB_PEER_OUT"
