@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (MIT OR GPL-2.0)
 /*
  * dnstrail kernel side: DNS-port packets and process lifecycle, from
- * tracepoints only (tp_btf), into one ring buffer.
+ * tracepoints only (tp_btf), into one ring buffer per CPU.
  *
  *   tp_btf/net_dev_queue      egress: packets leaving a device
  *   tp_btf/netif_receive_skb  ingress: packets arriving on a device
@@ -55,11 +55,26 @@ const volatile __u32 dt_snaplen = DT_SNAPLEN_MAX;
 const volatile __u32 dt_wakeup_batch = 256;
 const volatile __u64 dt_wakeup_ns = 10000000; /* wake at once after this much quiet */
 const volatile __u32 dt_nr_cpus = 1;
+const volatile __u32 dt_ring_per_cpu = 1; /* 0: every CPU writes rings[0] */
+
+/*
+ * One ring buffer per CPU: a record costs its producer no cache line that
+ * another CPU wrote last (the ring's lock and producer position bounce
+ * between CPUs when they share one ring). Userspace merges the rings by
+ * timestamp (bpf/dt_ring.h). Created and inserted by userspace before the
+ * programs are attached; all of the same size (max_entries of the template).
+ */
+struct dt_ring_map {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+};
 
 struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
-} events SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__type(key, __u32);
+	__uint(max_entries, 1); /* resized to the number of rings */
+	__array(values, struct dt_ring_map);
+} rings SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -125,6 +140,15 @@ static __always_inline struct dt_cpu_counters *cpu_counters(void)
 	return bpf_map_lookup_elem(&counters, &cpu);
 }
 
+/* The ring of this CPU (or the shared one); NULL only if userspace has not
+ * inserted it, which counts as a drop. */
+static __always_inline void *cpu_ring(void)
+{
+	__u32 i = dt_ring_per_cpu ? bpf_get_smp_processor_id() : 0;
+
+	return bpf_map_lookup_elem(&rings, &i);
+}
+
 static __always_inline bool port_match(__u16 sp, __u16 dp)
 {
 #pragma unroll
@@ -178,11 +202,13 @@ static __always_inline __u64 wake_flags(struct dt_cpu_counters *c, __u64 now)
 static __always_inline int emit_class(struct pktinfo *pi, struct dt_cpu_counters *c,
 				      struct bpf_dynptr *skbp, const __u32 size)
 {
-	struct dt_ev_pkt *rec;
+	struct dt_ev_pkt *rec = NULL;
 	__u64 n = pi->cap;
-	__u64 now = pi->now;
+	__u64 now = pi->now; /* read before the reserve: see dt_ring_merge() */
+	void *ring = cpu_ring();
 
-	rec = bpf_ringbuf_reserve(&events, size, 0);
+	if (ring)
+		rec = bpf_ringbuf_reserve(ring, size, 0);
 	if (!rec) {
 		__sync_fetch_and_add(&c->drops, 1);
 		return 0;
@@ -719,7 +745,9 @@ int BPF_PROG(dt_netif_receive_skb, struct sk_buff *skb)
  * as a drop) when the ring buffer is full. */
 static __always_inline void *proc_reserve(struct dt_cpu_counters *c, __u32 size, __u32 type)
 {
-	struct dt_ev_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+	__u64 now = bpf_ktime_get_ns(); /* before the reserve: see dt_ring_merge() */
+	void *ring = cpu_ring();
+	struct dt_ev_hdr *h = ring ? bpf_ringbuf_reserve(ring, size, 0) : NULL;
 
 	if (!h) {
 		__sync_fetch_and_add(&c->drops, 1);
@@ -727,7 +755,7 @@ static __always_inline void *proc_reserve(struct dt_cpu_counters *c, __u32 size,
 	}
 	h->type = type;
 	h->size = size;
-	h->ts_ns = bpf_ktime_get_ns();
+	h->ts_ns = now;
 	return h;
 }
 

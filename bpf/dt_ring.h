@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Userspace consumer of a BPF ring buffer (BPF_MAP_TYPE_RINGBUF), in place of
+ * Userspace consumer of BPF ring buffers (BPF_MAP_TYPE_RINGBUF), in place of
  * libbpf's ring_buffer__consume(): that one stores the consumer position
  * after every record, and every bpf_ringbuf_reserve()/submit() on the other
  * CPU reads that position, so each record cost a cache-line transfer on both
@@ -28,45 +28,118 @@ struct dt_ring {
 	const uint64_t *producer_pos; /* shared, written by the kernel */
 	const uint8_t *data;	      /* mapped twice in a row: records never wrap */
 	uint64_t mask;		      /* data size - 1 (a power of two) */
+	/* dt_ring_merge()'s state during a call */
+	uint64_t cons, prod, published;
 };
 
 typedef void (*dt_ring_fn)(void *ctx, const void *rec, size_t size);
 
 /*
- * Hands committed records to fn, in order, until the ring is empty, a record
- * is still being written, or `max` records were handed over. Returns how
- * many were; 0 when there was nothing.
+ * Hands committed records of one or several rings (one per CPU) to fn as one
+ * stream: in timestamp order across rings and in ring order within each,
+ * until every ring is empty, a head is still being written, or `max` records
+ * were handed over. Every record carries, at `ts_off`, a CLOCK_MONOTONIC
+ * timestamp its producer read *before* reserving its slot (one clock for all
+ * CPUs: bpf_ktime_get_ns()).
+ *
+ * Why that is enough: a response R (ring B) is caused by a query Q (ring A)
+ * whose record was committed before R's packet existed, so ts(Q) < commit(Q)
+ * < ts(R); and every record ahead of Q in ring A was reserved before Q, after
+ * reading its own timestamp, so it too is older than R. Handing over the
+ * oldest head first therefore never puts an effect before its cause, as long
+ * as all of ring A that was committed before R is visible. Hence `cutoff`:
+ * the caller reads the clock, then this function reads the producer
+ * positions, and only records stamped up to `cutoff` are handed over (what
+ * was stamped later waits for the next call). A head still being written
+ * ends the call: what follows it in any ring may depend on it.
+ *
+ * With one ring, pass cutoff UINT64_MAX: ring order is causal order.
+ *
+ * Returns the records handed over; 0 when there was nothing.
  */
-static inline long dt_ring_consume(struct dt_ring *r, long max, dt_ring_fn fn, void *ctx)
+static inline long dt_ring_merge(struct dt_ring *rings, unsigned n_rings, size_t ts_off,
+				 uint64_t cutoff, long max, dt_ring_fn fn, void *ctx)
 {
-	uint64_t cons = __atomic_load_n(r->consumer_pos, __ATOMIC_ACQUIRE);
-	uint64_t published = cons, prod;
 	long n = 0;
 
-	do {
-		prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
-		while (cons < prod && n < max) {
-			const uint32_t *hdr = (const uint32_t *)(r->data + (cons & r->mask));
-			uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+	for (unsigned i = 0; i < n_rings; i++) {
+		struct dt_ring *r = &rings[i];
+
+		r->cons = r->published = __atomic_load_n(r->consumer_pos, __ATOMIC_RELAXED);
+		r->prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+	}
+	while (n < max) {
+		unsigned best = n_rings;
+		uint64_t best_ts = UINT64_MAX, next_ts = UINT64_MAX;
+
+		/* the oldest head, and the one after it (how far a run may go) */
+		for (unsigned i = 0; i < n_rings; i++) {
+			struct dt_ring *r = &rings[i];
+			const uint8_t *rec;
+			uint32_t len;
+
+			for (;;) {
+				if (r->cons >= r->prod)
+					goto next_ring;
+				rec = r->data + (r->cons & r->mask);
+				len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
+				if (len & DT_RING_BUSY_BIT)
+					goto publish;
+				if (!(len & DT_RING_DISCARD_BIT))
+					break;
+				r->cons += (len - DT_RING_DISCARD_BIT + DT_RING_HDR_SZ + 7) & ~7ull;
+			}
+			uint64_t ts;
+
+			if (len < ts_off + sizeof(ts)) {
+				ts = 0; /* too short to say: hand over at once */
+			} else {
+				__builtin_memcpy(&ts, rec + DT_RING_HDR_SZ + ts_off, sizeof(ts));
+			}
+			if (ts < best_ts) {
+				next_ts = best_ts;
+				best_ts = ts;
+				best = i;
+			} else if (ts < next_ts) {
+				next_ts = ts;
+			}
+		next_ring:;
+		}
+		if (best == n_rings || best_ts > cutoff)
+			break;
+
+		/* a run of the oldest ring, while it stays the oldest */
+		struct dt_ring *r = &rings[best];
+		uint64_t limit = next_ts < cutoff ? next_ts : cutoff;
+
+		for (;;) {
+			const uint8_t *rec = r->data + (r->cons & r->mask);
+			uint32_t len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
+			uint64_t ts = 0;
 
 			if (len & DT_RING_BUSY_BIT)
-				goto publish; /* not committed yet: the next call goes on */
-			cons += ((len & ~DT_RING_DISCARD_BIT) + DT_RING_HDR_SZ + 7) & ~7ull;
+				goto publish;
 			if (!(len & DT_RING_DISCARD_BIT)) {
-				fn(ctx, (const uint8_t *)hdr + DT_RING_HDR_SZ,
-				   len & ~DT_RING_DISCARD_BIT);
+				if (len >= ts_off + sizeof(ts))
+					__builtin_memcpy(&ts, rec + DT_RING_HDR_SZ + ts_off, sizeof(ts));
+				if (ts > limit)
+					break;
+				fn(ctx, rec + DT_RING_HDR_SZ, len);
 				n++;
 			}
-			if (cons - published >= DT_RING_PUBLISH_BYTES) {
-				__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
-				published = cons;
+			r->cons += ((len & ~DT_RING_DISCARD_BIT) + DT_RING_HDR_SZ + 7) & ~7ull;
+			if (r->cons - r->published >= DT_RING_PUBLISH_BYTES) {
+				__atomic_store_n(r->consumer_pos, r->cons, __ATOMIC_RELEASE);
+				r->published = r->cons;
 			}
+			if (n >= max || r->cons >= r->prod)
+				break;
 		}
-	} while (cons == prod && n < max && prod != __atomic_load_n(r->producer_pos,
-								     __ATOMIC_ACQUIRE));
+	}
 publish:
-	if (cons != published)
-		__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < n_rings; i++)
+		if (rings[i].cons != rings[i].published)
+			__atomic_store_n(rings[i].consumer_pos, rings[i].cons, __ATOMIC_RELEASE);
 	return n;
 }
 

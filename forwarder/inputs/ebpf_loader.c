@@ -4,6 +4,7 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,10 +31,10 @@ struct dt_ebpf {
 	struct dnstrail_bpf *skel;
 	struct bpf_link *links[MAX_LINKS];
 	int n_links;
-	struct dt_ring ring;
-	void *ring_cons; /* mmap of the consumer page */
-	void *ring_prod; /* mmap of the producer page and twice the data */
-	size_t ring_size;
+	struct dt_ring *rings;	   /* n_rings: one per CPU, or one shared */
+	struct ring_map *ring_maps; /* the same rings' fds and mappings */
+	unsigned n_rings;
+	size_t ring_size; /* bytes of data per ring */
 	size_t page;
 	int epfd;
 	int timerfd;
@@ -44,6 +45,12 @@ struct dt_ebpf {
 	dt_ebpf_record_fn fn;
 	void *user;
 	uint32_t max_batch; /* records per dt_ebpf_consume() */
+};
+
+struct ring_map {
+	int fd;
+	void *cons; /* mmap of the consumer page */
+	void *prod; /* mmap of the producer page and twice the data */
 };
 
 /* libbpf messages during open/load/attach, to explain a failure in one sentence. */
@@ -132,32 +139,92 @@ void dt_ebpf_config_default(struct dt_ebpf_config *cfg)
 	cfg->n_ports = 1;
 	cfg->snaplen = DT_SNAPLEN_MAX;
 	cfg->ring_size = 8u << 20;
+	cfg->ring_min_per_cpu = 256u << 10;
 	cfg->wakeup_batch = 256;
 	cfg->wakeup_ns = 10 * 1000000ull;
 	cfg->poll_interval_ms = 10;
 	cfg->max_batch = 16384;
 }
 
-/* The ring buffer mapped as libbpf maps it: the consumer page read-write,
+/* Ring i mapped as libbpf maps a ring buffer: the consumer page read-write,
  * the producer page and the data (twice, so no record wraps) read-only. */
-static int map_ring(struct dt_ebpf *e, int fd, size_t size)
+static int map_ring(struct dt_ebpf *e, unsigned i)
 {
-	e->page = (size_t)sysconf(_SC_PAGESIZE);
-	e->ring_size = size;
-	e->ring_cons = mmap(NULL, e->page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (e->ring_cons == MAP_FAILED) {
-		e->ring_cons = NULL;
+	struct ring_map *m = &e->ring_maps[i];
+	struct dt_ring *r = &e->rings[i];
+
+	m->cons = mmap(NULL, e->page, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+	if (m->cons == MAP_FAILED) {
+		m->cons = NULL;
 		return -errno;
 	}
-	e->ring_prod = mmap(NULL, e->page + 2 * size, PROT_READ, MAP_SHARED, fd, e->page);
-	if (e->ring_prod == MAP_FAILED) {
-		e->ring_prod = NULL;
+	m->prod = mmap(NULL, e->page + 2 * e->ring_size, PROT_READ, MAP_SHARED, m->fd, e->page);
+	if (m->prod == MAP_FAILED) {
+		m->prod = NULL;
 		return -errno;
 	}
-	e->ring.consumer_pos = e->ring_cons;
-	e->ring.producer_pos = e->ring_prod;
-	e->ring.data = (const uint8_t *)e->ring_prod + e->page;
-	e->ring.mask = size - 1;
+	r->consumer_pos = m->cons;
+	r->producer_pos = m->prod;
+	r->data = (const uint8_t *)m->prod + e->page;
+	r->mask = e->ring_size - 1;
+	return 0;
+}
+
+/* The rings, created and mapped before the object is loaded: the first one
+ * is the template of `rings`' values. */
+static int create_rings(struct dt_ebpf *e, char *err, size_t errlen)
+{
+	e->rings = calloc(e->n_rings, sizeof(*e->rings));
+	e->ring_maps = calloc(e->n_rings, sizeof(*e->ring_maps));
+	if (!e->rings || !e->ring_maps) {
+		free(e->ring_maps);
+		e->ring_maps = NULL; /* dt_ebpf_close() would close fd 0 */
+		snprintf(err, errlen, "out of memory for %u ring buffers", e->n_rings);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < e->n_rings; i++)
+		e->ring_maps[i].fd = -1;
+	for (unsigned i = 0; i < e->n_rings; i++) {
+		struct ring_map *m = &e->ring_maps[i];
+		int ret;
+
+		m->fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "dt_ring", 0, 0, e->ring_size, NULL);
+		if (m->fd < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "creating ring buffer %u of %u (%zu bytes) failed: %s",
+				 i + 1, e->n_rings, e->ring_size, strerror(-ret));
+			return ret;
+		}
+		ret = map_ring(e, i);
+		if (ret) {
+			snprintf(err, errlen, "mapping ring buffer %u failed: %s", i + 1,
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	int ret = bpf_map__set_inner_map_fd(e->skel->maps.rings, e->ring_maps[0].fd);
+
+	if (ret)
+		snprintf(err, errlen, "making ring buffer 1 the template of `rings` failed: %s",
+			 strerror(-ret));
+	return ret;
+}
+
+/* After the load, before anything is attached (until then a program would
+ * find no ring and count a drop). */
+static int insert_rings(struct dt_ebpf *e, char *err, size_t errlen)
+{
+	int outer = bpf_map__fd(e->skel->maps.rings);
+
+	for (unsigned i = 0; i < e->n_rings; i++) {
+		if (bpf_map_update_elem(outer, &i, &e->ring_maps[i].fd, BPF_ANY) < 0) {
+			int ret = -errno;
+
+			snprintf(err, errlen, "inserting ring buffer %u failed: %s", i + 1,
+				 strerror(-ret));
+			return ret;
+		}
+	}
 	return 0;
 }
 
@@ -182,9 +249,11 @@ static int setup_poll(struct dt_ebpf *e, const struct dt_ebpf_config *cfg, char 
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (e->epfd < 0)
 		goto err_errno;
-	ev.data.fd = bpf_map__fd(e->skel->maps.events);
-	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
-		goto err_errno;
+	for (unsigned i = 0; i < e->n_rings; i++) {
+		ev.data.fd = e->ring_maps[i].fd;
+		if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+			goto err_errno;
+	}
 	if (!ms)
 		return 0; /* the caller collects on its own timer */
 	e->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -260,7 +329,18 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 	}
 	skel->rodata->dt_nr_cpus = e->n_cpus;
 	bpf_map__set_max_entries(skel->maps.counters, e->n_cpus);
-	bpf_map__set_max_entries(skel->maps.events, pow2_at_least(cfg->ring_size));
+	/* per CPU: the budget shared out, each ring at least ring_min_per_cpu */
+	e->page = (size_t)sysconf(_SC_PAGESIZE);
+	e->n_rings = cfg->shared_ring ? 1 : (unsigned)e->n_cpus;
+	e->ring_size = pow2_at_least(cfg->shared_ring ? cfg->ring_size
+				     : cfg->ring_size / e->n_rings > cfg->ring_min_per_cpu
+					 ? cfg->ring_size / e->n_rings
+					 : cfg->ring_min_per_cpu);
+	skel->rodata->dt_ring_per_cpu = !cfg->shared_ring;
+	bpf_map__set_max_entries(skel->maps.rings, e->n_rings);
+	ret = create_rings(e, err, errlen);
+	if (ret)
+		goto err_destroy;
 	bpf_program__set_autoload(skel->progs.dt_calibrate_empty, cfg->calibrate != 0);
 	if (cfg->no_process_events) {
 		bpf_program__set_autoload(skel->progs.dt_sched_process_exec, false);
@@ -275,6 +355,9 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 			 lbmsg.last_log[0] ? "; verifier: " : "", lbmsg.last_log);
 		goto err_destroy;
 	}
+	ret = insert_rings(e, err, errlen);
+	if (ret)
+		goto err_destroy;
 	bpf_object__for_each_program(prog, skel->obj)
 	{
 		if (!bpf_program__autoload(prog) || e->n_links >= MAX_LINKS)
@@ -299,11 +382,6 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 		ret = -errno;
 		e->counters = NULL;
 		snprintf(err, errlen, "mapping the BPF counters failed: %s", strerror(-ret));
-		goto err_destroy;
-	}
-	ret = map_ring(e, bpf_map__fd(skel->maps.events), bpf_map__max_entries(skel->maps.events));
-	if (ret) {
-		snprintf(err, errlen, "mapping the BPF ring buffer failed: %s", strerror(-ret));
 		goto err_destroy;
 	}
 	ret = setup_poll(e, cfg, err, errlen);
@@ -338,8 +416,18 @@ int dt_ebpf_consume(struct dt_ebpf *e)
 		;
 	e->clock_offset = dt_clock_offset_now();
 	/* at most max_batch records: a flood must not hold the caller forever;
-	 * a full batch tells it that more may wait */
-	n = (int)dt_ring_consume(&e->ring, e->max_batch, e->fn, e->user);
+	 * a full batch tells it that more may wait. Several rings: only what
+	 * was stamped before now (see dt_ring_merge). */
+	uint64_t cutoff = UINT64_MAX;
+
+	if (e->n_rings > 1) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		cutoff = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	}
+	n = (int)dt_ring_merge(e->rings, e->n_rings, offsetof(struct dt_ev_hdr, ts_ns), cutoff,
+			       e->max_batch, e->fn, e->user);
 	return n;
 }
 
@@ -394,10 +482,18 @@ void dt_ebpf_close(struct dt_ebpf *e)
 		close(e->epfd);
 	if (e->timerfd >= 0)
 		close(e->timerfd);
-	if (e->ring_prod)
-		munmap(e->ring_prod, e->page + 2 * e->ring_size);
-	if (e->ring_cons)
-		munmap(e->ring_cons, e->page);
+	for (unsigned i = 0; e->ring_maps && i < e->n_rings; i++) {
+		struct ring_map *m = &e->ring_maps[i];
+
+		if (m->prod)
+			munmap(m->prod, e->page + 2 * e->ring_size);
+		if (m->cons)
+			munmap(m->cons, e->page);
+		if (m->fd >= 0)
+			close(m->fd);
+	}
+	free(e->ring_maps);
+	free(e->rings);
 	if (e->counters)
 		munmap(e->counters, e->counters_len);
 	for (int i = 0; i < e->n_links; i++)

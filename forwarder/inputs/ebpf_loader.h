@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Loads and attaches bpf/dnstrail.bpf.c and hands its ring-buffer records
- * to a callback. Everything needing privileges (bpf(), mmap of the maps)
- * happens in dt_ebpf_open(); afterwards only the ring buffer's mmap, epoll
- * and a timerfd are used, so it keeps working after the process dropped
+ * to a callback. One ring per CPU (ring_size shared out, each rounded up to
+ * a power of two), merged by timestamp; or one shared ring (shared_ring).
+ * Everything needing privileges (bpf(), mmap of the maps) happens in
+ * dt_ebpf_open(); afterwards only the ring buffers' mmap, epoll and a
+ * timerfd are used, so it keeps working after the process dropped
  * every capability.
  *
  * Wake-ups: the kernel side forces a wake-up every `wakeup_batch` records
  * per CPU, or at once for the first record after `wakeup_ns` of quiet; all
  * other records are written with BPF_RB_NO_WAKEUP. The tail of a burst is
  * picked up by a timerfd (every `poll_interval_ms`) that sits in the same
- * epoll set as the ring buffer, so the poll fd becomes readable for either
+ * epoll set as the ring buffers, so the poll fd becomes readable for either
  * (or by the caller's own timer: the daemon collects every service.tick_ms).
  */
 #ifndef DT_EBPF_LOADER_H
@@ -25,7 +27,9 @@ struct dt_ebpf_config {
 	uint16_t ports[DT_MAX_PORTS]; /* host byte order */
 	unsigned n_ports;
 	uint32_t snaplen;	   /* DT_SNAPLEN_MIN..DT_SNAPLEN_MAX */
-	uint64_t ring_size;	   /* bytes, rounded up to a power of two */
+	uint64_t ring_size;	   /* bytes of all rings together */
+	uint64_t ring_min_per_cpu; /* bytes, at least, of each CPU's ring */
+	int shared_ring;	   /* one ring of ring_size for all CPUs */
 	uint32_t wakeup_batch;	   /* records per CPU between forced wake-ups */
 	uint64_t wakeup_ns;	   /* quiet time after which a record wakes at once */
 	uint32_t poll_interval_ms; /* timerfd period (tail of a batch); 0 = none, the

@@ -28,6 +28,7 @@ struct in_ebpf {
 	size_t n_ports;
 	int64_t snaplen;
 	uint64_t ring_buffer_size;
+	bool ring_per_cpu;
 	int64_t wakeup_batch;
 	uint64_t wakeup_quiet;
 	uint64_t poll_interval;
@@ -50,7 +51,11 @@ static const struct dt_option in_ebpf_options[] = {
 	       "payload bytes copied per UDP packet and per TCP chunk (TCP skbs are split, up to "
 	       "16 chunks)"),
     DT_OPT_SIZE("ring_buffer_size", struct in_ebpf, ring_buffer_size, "8M",
-		"kernel ring buffer (rounded up to a power of two); full = counted kernel_drops"),
+		"kernel ring buffers, all CPUs together (each rounded up to a power of two, at "
+		"least 256K); full = counted kernel_drops"),
+    DT_OPT_BOOL("ring_per_cpu", struct in_ebpf, ring_per_cpu, "true",
+		"one ring buffer per CPU, merged by timestamp (false: one ring of "
+		"ring_buffer_size shared by all CPUs)"),
     DT_OPT_INT("wakeup_batch", struct in_ebpf, wakeup_batch, "256", 1, 65536,
 	       "records per CPU between forced wake-ups of the daemon (1 = every record)"),
     DT_OPT_DURATION("wakeup_quiet", struct in_ebpf, wakeup_quiet, "10ms",
@@ -189,6 +194,7 @@ static int in_ebpf_init(void *ctx, struct dt_engine *engine, struct dt_errbuf *e
 		cfg.snaplen = in->snaplen;
 	if (in->ring_buffer_size)
 		cfg.ring_size = in->ring_buffer_size;
+	cfg.shared_ring = !in->ring_per_cpu;
 	if (in->wakeup_batch)
 		cfg.wakeup_batch = in->wakeup_batch;
 	cfg.wakeup_ns = in->wakeup_quiet;

@@ -23,42 +23,7 @@ for tool in dnsperf iperf3 bpftool jq; do
 done
 dt_setup
 dt_topo_veth
-# NSD as lib.sh starts it, but without response rate limiting (its default,
-# 200 answers/s per client network, would be what dnsperf measures)
-start_nsd_norrl() {
-	local d=$DT_WORK/nsd
-	mkdir -p "$d"
-	cat >"$d/nsd.conf" <<-EOF
-		server:
-		  ip-address: $DT_S4
-		  port: 53
-		  server-count: 1
-		  username: ""
-		  chroot: ""
-		  zonesdir: "$DT_ZONES"
-		  database: ""
-		  zonelistfile: "$d/zone.list"
-		  xfrdfile: "$d/xfrd.state"
-		  pidfile: "$d/nsd.pid"
-		  logfile: "$d/nsd.log"
-		  rrl-ratelimit: 0
-		  rrl-whitelist-ratelimit: 0
-		remote-control:
-		  control-enable: no
-		zone:
-		  name: $DT_ZONE
-		  zonefile: "$DT_ZONES/$DT_ZONE.zone"
-	EOF
-	ip netns exec "$DT_NS_S" nsd -d -c "$d/nsd.conf" >"$d/stdout" 2>&1 &
-	DT_PIDS+=($!)
-	for _ in $(seq 50); do
-		ip netns exec "$DT_NS_C" dig +short +tries=1 +timeout=1 "@$DT_S4" "www.$DT_ZONE" A 2>/dev/null |
-			grep -q 192.0.2.1 && return 0
-		sleep 0.2
-	done
-	die "nsd did not answer"
-}
-start_nsd_norrl
+dt_start_nsd # (no response rate limiting: dnsperf would measure that)
 
 QF=$DT_WORK/queries.txt
 for n in www mail txt alias _sip._udp nothere; do

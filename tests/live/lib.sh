@@ -260,15 +260,17 @@ dt_dead_neighbour() {
 # --- NSD -------------------------------------------------------------------
 
 # dt_start_nsd [NS]: NSD authoritative for dnstrail.test on the server's IPv4
-# and IPv6 addresses, port 53, foreground; waits until it answers.
+# and IPv6 addresses, port DT_NSD_PORT (default 53), foreground, without
+# response rate limiting (a load test would measure that); waits until it
+# answers.
 dt_start_nsd() {
-	local ns=${1:-$DT_NS_S} d=$DT_WORK/nsd i
+	local ns=${1:-$DT_NS_S} d=$DT_WORK/nsd i port=${DT_NSD_PORT:-53}
 	mkdir -p "$d"
 	cat >"$d/nsd.conf" <<-EOF
 		server:
 		  ip-address: $DT_S4
 		  ip-address: $DT_S6
-		  port: 53
+		  port: $port
 		  do-ip4: yes
 		  do-ip6: yes
 		  server-count: 1
@@ -286,6 +288,8 @@ dt_start_nsd() {
 		  ipv4-edns-size: 4096
 		  ipv6-edns-size: 4096
 		  verbosity: 1
+		  rrl-ratelimit: 0
+		  rrl-whitelist-ratelimit: 0
 		remote-control:
 		  control-enable: no
 		zone:
@@ -295,7 +299,7 @@ dt_start_nsd() {
 	ip netns exec "$ns" nsd -d -c "$d/nsd.conf" >"$d/stdout" 2>&1 &
 	DT_PIDS+=($!)
 	for i in $(seq 50); do
-		if ip netns exec "$DT_NS_C" dig +short +tries=1 +timeout=1 "@$DT_S4" "www.$DT_ZONE" A 2>/dev/null |
+		if ip netns exec "$DT_NS_C" dig +short +tries=1 +timeout=1 -p "$port" "@$DT_S4" "www.$DT_ZONE" A 2>/dev/null |
 			grep -q 192.0.2.1; then
 			log "nsd answering on $DT_S4 and $DT_S6"
 			return 0

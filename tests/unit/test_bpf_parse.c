@@ -229,16 +229,22 @@ static void ring_put(uint32_t len, uint32_t flags, uint8_t tag)
 	ring_prod_pos += (len + DT_RING_HDR_SZ + 7) & ~7u;
 }
 
+/* one ring on its own: cutoff UINT64_MAX, as the loader does */
+static long consume1(struct dt_ring *r, long max, dt_ring_fn fn, void *ctx)
+{
+	return dt_ring_merge(r, 1, 8, UINT64_MAX, max, fn, ctx);
+}
+
 static void test_ring_consume(void **state)
 {
 	struct dt_ring r = {&ring_cons_pos, &ring_prod_pos, ring_data, RING_SIZE - 1};
 	struct seen s = {0};
 
-	assert_int_equal(dt_ring_consume(&r, 100, ring_fn, &s), 0);
+	assert_int_equal(consume1(&r, 100, ring_fn, &s), 0);
 	ring_put(13, 0, 'a');
 	ring_put(40, DT_RING_DISCARD_BIT, 'x'); /* skipped, position moves past */
 	ring_put(1, 0, 'b');
-	assert_int_equal(dt_ring_consume(&r, 100, ring_fn, &s), 2);
+	assert_int_equal(consume1(&r, 100, ring_fn, &s), 2);
 	assert_int_equal(s.n, 2);
 	assert_int_equal(s.sizes[0], 13);
 	assert_int_equal(s.first[0], 'a');
@@ -251,11 +257,11 @@ static void test_ring_consume(void **state)
 
 	ring_put(8, DT_RING_BUSY_BIT, 'c');
 	ring_put(8, 0, 'd');
-	assert_int_equal(dt_ring_consume(&r, 100, ring_fn, &s), 0);
+	assert_int_equal(consume1(&r, 100, ring_fn, &s), 0);
 	assert_int_equal(ring_cons_pos, busy_at);
 	ring_data[busy_at & (RING_SIZE - 1)] = 8; /* committed: busy bit cleared */
 	ring_data[(busy_at & (RING_SIZE - 1)) + 3] = 0;
-	assert_int_equal(dt_ring_consume(&r, 100, ring_fn, &s), 2);
+	assert_int_equal(consume1(&r, 100, ring_fn, &s), 2);
 	assert_int_equal(s.first[2], 'c');
 	assert_int_equal(s.first[3], 'd');
 
@@ -267,7 +273,7 @@ static void test_ring_consume(void **state)
 	s.n = 0;
 	long got = 0;
 
-	while ((got = dt_ring_consume(&r, 3, ring_fn, &s)) == 3)
+	while ((got = consume1(&r, 3, ring_fn, &s)) == 3)
 		;
 	assert_true(s.n >= 2);
 	assert_int_equal(s.first[s.n - 2], 'e');
@@ -303,10 +309,116 @@ static void test_ring_publish_cadence(void **state)
 	}
 	watch_cons = &cons;
 	max_seen_cons = 0;
-	assert_int_equal(dt_ring_consume(&r, 1000, watch_fn, NULL), 200);
+	assert_int_equal(consume1(&r, 1000, watch_fn, NULL), 200);
 	assert_true(max_seen_cons >= DT_RING_PUBLISH_BYTES);
 	assert_true(max_seen_cons < 200 * 1024);
 	assert_int_equal(cons, 200 * 1024);
+}
+
+/* ---- dt_ring_merge over several rings ---- */
+
+struct tring {
+	uint8_t data[2 * RING_SIZE];
+	uint64_t cons, prod;
+	struct dt_ring r;
+};
+
+static void tring_init(struct tring *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->r.consumer_pos = &t->cons;
+	t->r.producer_pos = &t->prod;
+	t->r.data = t->data;
+	t->r.mask = RING_SIZE - 1;
+}
+
+/* a record as the programs write it: type, size, ts (offset 8), a tag byte */
+static uint64_t tring_put(struct tring *t, uint64_t ts, char tag, uint32_t flags)
+{
+	uint8_t rec[DT_RING_HDR_SZ + 24] = {0};
+	uint32_t len = 24 | flags;
+	uint64_t at = t->prod;
+
+	memcpy(rec, &len, 4);
+	memcpy(rec + DT_RING_HDR_SZ + 8, &ts, 8);
+	rec[DT_RING_HDR_SZ + 16] = (uint8_t)tag;
+	for (size_t i = 0; i < sizeof(rec); i++)
+		t->data[(t->prod + i) & (RING_SIZE - 1)] = rec[i];
+	memcpy(t->data + RING_SIZE, t->data, RING_SIZE);
+	t->prod += sizeof(rec);
+	return at;
+}
+
+static char merged[64];
+static int n_merged;
+
+static void merge_fn(void *ctx, const void *rec, size_t size)
+{
+	(void)ctx;
+	assert_int_equal(size, 24);
+	merged[n_merged++] = (char)((const uint8_t *)rec)[16];
+	merged[n_merged] = 0;
+}
+
+static void test_ring_merge(void **state)
+{
+	static struct tring ta, tb;
+	struct dt_ring rings[2];
+
+	tring_init(&ta);
+	tring_init(&tb);
+	n_merged = 0;
+	/* interleaved timestamps: handed over oldest first across the rings */
+	tring_put(&ta, 10, 'a', 0);
+	tring_put(&ta, 30, 'c', 0);
+	tring_put(&ta, 50, 'e', 0);
+	tring_put(&tb, 20, 'b', 0);
+	tring_put(&tb, 25, 'x', DT_RING_DISCARD_BIT); /* skipped */
+	tring_put(&tb, 40, 'd', 0);
+	rings[0] = ta.r;
+	rings[1] = tb.r;
+	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 100, merge_fn, NULL), 5);
+	assert_string_equal(merged, "abcde");
+	assert_int_equal(ta.cons, ta.prod);
+	assert_int_equal(tb.cons, tb.prod); /* the discarded record is passed too */
+
+	/* records stamped after the cutoff wait for the next call */
+	n_merged = 0;
+	tring_put(&ta, 100, 'f', 0);
+	tring_put(&tb, 200, 'g', 0);
+	assert_int_equal(dt_ring_merge(rings, 2, 8, 150, 100, merge_fn, NULL), 1);
+	assert_string_equal(merged, "f");
+	assert_int_equal(tb.cons + 32, tb.prod);
+	assert_int_equal(dt_ring_merge(rings, 2, 8, 250, 100, merge_fn, NULL), 1);
+	assert_string_equal(merged, "fg");
+
+	/* a head still being written stops every ring: an older record behind
+	 * it may be the cause of what the other ring holds */
+	n_merged = 0;
+	uint64_t busy = tring_put(&ta, 310, 'i', DT_RING_BUSY_BIT);
+
+	tring_put(&tb, 300, 'h', 0);
+	tring_put(&tb, 320, 'j', 0);
+	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 100, merge_fn, NULL), 0);
+	assert_int_equal(n_merged, 0);
+	ta.data[(busy & (RING_SIZE - 1)) + 3] = 0; /* committed: busy bit cleared */
+	ta.data[RING_SIZE + (busy & (RING_SIZE - 1)) + 3] = 0;
+	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 100, merge_fn, NULL), 3);
+	assert_string_equal(merged, "hij");
+
+	/* at most max per call; the next call goes on in order */
+	n_merged = 0;
+	tring_put(&ta, 400, 'k', 0);
+	tring_put(&tb, 401, 'l', 0);
+	tring_put(&ta, 402, 'm', 0);
+	tring_put(&tb, 403, 'n', 0);
+	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 3, merge_fn, NULL), 3);
+	assert_string_equal(merged, "klm");
+	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 3, merge_fn, NULL), 1);
+	assert_string_equal(merged, "klmn");
+	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 3, merge_fn, NULL), 0);
+	assert_int_equal(ta.cons, ta.prod);
+	assert_int_equal(tb.cons, tb.prod);
 }
 
 int main(void)
@@ -318,6 +430,7 @@ int main(void)
 	    cmocka_unit_test(test_ipv4_words_unaligned),
 	    cmocka_unit_test(test_ring_consume),
 	    cmocka_unit_test(test_ring_publish_cadence),
+	    cmocka_unit_test(test_ring_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
