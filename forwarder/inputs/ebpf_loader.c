@@ -170,8 +170,10 @@ static int map_ring(struct dt_ebpf *e, unsigned i)
 	return 0;
 }
 
-/* The rings, created and mapped before the object is loaded: the first one
- * is the template of `rings`' values. */
+/* The rings, created before the object is loaded: the first one is the
+ * template of `rings`' values. Mapped only after the load (map_rings): the
+ * kernel maps every page of a ring at mmap() time, and the load's own peak
+ * of memory (libbpf reading the kernel's BTF) would come on top. */
 static int create_rings(struct dt_ebpf *e, char *err, size_t errlen)
 {
 	e->rings = calloc(e->n_rings, sizeof(*e->rings));
@@ -195,12 +197,6 @@ static int create_rings(struct dt_ebpf *e, char *err, size_t errlen)
 				 i + 1, e->n_rings, e->ring_size, strerror(-ret));
 			return ret;
 		}
-		ret = map_ring(e, i);
-		if (ret) {
-			snprintf(err, errlen, "mapping ring buffer %u failed: %s", i + 1,
-				 strerror(-ret));
-			return ret;
-		}
 	}
 	int ret = bpf_map__set_inner_map_fd(e->skel->maps.rings, e->ring_maps[0].fd);
 
@@ -211,16 +207,23 @@ static int create_rings(struct dt_ebpf *e, char *err, size_t errlen)
 }
 
 /* After the load, before anything is attached (until then a program would
- * find no ring and count a drop). */
-static int insert_rings(struct dt_ebpf *e, char *err, size_t errlen)
+ * find no ring and count a drop): into `rings`, and mapped here. */
+static int map_rings(struct dt_ebpf *e, char *err, size_t errlen)
 {
 	int outer = bpf_map__fd(e->skel->maps.rings);
 
 	for (unsigned i = 0; i < e->n_rings; i++) {
-		if (bpf_map_update_elem(outer, &i, &e->ring_maps[i].fd, BPF_ANY) < 0) {
-			int ret = -errno;
+		int ret;
 
+		if (bpf_map_update_elem(outer, &i, &e->ring_maps[i].fd, BPF_ANY) < 0) {
+			ret = -errno;
 			snprintf(err, errlen, "inserting ring buffer %u failed: %s", i + 1,
+				 strerror(-ret));
+			return ret;
+		}
+		ret = map_ring(e, i);
+		if (ret) {
+			snprintf(err, errlen, "mapping ring buffer %u failed: %s", i + 1,
 				 strerror(-ret));
 			return ret;
 		}
@@ -355,7 +358,7 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 			 lbmsg.last_log[0] ? "; verifier: " : "", lbmsg.last_log);
 		goto err_destroy;
 	}
-	ret = insert_rings(e, err, errlen);
+	ret = map_rings(e, err, errlen);
 	if (ret)
 		goto err_destroy;
 	bpf_object__for_each_program(prog, skel->obj)
