@@ -5,9 +5,12 @@
 # sets PEER_CAPTURED (DNS messages the peer got) or "?", and PEER_EXTRA (a
 # note for the table, may be empty).
 #
-# dnstrail-batch is dnstrail itself with the zmq output's opt-in batch:
-# $DTB_PEER_BATCH (64) events per ZeroMQ message, and dnstrail-sub writing
-# the same JSON: the default against batch mode, alternated in one run.
+# The dnstrail-* peers are dnstrail itself with one setting changed, and
+# dnstrail-sub writing the same JSON: the default against that setting,
+# alternated in one run.
+#   dnstrail-batch        the zmq output's opt-in batch: $DTB_PEER_BATCH (64)
+#                         events per ZeroMQ message
+#   dnstrail-shared-ring  ring_per_cpu: false (one ring buffer for all CPUs)
 
 dtb_peer_start()
 {
@@ -31,11 +34,15 @@ dtb_peer_start()
 		ip netns exec "$DTB_NS_S" dnscap -N -p -i dtb-s -g \
 			>/dev/null 2>"$DTB_PEER_OUT" &
 		;;
-	dnstrail-batch)
-		printf 'pipeline:\n  outputs:\n    - name: zmq\n      batch: %s\n' \
-			"${DTB_PEER_BATCH:-64}" >"$DTB_WORK/peer-batch.yaml"
-		dtb_daemon_start peer-batch -c "$DTB_WORK/peer-batch.yaml"
-		dtb_sub_start peer-batch "$DTB_PEER_OUT"
+	dnstrail-batch | dnstrail-shared-ring)
+		if [ "$name" = dnstrail-batch ]; then
+			printf 'pipeline:\n  outputs:\n    - name: zmq\n      batch: %s\n' \
+				"${DTB_PEER_BATCH:-64}"
+		else
+			printf 'pipeline:\n  inputs:\n    - name: ebpf\n      ring_per_cpu: false\n'
+		fi >"$DTB_WORK/$name.yaml"
+		dtb_daemon_start "$name" -c "$DTB_WORK/$name.yaml"
+		dtb_sub_start "$name" "$DTB_PEER_OUT"
 		DTB_PEER_PID=$DTB_DAEMON_PID
 		PEER_CPU0=$(dtb_cpu "$DTB_DAEMON_PID")
 		return 0
@@ -60,7 +67,7 @@ dtb_peer_stop()
 {
 	local name=$1 i
 	PEER_EXTRA=
-	if [ "$name" = dnstrail-batch ]; then
+	if [[ "$name" == dnstrail-* ]]; then
 		dtb_wait_idle "$DTB_DAEMON_PID" # its backlog is part of the bill
 		local cpu1 tx
 		cpu1=$(dtb_cpu "$DTB_DAEMON_PID")
