@@ -61,8 +61,9 @@ const volatile __u32 dt_ring_per_cpu = 1; /* 0: every CPU writes rings[0] */
  * One ring buffer per CPU: a record costs its producer no cache line that
  * another CPU wrote last (the ring's lock and producer position bounce
  * between CPUs when they share one ring). Userspace merges the rings by
- * timestamp (bpf/dt_ring.h). Created and inserted by userspace before the
- * programs are attached; all of the same size (max_entries of the template).
+ * timestamp (bpf/dt_ring.h). Created by userspace (the first ring is the
+ * template, so its size overrides the one below) and inserted before the
+ * programs are attached.
  */
 struct dt_ring_map {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

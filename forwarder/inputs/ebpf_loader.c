@@ -21,6 +21,7 @@
 
 #include "dnstrail.skel.h"
 #include "dt_ring.h"
+#include "inputs/cpu_list.h"
 
 #define CAP_SYS_ADMIN_BIT 21
 #define CAP_PERFMON_BIT 38
@@ -31,9 +32,11 @@ struct dt_ebpf {
 	struct dnstrail_bpf *skel;
 	struct bpf_link *links[MAX_LINKS];
 	int n_links;
-	struct dt_ring *rings;	   /* n_rings: one per CPU, or one shared */
+	struct dt_ring *rings;	   /* n_rings: one per online CPU, or one shared */
 	struct ring_map *ring_maps; /* the same rings' fds and mappings */
 	unsigned n_rings;
+	unsigned *slot_ring; /* entry of `rings` (a CPU) -> index into rings[] */
+	unsigned n_slots;
 	size_t ring_size; /* bytes of data per ring */
 	size_t page;
 	int epfd;
@@ -170,6 +173,38 @@ static int map_ring(struct dt_ebpf *e, unsigned i)
 	return 0;
 }
 
+/*
+ * Which ring each entry of `rings` gets: shared, one for all; else one per
+ * CPU online now. A CPU that is only possible (hot-pluggable, often many
+ * more than are online in a VM) gets the first CPU's ring should it come
+ * online, rather than a ring of its own that would most likely never be
+ * written. A ring with two producers keeps its records in the order they
+ * were reserved, which is all the merge needs.
+ */
+static int plan_rings(struct dt_ebpf *e, const struct dt_ebpf_config *cfg, char *err,
+		      size_t errlen)
+{
+	bool *online;
+
+	e->n_slots = cfg->shared_ring ? 1 : (unsigned)e->n_cpus;
+	e->slot_ring = calloc(e->n_slots, sizeof(*e->slot_ring));
+	online = calloc(e->n_slots, sizeof(*online));
+	if (!e->slot_ring || !online) {
+		free(online);
+		snprintf(err, errlen, "out of memory for %u ring-buffer slots", e->n_slots);
+		return -ENOMEM;
+	}
+	if (e->n_slots == 1 ||
+	    dt_cpu_list_read("/sys/devices/system/cpu/online", online, e->n_slots) <= 0)
+		for (unsigned i = 0; i < e->n_slots; i++)
+			online[i] = true; /* unknown: every possible CPU */
+	e->n_rings = 0;
+	for (unsigned i = 0; i < e->n_slots; i++)
+		e->slot_ring[i] = online[i] ? e->n_rings++ : 0;
+	free(online);
+	return 0;
+}
+
 /* The rings, created before the object is loaded: the first one is the
  * template of `rings`' values. Mapped only after the load (map_rings): the
  * kernel maps every page of a ring at mmap() time, and the load's own peak
@@ -212,16 +247,20 @@ static int map_rings(struct dt_ebpf *e, char *err, size_t errlen)
 {
 	int outer = bpf_map__fd(e->skel->maps.rings);
 
-	for (unsigned i = 0; i < e->n_rings; i++) {
-		int ret;
+	for (unsigned slot = 0; slot < e->n_slots; slot++) {
+		unsigned i = e->slot_ring[slot];
 
-		if (bpf_map_update_elem(outer, &i, &e->ring_maps[i].fd, BPF_ANY) < 0) {
-			ret = -errno;
-			snprintf(err, errlen, "inserting ring buffer %u failed: %s", i + 1,
-				 strerror(-ret));
+		if (bpf_map_update_elem(outer, &slot, &e->ring_maps[i].fd, BPF_ANY) < 0) {
+			int ret = -errno;
+
+			snprintf(err, errlen, "inserting ring buffer %u for CPU %u failed: %s",
+				 i + 1, slot, strerror(-ret));
 			return ret;
 		}
-		ret = map_ring(e, i);
+	}
+	for (unsigned i = 0; i < e->n_rings; i++) {
+		int ret = map_ring(e, i);
+
 		if (ret) {
 			snprintf(err, errlen, "mapping ring buffer %u failed: %s", i + 1,
 				 strerror(-ret));
@@ -334,13 +373,15 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 	bpf_map__set_max_entries(skel->maps.counters, e->n_cpus);
 	/* per CPU: the budget shared out, each ring at least ring_min_per_cpu */
 	e->page = (size_t)sysconf(_SC_PAGESIZE);
-	e->n_rings = cfg->shared_ring ? 1 : (unsigned)e->n_cpus;
+	ret = plan_rings(e, cfg, err, errlen);
+	if (ret)
+		goto err_destroy;
 	e->ring_size = pow2_at_least(cfg->shared_ring ? cfg->ring_size
 				     : cfg->ring_size / e->n_rings > cfg->ring_min_per_cpu
 					 ? cfg->ring_size / e->n_rings
 					 : cfg->ring_min_per_cpu);
 	skel->rodata->dt_ring_per_cpu = !cfg->shared_ring;
-	bpf_map__set_max_entries(skel->maps.rings, e->n_rings);
+	bpf_map__set_max_entries(skel->maps.rings, e->n_slots);
 	ret = create_rings(e, err, errlen);
 	if (ret)
 		goto err_destroy;
@@ -497,6 +538,7 @@ void dt_ebpf_close(struct dt_ebpf *e)
 	}
 	free(e->ring_maps);
 	free(e->rings);
+	free(e->slot_ring);
 	if (e->counters)
 		munmap(e->counters, e->counters_len);
 	for (int i = 0; i < e->n_links; i++)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Loads and attaches bpf/dnstrail.bpf.c and hands its ring-buffer records
- * to a callback. One ring per CPU (ring_size shared out, each rounded up to
- * a power of two), merged by timestamp; or one shared ring (shared_ring).
+ * to a callback. One ring per online CPU (ring_size shared out, each rounded
+ * up to a power of two), merged by timestamp; or one shared ring
+ * (shared_ring).
  * Everything needing privileges (bpf(), mmap of the maps) happens in
  * dt_ebpf_open(); afterwards only the ring buffers' mmap, epoll and a
  * timerfd are used, so it keeps working after the process dropped
@@ -28,7 +29,7 @@ struct dt_ebpf_config {
 	unsigned n_ports;
 	uint32_t snaplen;	   /* DT_SNAPLEN_MIN..DT_SNAPLEN_MAX */
 	uint64_t ring_size;	   /* bytes of all rings together */
-	uint64_t ring_min_per_cpu; /* bytes, at least, of each CPU's ring */
+	uint64_t ring_min_per_cpu; /* bytes, at least, of each ring */
 	int shared_ring;	   /* one ring of ring_size for all CPUs */
 	uint32_t wakeup_batch;	   /* records per CPU between forced wake-ups */
 	uint64_t wakeup_ns;	   /* quiet time after which a record wakes at once */

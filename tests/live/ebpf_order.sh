@@ -10,8 +10,11 @@
 #   - every query dnsperf completed is one answered transaction;
 #   - no kernel drop (a dropped query record would also make an orphan).
 # The same again with `ring_per_cpu: false` (one shared ring), so both
-# layouts stay correct. Port 5300, so the host's own DNS traffic does not
-# count. Needs two CPUs (skipped with one, fails under CI=true).
+# layouts stay correct. Then, where CPU 1 can be taken offline: started with
+# CPU 1 offline, dnstrail makes one ring; CPU 1 comes back and carries the
+# load (through the first CPU's ring): no drop, nothing out of order.
+# Port 5300, so the host's own DNS traffic does not count. Needs two CPUs
+# (skipped with one, fails under CI=true).
 . "$(dirname "$0")/lib.sh"
 
 SECS=${ORDER_SECONDS:-4}
@@ -35,9 +38,10 @@ for n in www mail txt alias _sip._udp nothere; do
 	printf '%s.%s A\n%s.%s AAAA\n' "$n" "$DT_ZONE" "$n" "$DT_ZONE"
 done >"$QF"
 
-# run_load PER_CPU: dnstrail with that ring layout around SECS of dnsperf
+# run_load PER_CPU [TAG [CLIENT_CPU]]: dnstrail with that ring layout around
+# SECS of dnsperf (pinned to CLIENT_CPU, default 0); RINGS = its ring buffers
 run_load() {
-	local per_cpu=$1 tag=ring_per_cpu_$1 conf stats i
+	local per_cpu=$1 tag=${2:-ring_per_cpu_$1} cpu=${3:-0} conf stats i
 	conf=$DT_WORK/$tag.yaml
 	printf 'pipeline:\n  inputs:\n    - name: ebpf\n      ports: [%s]\n      ring_per_cpu: %s\n' \
 		"$PORT" "$per_cpu" >"$conf"
@@ -51,8 +55,10 @@ run_load() {
 		sleep 0.1
 	done
 	grep -q "ready:" "$DT_ERR" || die "dnstrail ($tag) did not start: $(tail -3 "$DT_ERR")"
+	RINGS=$(grep -l "^map_type:[[:space:]]*27$" /proc/"$DT_PID"/fdinfo/* 2>/dev/null | wc -l)
+	[[ -n "${ON_START:-}" ]] && "$ON_START"
 
-	ip netns exec "$DT_NS_C" taskset -c 0 dnsperf -s "$DT_S4" -p "$PORT" -d "$QF" \
+	ip netns exec "$DT_NS_C" taskset -c "$cpu" dnsperf -s "$DT_S4" -p "$PORT" -d "$QF" \
 		-l "$SECS" -c 4 -q 200 >"$DT_WORK/$tag.dnsperf" 2>&1 ||
 		die "dnsperf failed: $(tail -3 "$DT_WORK/$tag.dnsperf")"
 	COMPLETED=$(awk '/Queries completed:/ { print $3 }' "$DT_WORK/$tag.dnsperf")
@@ -75,5 +81,19 @@ run_load() {
 }
 
 run_load true
+expect_eq "ring_per_cpu_true: one ring buffer per CPU" "$RINGS" "$(nproc)"
 run_load false
+expect_eq "ring_per_cpu_false: one ring buffer" "$RINGS" 1
+
+# --- a CPU offline when dnstrail starts, online when the load comes --------
+HOTPLUG=/sys/devices/system/cpu/cpu1/online
+cpu1_online() { echo 1 >"$HOTPLUG" 2>/dev/null || true; }
+if [[ -w "$HOTPLUG" ]] && echo 0 >"$HOTPLUG" 2>/dev/null; then
+	trap 'cpu1_online; dt_cleanup' EXIT
+	ON_START=cpu1_online run_load true cpu1_hotplugged 1
+	expect_eq "cpu1_hotplugged: one ring buffer (CPU 1 offline at start)" "$RINGS" 1
+	expect_eq "CPU 1 online again" "$(cat "$HOTPLUG")" 1
+else
+	log "CPU 1 cannot be taken offline here: the hot-plug part is left out"
+fi
 dt_finish
