@@ -492,6 +492,20 @@ void dt_ebpf_counters(const struct dt_ebpf *e, struct dt_cpu_counters *sum)
 	}
 }
 
+void dt_ebpf_describe(const struct dt_ebpf *e, char *buf, size_t len)
+{
+	size_t kib = e->ring_size >> 10;
+	const char *unit = kib >= 1024 ? "MiB" : "KiB";
+
+	if (kib >= 1024)
+		kib >>= 10;
+	if (e->n_slots == 1)
+		snprintf(buf, len, "one shared ring buffer of %zu %s", kib, unit);
+	else
+		snprintf(buf, len, "%u ring buffers of %zu %s, one per online CPU", e->n_rings, kib,
+			 unit);
+}
+
 int64_t dt_ebpf_clock_offset(const struct dt_ebpf *e)
 {
 	return e->clock_offset;

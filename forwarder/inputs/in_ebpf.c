@@ -283,6 +283,14 @@ static int in_ebpf_process_lookup(uint32_t pid, uint32_t tid, struct dt_process 
 	return dt_proc_lookup(pid, tid, proc, in->procs);
 }
 
+static void in_ebpf_describe(void *ctx, char *buf, size_t len)
+{
+	struct in_ebpf *in = ctx;
+
+	if (in->bpf)
+		dt_ebpf_describe(in->bpf, buf, len);
+}
+
 static void in_ebpf_exit(void *ctx)
 {
 	struct in_ebpf *in = ctx;
@@ -304,5 +312,6 @@ const struct dt_input_plugin dt_input_ebpf = {
     .collect = in_ebpf_collect,
     .kernel_drops = in_ebpf_kernel_drops,
     .process_lookup = in_ebpf_process_lookup,
+    .describe = in_ebpf_describe,
     .exit = in_ebpf_exit,
 };

@@ -145,7 +145,12 @@ static int inputs_start(struct daemon *d, struct dt_errbuf *err)
 		} else {
 			d->polling_inputs = true;
 		}
-		dt_info("input %s attached (tag %s)", in->label, in->tag);
+		char what[128] = "";
+
+		if (in->p->describe)
+			in->p->describe(in->ctx, what, sizeof(what));
+		dt_info("input %s attached (tag %s%s%s)", in->label, in->tag, what[0] ? "; " : "",
+			what);
 	}
 	return 0;
 }

@@ -45,6 +45,8 @@ struct dt_input_plugin {
 	uint64_t (*kernel_drops)(void *ctx);
 	/* Process identity for the engine (eBPF: exec/fork/exit cache). May be NULL. */
 	dt_process_lookup_fn process_lookup;
+	/* What init() set up, in a few words for the start-up log. May be NULL. */
+	void (*describe)(void *ctx, char *buf, size_t len);
 	void (*exit)(void *ctx);
 };
 

@@ -82,8 +82,12 @@ run_load() {
 
 run_load true
 expect_eq "ring_per_cpu_true: one ring buffer per CPU" "$RINGS" "$(nproc)"
+expect_eq "ring_per_cpu_true: the start-up log says so" \
+	"$(grep -cE "attached \(tag dns; $(nproc) ring buffers of [0-9]+ [KM]iB, one per online CPU\)" "$DT_ERR")" 1
 run_load false
 expect_eq "ring_per_cpu_false: one ring buffer" "$RINGS" 1
+expect_eq "ring_per_cpu_false: the start-up log says so" \
+	"$(grep -c "attached (tag dns; one shared ring buffer of 8 MiB)" "$DT_ERR")" 1
 
 # --- a CPU offline when dnstrail starts, online when the load comes --------
 HOTPLUG=/sys/devices/system/cpu/cpu1/online
