@@ -376,10 +376,11 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 	ret = plan_rings(e, cfg, err, errlen);
 	if (ret)
 		goto err_destroy;
-	e->ring_size = pow2_at_least(cfg->shared_ring ? cfg->ring_size
-				     : cfg->ring_size / e->n_rings > cfg->ring_min_per_cpu
-					 ? cfg->ring_size / e->n_rings
-					 : cfg->ring_min_per_cpu);
+	uint64_t per_ring = cfg->ring_size / e->n_rings;
+
+	if (!cfg->shared_ring && per_ring < cfg->ring_min_per_cpu)
+		per_ring = cfg->ring_min_per_cpu;
+	e->ring_size = pow2_at_least(per_ring);
 	skel->rodata->dt_ring_per_cpu = !cfg->shared_ring;
 	bpf_map__set_max_entries(skel->maps.rings, e->n_slots);
 	ret = create_rings(e, err, errlen);
