@@ -377,6 +377,13 @@ dtb_daemon_start()
 	done
 	dtb_sched "$DTB_DAEMON_PID"
 	sleep 0.5
+	# what it attached ("input ebpf.0 attached (tag dns; 2 ring buffers of ...)"),
+	# logged once its inputs are all set up
+	for i in $(seq 1 50); do
+		grep -q ' attached' "$DTB_DAEMON_ERR" && break
+		sleep 0.1
+	done
+	dtb_log "dnstrail ($tag): $(grep -m1 -o 'input .* attached.*' "$DTB_DAEMON_ERR")"
 }
 
 # Stops the daemon and waits for its flush; sets DTB_DAEMON_STATS (JSON).

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # CI smoke test of the benchmark harness: runs bench/run-all.sh --quick (about
-# 30-60 s) and checks that it produced its table. Never judges the numbers:
-# timings on shared CI machines mean nothing.
+# 30-60 s) and one round of bench/ab.sh (about 25 s), and checks that they
+# produced their tables. Never judges the numbers: timings on shared CI
+# machines mean nothing.
 # usage: smoke.sh [BUILD_DIR]; exit 77 (skipped) without root or namespaces.
 set -u
 BUILD=${1:-$(cd "$(dirname "$0")/../.." && pwd)/build}
@@ -49,6 +50,18 @@ if [ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/dnstrail-sub" ]; then
 			"$OUT/stdout.txt" || fail "no pipeline rate with batch: $b"
 	done
 	[ -s "$OUT/memory.csv" ] && [ "$(wc -l <"$OUT/memory.csv")" -ge 3 ] || fail "no memory curve"
+fi
+# bench/ab.sh: one alternated pair of bpf_cost, a shared ring against one per CPU
+if [ -x "$BUILD/bin/dnstrail" ]; then
+	printf 'pipeline:\n  inputs:\n    - name: ebpf\n      ring_per_cpu: false\n' >"$OUT/shared.yaml"
+	DTB_PORT=$((20000 + $$ % 20000)) DTB_NS_C=dtsmoke$$-c DTB_NS_S=dtsmoke$$-s DTB_BUILD=$BUILD \
+		"$ROOT/bench/ab.sh" -r 1 -m 'DNS packet$' -o "$OUT/ab" bpf_cost \
+		"DTB_DAEMON_ARGS='-c $OUT/shared.yaml'" '' -d 1 --no-install >"$OUT/ab.txt" 2>&1 ||
+		{ cat "$OUT/ab.txt"; fail "bench/ab.sh failed"; }
+	grep -qE '^\| BPF ns per DNS packet \| [0-9.]+ .*\| [0-9.]+ .*\|$' "$OUT/ab/ab.md" ||
+		{ cat "$OUT/ab.txt"; fail "ab.sh: no A/B row"; }
+	grep -q 'one shared ring buffer' "$OUT/ab/A-1.log" || fail "ab.sh: side A did not get its settings"
+	grep -q 'ring buffers of .*one per online CPU' "$OUT/ab/B-1.log" || fail "ab.sh: side B is not the default"
 fi
 cat "$OUT/stdout.txt"
 echo "PASS"

@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# A/B of one scenario: runs bench/SCENARIO.sh under two settings, alternated
+# (A, B, A, B, ...), and prints each metric's values per round side by side.
+# Use it to compare two builds (DTB_BUILD) or two daemon configurations
+# (DTB_DAEMON_ARGS) on this noisy machine: only alternated runs compare.
+set -uo pipefail
+
+usage()
+{
+	cat <<'EOF'
+usage: bench/ab.sh [-r ROUNDS] [-o DIR] [-m REGEX] SCENARIO 'A SETTINGS' 'B SETTINGS' [SCENARIO OPTIONS...]
+
+Runs bench/SCENARIO.sh ROUNDS times (default 3) with each of two settings,
+alternated, and prints a table: one row per metric of the scenario's TSV
+(only those matching REGEX with -m), the values of every round for A and B.
+SETTINGS are shell variable assignments put in the environment of that side's
+runs; '' for the defaults. Each run's own table and TSV go to DIR/A-1, DIR/B-1, ...
+(default bench-results/ab-SCENARIO); the side-by-side table to DIR/ab.md too.
+
+  -r, --rounds N    alternated rounds (default 3)
+  -o, --out DIR     results directory
+  -m, --metric RE   only metrics matching this extended regex
+  -h, --help        this text
+
+Examples:
+  # one shared ring buffer against one per CPU, BPF cost, 5 pairs of 5 s
+  printf 'pipeline:\n  inputs:\n    - name: ebpf\n      ring_per_cpu: false\n' >/tmp/shared.yaml
+  bench/ab.sh -r 5 -m 'DNS packet' bpf_cost 'DTB_DAEMON_ARGS="-c /tmp/shared.yaml"' '' -d 5
+  # the daemon's CPU at a steady 60 000 q/s, an old build against this one
+  bench/ab.sh -m 'CPU s' memory 'DTB_BUILD=/tmp/old/build DTB_MEM_SECONDS=30 DTB_MEM_QPS=60000 DTB_MEM_ANALYZE=0' \
+      'DTB_MEM_SECONDS=30 DTB_MEM_QPS=60000 DTB_MEM_ANALYZE=0'
+EOF
+}
+
+ROUNDS=3
+OUT=
+METRIC=.
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-r|--rounds) ROUNDS=$2; shift 2 ;;
+	-o|--out) OUT=$2; shift 2 ;;
+	-m|--metric) METRIC=$2; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	-*) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 3 ] || { usage >&2; exit 2; }
+SCENARIO=$1 A=$2 B=$3
+shift 3
+BENCH=$(cd "$(dirname "$0")" && pwd)
+SCRIPT=$BENCH/$SCENARIO.sh
+[ -x "$SCRIPT" ] && [ "$SCENARIO" != ab ] && [ "$SCENARIO" != run-all ] ||
+	{ echo "no scenario $SCENARIO (one of: $(cd "$BENCH" && ls ./*.sh | sed 's|^\./||; s|\.sh$||' |
+		grep -vxE 'ab|lib|peers|run-all' | tr '\n' ' '))" >&2; exit 2; }
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds: a positive number" >&2; exit 2; }
+: "${OUT:=$PWD/bench-results/ab-$SCENARIO}"
+mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd) || exit 1
+
+# one benchmark at a time on a host (bench/lib.sh's lock), taken once here
+if [ -z "${DTB_LOCKED:-}" ]; then
+	exec 8>/run/lock/dnstrail-bench.lock || exit 1
+	flock -w "${DTB_LOCK_WAIT:-1800}" 8 || { echo "another benchmark holds the lock" >&2; exit 1; }
+	export DTB_LOCKED=1
+fi
+
+log() { printf '[%s ab] %s\n' "$(date +%T)" "$*" >&2; }
+for r in $(seq 1 "$ROUNDS"); do
+	for side in A B; do
+		settings=$A
+		[ $side = B ] && settings=$B
+		log "round $r/$ROUNDS, $side: $SCENARIO ${settings:-(defaults)}"
+		# a subshell: the settings reach this run only
+		({ [ -z "$settings" ] || eval "export $settings"; } && exec "$SCRIPT" -o "$OUT/$side-$r" "$@") \
+			>"$OUT/$side-$r.txt" 2>"$OUT/$side-$r.log" ||
+			{ log "$side round $r failed: $(tail -2 "$OUT/$side-$r.log")"; exit 1; }
+	done
+done
+
+# metric -> "v1 / v2 / ..." per side, in the order the scenario wrote them
+python3 - "$OUT" "$SCENARIO" "$ROUNDS" "$METRIC" "$A" "$B" <<'PYEOF' | tee "$OUT/ab.md"
+import csv, re, sys
+out, scenario, rounds, metric, a, b = sys.argv[1:]
+rounds = int(rounds)
+order, values = [], {}
+for side in "AB":
+    for r in range(1, rounds + 1):
+        try:
+            f = open(f"{out}/{side}-{r}/{scenario}.tsv", newline="")
+        except OSError:
+            continue
+        for row in csv.reader(f, delimiter="\t"):
+            if len(row) < 2 or not re.search(metric, row[0]):
+                continue
+            if row[0] not in values:
+                order.append(row[0])
+                values[row[0]] = {"A": [], "B": []}
+            values[row[0]][side].append(row[1].strip())
+print(f"A: {a or '(defaults)'}")
+print(f"B: {b or '(defaults)'}")
+print(f"{rounds} alternated rounds of {scenario}\n")
+print("| metric | A, per round | B, per round |")
+print("|---|---|---|")
+for m in order:
+    print(f"| {m} | {' / '.join(values[m]['A'])} | {' / '.join(values[m]['B'])} |")
+if not order:
+    sys.exit("no metric matched")
+PYEOF
