@@ -102,6 +102,7 @@ dtb_install_deps()
 		    jq:jq bpftool:bpftool cc:gcc pkg-config:pkg-config)
 	case " $DTB_PEERS " in *" tshark-"*) need+=(tshark:tshark) ;; esac
 	case " $DTB_PEERS " in *" dnscap "*) need+=(dnscap:dnscap) ;; esac
+	[ -z "${DTB_MEM_DROPS:-}" ] || need+=(curl:curl)
 	for pair in "${need[@]}"; do
 		cmd=${pair%%:*} pkg=${pair#*:}
 		command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")

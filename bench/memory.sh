@@ -15,13 +15,18 @@ DTB_MEM_ANALYZE=0 skips the per-event analysis (slow for long runs: ~25 k lines/
 counts what the subscriber received instead. DTB_MEM_DAEMON_ARGS: extra dnstrail arguments
 (e.g. \"-c zmq-sndhwm.yaml\" to try another ZeroMQ queue bound; --publish is merged in).
 DTB_MEM_SUB_STALL=SECONDS:EVERY stops the subscriber (SIGSTOP) for SECONDS every EVERY
-seconds of the run, to see what a queue bound costs in drops when the reader stalls."
+seconds of the run, to see what a queue bound costs in drops when the reader stalls.
+DTB_MEM_DROPS=1 also records when drops happen: the daemon serves its metrics
+(--http-listen on port DTB_PORT+1, one more thread: a little more RSS) and every sample
+adds kernel_drops,output_drops (counts so far) to the CSV; the table says when each
+first went above 0."
 . "$(dirname "$0")/lib.sh"
 dtb_parse_args "$@"
 : "${DTB_MEM_SECONDS:=120}"
 : "${DTB_MEM_QPS:=20000}"
 : "${DTB_MEM_ANALYZE:=1}"
 : "${DTB_MEM_DAEMON_ARGS:=}"
+: "${DTB_MEM_DROPS:=}"
 : "${DTB_MEM_SUB_STALL:=}"
 dtb_init
 dtb_have_dnstrail || { dtb_result "peak RSS" "n/a" "" "no $DTB_BUILD/bin/dnstrail"; dtb_table "$DTB_TSV"; exit 0; }
@@ -29,6 +34,12 @@ dtb_setup
 
 CSV="$DTB_OUT/memory.csv"
 BD_KEYS="heap arenas anon libs libs_dirty binary stacks other"
+METRICS=
+if [ -n "$DTB_MEM_DROPS" ]; then
+	command -v curl >/dev/null || dtb_die "DTB_MEM_DROPS needs curl"
+	METRICS="http://127.0.0.1:$((DTB_PORT + 1))/api/v1/metrics/prometheus"
+	DTB_MEM_DAEMON_ARGS="--http-listen 127.0.0.1:$((DTB_PORT + 1)) $DTB_MEM_DAEMON_ARGS"
+fi
 # shellcheck disable=SC2086 # word splitting wanted: extra arguments
 dtb_daemon_start mem $DTB_MEM_DAEMON_ARGS
 if [ "$DTB_MEM_ANALYZE" = 1 ]; then
@@ -51,10 +62,14 @@ mem_sample()
 	for k in $BD_KEYS; do
 		line="$line,$(bd "$b" "$k")"
 	done
+	[ -z "$METRICS" ] || line="$line,$(curl -s --max-time 0.5 "$METRICS" | awk '
+		$1 == "dnstrail_kernel_drops_total" { k = $2 }
+		$1 == "dnstrail_output_drops_total" { o = $2 }
+		END { printf "%s,%s", k, o }')"
 	printf '%s\n' "$line"
 }
 
-echo "seconds,vmrss_kb,vmhwm_kb,ring_kb,cpu_s,$(printf '%s_kb,' $BD_KEYS | sed 's/,$//')" >"$CSV"
+echo "seconds,vmrss_kb,vmhwm_kb,ring_kb,cpu_s,$(printf '%s_kb,' $BD_KEYS | sed 's/,$//')${METRICS:+,kernel_drops,output_drops}" >"$CSV"
 (
 	DTB_DURATION=$DTB_MEM_SECONDS
 	dtb_dnsperf "$DTB_WORK/dnsperf-mem.txt" -Q "$DTB_MEM_QPS"
@@ -151,4 +166,18 @@ dtb_result "CPU s per 100k transactions at a steady rate" \
 dtb_result "kernel_drops / output_drops / sub lost" \
 	"$(dtb_stat "$DTB_DAEMON_STATS" kernel_drops) / $(dtb_stat "$DTB_DAEMON_STATS" output_drops) / $(dtb_stat "$DTB_SUB_STATS" lost)" \
 	"0 / 0 / 0" "${DTB_MEM_SECONDS}s at $DTB_MEM_QPS q/s${DTB_MEM_SUB_STALL:+, subscriber stopped $DTB_MEM_SUB_STALL}"
+if [ -n "$METRICS" ]; then
+	dtb_result "drops over time (DTB_MEM_DROPS)" "$("$DTB_PY" - "$CSV" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+out = []
+for k in ("kernel_drops", "output_drops"):
+    seen = [r for r in rows if (r.get(k) or "0").isdigit() and int(r[k]) > 0]
+    last = next((r[k] for r in reversed(rows) if r.get(k)), "?")
+    out.append(f"{k}: " + (f"first at {float(seen[0]['seconds']):.0f} s, {last} at the last sample"
+                           if seen else f"none ({last} at the last sample)"))
+print("; ".join(out))
+EOF
+)" "" "per-second counts in memory.csv"
+fi
 dtb_table "$DTB_TSV"

@@ -90,12 +90,11 @@ static void test_drain_waits_for_the_reader(void **state)
 	assert_true(dt_zmq_peers_unread(peers) > 0);
 	assert_int_equal(dt_zmq_peers_drain(peers, 100), -ETIMEDOUT);
 
-	/* the subscriber reads what got through to it; then the drain returns */
-	while (received < MESSAGES && zmq_recv(sub, msg, sizeof(msg), 0) == (int)sizeof(msg)) {
+	/* the subscriber reads everything; then the drain returns. (Half-way the
+	 * socket may be empty for a moment, with the rest still in the
+	 * publisher's own queue: nothing to assert there.) */
+	while (received < MESSAGES && zmq_recv(sub, msg, sizeof(msg), 0) == (int)sizeof(msg))
 		received++;
-		if (received == MESSAGES / 2)
-			assert_true(dt_zmq_peers_unread(peers) > 0); /* still in the socket */
-	}
 	assert_int_equal(dt_zmq_peers_drain(peers, 2000), 0);
 	assert_int_equal(dt_zmq_peers_unread(peers), 0);
 
