@@ -34,6 +34,23 @@ struct dt_ring {
 
 typedef void (*dt_ring_fn)(void *ctx, const void *rec, size_t size);
 
+/* Bytes a record of header word `len` takes in the ring, header included. */
+static inline uint64_t dt_ring_slot(uint32_t len)
+{
+	return ((len & ~DT_RING_DISCARD_BIT) + DT_RING_HDR_SZ + 7) & ~7ull;
+}
+
+/* The timestamp at ts_off of the record at rec (its header word len); 0,
+ * handed over at once, for a record too short to carry one. */
+static inline uint64_t dt_ring_ts(const uint8_t *rec, uint32_t len, size_t ts_off)
+{
+	uint64_t ts = 0;
+
+	if (len >= ts_off + sizeof(ts))
+		__builtin_memcpy(&ts, rec + DT_RING_HDR_SZ + ts_off, sizeof(ts));
+	return ts;
+}
+
 /*
  * Hands committed records of one or several rings (one per CPU) to fn as one
  * stream: in timestamp order across rings and in ring order within each,
@@ -87,15 +104,10 @@ static inline long dt_ring_merge(struct dt_ring *rings, unsigned n_rings, size_t
 					goto publish;
 				if (!(len & DT_RING_DISCARD_BIT))
 					break;
-				r->cons += (len - DT_RING_DISCARD_BIT + DT_RING_HDR_SZ + 7) & ~7ull;
+				r->cons += dt_ring_slot(len);
 			}
-			uint64_t ts;
+			uint64_t ts = dt_ring_ts(rec, len, ts_off);
 
-			if (len < ts_off + sizeof(ts)) {
-				ts = 0; /* too short to say: hand over at once */
-			} else {
-				__builtin_memcpy(&ts, rec + DT_RING_HDR_SZ + ts_off, sizeof(ts));
-			}
 			if (ts < best_ts) {
 				next_ts = best_ts;
 				best_ts = ts;
@@ -115,19 +127,16 @@ static inline long dt_ring_merge(struct dt_ring *rings, unsigned n_rings, size_t
 		for (;;) {
 			const uint8_t *rec = r->data + (r->cons & r->mask);
 			uint32_t len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
-			uint64_t ts = 0;
 
 			if (len & DT_RING_BUSY_BIT)
 				goto publish;
 			if (!(len & DT_RING_DISCARD_BIT)) {
-				if (len >= ts_off + sizeof(ts))
-					__builtin_memcpy(&ts, rec + DT_RING_HDR_SZ + ts_off, sizeof(ts));
-				if (ts > limit)
+				if (dt_ring_ts(rec, len, ts_off) > limit)
 					break;
 				fn(ctx, rec + DT_RING_HDR_SZ, len);
 				n++;
 			}
-			r->cons += ((len & ~DT_RING_DISCARD_BIT) + DT_RING_HDR_SZ + 7) & ~7ull;
+			r->cons += dt_ring_slot(len);
 			if (r->cons - r->published >= DT_RING_PUBLISH_BYTES) {
 				__atomic_store_n(r->consumer_pos, r->cons, __ATOMIC_RELEASE);
 				r->published = r->cons;

@@ -193,8 +193,43 @@ static void test_ipv4_words_unaligned(void **state)
 
 #define RING_SIZE 4096u
 
-static uint8_t ring_data[2 * RING_SIZE]; /* the kernel maps the data twice */
-static uint64_t ring_cons_pos, ring_prod_pos;
+/* a ring as the loader maps it: the data twice in a row, the positions */
+struct tring {
+	uint8_t data[2 * RING_SIZE];
+	uint64_t cons, prod;
+	struct dt_ring r;
+};
+
+static void tring_init(struct tring *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->r.consumer_pos = &t->cons;
+	t->r.producer_pos = &t->prod;
+	t->r.data = t->data;
+	t->r.mask = RING_SIZE - 1;
+}
+
+/* A record of len bytes (at most 256) at the producer position, with header
+ * flags: its bytes are `tag`, but for the timestamp at offset 8 where there
+ * is room for it (len >= 16, as in every record the programs write).
+ * Returns where it starts. */
+static uint64_t tring_put(struct tring *t, uint32_t len, uint32_t flags, uint8_t tag, uint64_t ts)
+{
+	uint32_t hdr[2] = {len | flags, 0};
+	uint8_t rec[DT_RING_HDR_SZ + 256];
+	uint64_t at = t->prod;
+
+	memcpy(rec, hdr, sizeof(hdr));
+	memset(rec + DT_RING_HDR_SZ, tag, len);
+	if (len >= 16)
+		memcpy(rec + DT_RING_HDR_SZ + 8, &ts, sizeof(ts));
+	for (uint32_t i = 0; i < DT_RING_HDR_SZ + len; i++)
+		t->data[(t->prod + i) & (RING_SIZE - 1)] = rec[i];
+	/* the second mapping shows the same bytes */
+	memcpy(t->data + RING_SIZE, t->data, RING_SIZE);
+	t->prod += (len + DT_RING_HDR_SZ + 7) & ~7u;
+	return at;
+}
 
 struct seen {
 	int n;
@@ -214,21 +249,6 @@ static void ring_fn(void *ctx, const void *rec, size_t size)
 	s->n++;
 }
 
-/* a record of len bytes at the producer position, with header flags */
-static void ring_put(uint32_t len, uint32_t flags, uint8_t tag)
-{
-	uint32_t hdr[2] = {len | flags, 0};
-	uint8_t rec[DT_RING_HDR_SZ + 256];
-
-	memcpy(rec, hdr, sizeof(hdr));
-	memset(rec + DT_RING_HDR_SZ, tag, len);
-	for (uint32_t i = 0; i < DT_RING_HDR_SZ + len; i++)
-		ring_data[(ring_prod_pos + i) & (RING_SIZE - 1)] = rec[i];
-	/* the second mapping shows the same bytes */
-	memcpy(ring_data + RING_SIZE, ring_data, RING_SIZE);
-	ring_prod_pos += (len + DT_RING_HDR_SZ + 7) & ~7u;
-}
-
 /* one ring on its own: cutoff UINT64_MAX, as the loader does */
 static long consume1(struct dt_ring *r, long max, dt_ring_fn fn, void *ctx)
 {
@@ -237,50 +257,52 @@ static long consume1(struct dt_ring *r, long max, dt_ring_fn fn, void *ctx)
 
 static void test_ring_consume(void **state)
 {
-	struct dt_ring r = {&ring_cons_pos, &ring_prod_pos, ring_data, RING_SIZE - 1};
+	static struct tring t;
 	struct seen s = {0};
 
-	assert_int_equal(consume1(&r, 100, ring_fn, &s), 0);
-	ring_put(13, 0, 'a');
-	ring_put(40, DT_RING_DISCARD_BIT, 'x'); /* skipped, position moves past */
-	ring_put(1, 0, 'b');
-	assert_int_equal(consume1(&r, 100, ring_fn, &s), 2);
+	tring_init(&t);
+
+	assert_int_equal(consume1(&t.r, 100, ring_fn, &s), 0);
+	tring_put(&t, 13, 0, 'a', 0);
+	tring_put(&t, 40, DT_RING_DISCARD_BIT, 'x', 0); /* skipped, position moves past */
+	tring_put(&t, 1, 0, 'b', 0);
+	assert_int_equal(consume1(&t.r, 100, ring_fn, &s), 2);
 	assert_int_equal(s.n, 2);
 	assert_int_equal(s.sizes[0], 13);
 	assert_int_equal(s.first[0], 'a');
 	assert_int_equal(s.sizes[1], 1);
 	assert_int_equal(s.first[1], 'b');
-	assert_int_equal(ring_cons_pos, ring_prod_pos); /* published at the end */
+	assert_int_equal(t.cons, t.prod); /* published at the end */
 
 	/* a record still being written stops the walk, the next call goes on */
-	uint64_t busy_at = ring_prod_pos;
+	uint64_t busy_at = t.prod;
 
-	ring_put(8, DT_RING_BUSY_BIT, 'c');
-	ring_put(8, 0, 'd');
-	assert_int_equal(consume1(&r, 100, ring_fn, &s), 0);
-	assert_int_equal(ring_cons_pos, busy_at);
-	ring_data[busy_at & (RING_SIZE - 1)] = 8; /* committed: busy bit cleared */
-	ring_data[(busy_at & (RING_SIZE - 1)) + 3] = 0;
-	assert_int_equal(consume1(&r, 100, ring_fn, &s), 2);
+	tring_put(&t, 8, DT_RING_BUSY_BIT, 'c', 0);
+	tring_put(&t, 8, 0, 'd', 0);
+	assert_int_equal(consume1(&t.r, 100, ring_fn, &s), 0);
+	assert_int_equal(t.cons, busy_at);
+	t.data[busy_at & (RING_SIZE - 1)] = 8; /* committed: busy bit cleared */
+	t.data[(busy_at & (RING_SIZE - 1)) + 3] = 0;
+	assert_int_equal(consume1(&t.r, 100, ring_fn, &s), 2);
 	assert_int_equal(s.first[2], 'c');
 	assert_int_equal(s.first[3], 'd');
 
 	/* at most max records per call, in order, across the wrap */
-	while ((ring_prod_pos & (RING_SIZE - 1)) < RING_SIZE - 64)
-		ring_put(200, 0, 'w');
-	ring_put(100, 0, 'e'); /* runs past the end into the second mapping */
-	ring_put(5, 0, 'f');
+	while ((t.prod & (RING_SIZE - 1)) < RING_SIZE - 64)
+		tring_put(&t, 200, 0, 'w', 0);
+	tring_put(&t, 100, 0, 'e', 0); /* runs past the end into the second mapping */
+	tring_put(&t, 5, 0, 'f', 0);
 	s.n = 0;
 	long got = 0;
 
-	while ((got = consume1(&r, 3, ring_fn, &s)) == 3)
+	while ((got = consume1(&t.r, 3, ring_fn, &s)) == 3)
 		;
 	assert_true(s.n >= 2);
 	assert_int_equal(s.first[s.n - 2], 'e');
 	assert_int_equal(s.sizes[s.n - 2], 100);
 	assert_int_equal(s.last_e, 'e'); /* its last byte, read past the end */
 	assert_int_equal(s.first[s.n - 1], 'f');
-	assert_int_equal(ring_cons_pos, ring_prod_pos);
+	assert_int_equal(t.cons, t.prod);
 }
 
 /* the consumer position is published while a long walk goes on, not only at its end */
@@ -317,36 +339,10 @@ static void test_ring_publish_cadence(void **state)
 
 /* ---- dt_ring_merge over several rings ---- */
 
-struct tring {
-	uint8_t data[2 * RING_SIZE];
-	uint64_t cons, prod;
-	struct dt_ring r;
-};
-
-static void tring_init(struct tring *t)
+/* a record as the programs write it (24 bytes, ts at offset 8), its tag at 16 */
+static uint64_t put_stamped(struct tring *t, uint64_t ts, char tag, uint32_t flags)
 {
-	memset(t, 0, sizeof(*t));
-	t->r.consumer_pos = &t->cons;
-	t->r.producer_pos = &t->prod;
-	t->r.data = t->data;
-	t->r.mask = RING_SIZE - 1;
-}
-
-/* a record as the programs write it: type, size, ts (offset 8), a tag byte */
-static uint64_t tring_put(struct tring *t, uint64_t ts, char tag, uint32_t flags)
-{
-	uint8_t rec[DT_RING_HDR_SZ + 24] = {0};
-	uint32_t len = 24 | flags;
-	uint64_t at = t->prod;
-
-	memcpy(rec, &len, 4);
-	memcpy(rec + DT_RING_HDR_SZ + 8, &ts, 8);
-	rec[DT_RING_HDR_SZ + 16] = (uint8_t)tag;
-	for (size_t i = 0; i < sizeof(rec); i++)
-		t->data[(t->prod + i) & (RING_SIZE - 1)] = rec[i];
-	memcpy(t->data + RING_SIZE, t->data, RING_SIZE);
-	t->prod += sizeof(rec);
-	return at;
+	return tring_put(t, 24, flags, (uint8_t)tag, ts);
 }
 
 static char merged[64];
@@ -369,12 +365,12 @@ static void test_ring_merge(void **state)
 	tring_init(&tb);
 	n_merged = 0;
 	/* interleaved timestamps: handed over oldest first across the rings */
-	tring_put(&ta, 10, 'a', 0);
-	tring_put(&ta, 30, 'c', 0);
-	tring_put(&ta, 50, 'e', 0);
-	tring_put(&tb, 20, 'b', 0);
-	tring_put(&tb, 25, 'x', DT_RING_DISCARD_BIT); /* skipped */
-	tring_put(&tb, 40, 'd', 0);
+	put_stamped(&ta, 10, 'a', 0);
+	put_stamped(&ta, 30, 'c', 0);
+	put_stamped(&ta, 50, 'e', 0);
+	put_stamped(&tb, 20, 'b', 0);
+	put_stamped(&tb, 25, 'x', DT_RING_DISCARD_BIT); /* skipped */
+	put_stamped(&tb, 40, 'd', 0);
 	rings[0] = ta.r;
 	rings[1] = tb.r;
 	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 100, merge_fn, NULL), 5);
@@ -384,8 +380,8 @@ static void test_ring_merge(void **state)
 
 	/* records stamped after the cutoff wait for the next call */
 	n_merged = 0;
-	tring_put(&ta, 100, 'f', 0);
-	tring_put(&tb, 200, 'g', 0);
+	put_stamped(&ta, 100, 'f', 0);
+	put_stamped(&tb, 200, 'g', 0);
 	assert_int_equal(dt_ring_merge(rings, 2, 8, 150, 100, merge_fn, NULL), 1);
 	assert_string_equal(merged, "f");
 	assert_int_equal(tb.cons + 32, tb.prod);
@@ -395,10 +391,10 @@ static void test_ring_merge(void **state)
 	/* a head still being written stops every ring: an older record behind
 	 * it may be the cause of what the other ring holds */
 	n_merged = 0;
-	uint64_t busy = tring_put(&ta, 310, 'i', DT_RING_BUSY_BIT);
+	uint64_t busy = put_stamped(&ta, 310, 'i', DT_RING_BUSY_BIT);
 
-	tring_put(&tb, 300, 'h', 0);
-	tring_put(&tb, 320, 'j', 0);
+	put_stamped(&tb, 300, 'h', 0);
+	put_stamped(&tb, 320, 'j', 0);
 	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 100, merge_fn, NULL), 0);
 	assert_int_equal(n_merged, 0);
 	ta.data[(busy & (RING_SIZE - 1)) + 3] = 0; /* committed: busy bit cleared */
@@ -408,10 +404,10 @@ static void test_ring_merge(void **state)
 
 	/* at most max per call; the next call goes on in order */
 	n_merged = 0;
-	tring_put(&ta, 400, 'k', 0);
-	tring_put(&tb, 401, 'l', 0);
-	tring_put(&ta, 402, 'm', 0);
-	tring_put(&tb, 403, 'n', 0);
+	put_stamped(&ta, 400, 'k', 0);
+	put_stamped(&tb, 401, 'l', 0);
+	put_stamped(&ta, 402, 'm', 0);
+	put_stamped(&tb, 403, 'n', 0);
 	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 3, merge_fn, NULL), 3);
 	assert_string_equal(merged, "klm");
 	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 3, merge_fn, NULL), 1);
