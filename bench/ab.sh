@@ -58,23 +58,20 @@ SCRIPT=$BENCH/$SCENARIO.sh
 : "${OUT:=$PWD/bench-results/ab-$SCENARIO}"
 mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd) || exit 1
 
-# one benchmark at a time on a host (bench/lib.sh's lock), taken once here
-if [ -z "${DTB_LOCKED:-}" ]; then
-	exec 8>/run/lock/dnstrail-bench.lock || exit 1
-	flock -w "${DTB_LOCK_WAIT:-1800}" 8 || { echo "another benchmark holds the lock" >&2; exit 1; }
-	export DTB_LOCKED=1
-fi
+# one benchmark at a time on a host: lib.sh's lock, taken once here for all runs
+. "$BENCH/lib.sh"
+DTB_SCENARIO=ab
+dtb_lock
 
-log() { printf '[%s ab] %s\n' "$(date +%T)" "$*" >&2; }
 for r in $(seq 1 "$ROUNDS"); do
 	for side in A B; do
 		settings=$A
 		[ $side = B ] && settings=$B
-		log "round $r/$ROUNDS, $side: $SCENARIO ${settings:-(defaults)}"
+		dtb_log "round $r/$ROUNDS, $side: $SCENARIO ${settings:-(defaults)}"
 		# a subshell: the settings reach this run only
 		({ [ -z "$settings" ] || eval "export $settings"; } && exec "$SCRIPT" -o "$OUT/$side-$r" "$@") \
 			>"$OUT/$side-$r.txt" 2>"$OUT/$side-$r.log" ||
-			{ log "$side round $r failed: $(tail -2 "$OUT/$side-$r.log")"; exit 1; }
+			dtb_die "$side round $r failed: $(tail -2 "$OUT/$side-$r.log")"
 	done
 done
 

@@ -36,7 +36,6 @@ CSV="$DTB_OUT/memory.csv"
 BD_KEYS="heap arenas anon libs libs_dirty binary stacks other"
 METRICS=
 if [ -n "$DTB_MEM_DROPS" ]; then
-	command -v curl >/dev/null || dtb_die "DTB_MEM_DROPS needs curl"
 	METRICS="http://127.0.0.1:$((DTB_PORT + 1))/api/v1/metrics/prometheus"
 	DTB_MEM_DAEMON_ARGS="--http-listen 127.0.0.1:$((DTB_PORT + 1)) $DTB_MEM_DAEMON_ARGS"
 fi

@@ -26,9 +26,7 @@ dt_topo_veth
 dt_start_nsd # (no response rate limiting: dnsperf would measure that)
 
 QF=$DT_WORK/queries.txt
-for n in www mail txt alias _sip._udp nothere; do
-	printf '%s.%s A\n%s.%s AAAA\n' "$n" "$DT_ZONE" "$n" "$DT_ZONE"
-done >"$QF"
+dt_dnsperf_queries "$QF"
 
 OLD_STATS=$(sysctl -n kernel.bpf_stats_enabled)
 restore_stats() { sysctl -qw kernel.bpf_stats_enabled="$OLD_STATS"; }

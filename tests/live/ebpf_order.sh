@@ -34,9 +34,7 @@ for p in $(pgrep -f "$DT_WORK/nsd/nsd.conf"); do
 done
 
 QF=$DT_WORK/queries.txt
-for n in www mail txt alias _sip._udp nothere; do
-	printf '%s.%s A\n%s.%s AAAA\n' "$n" "$DT_ZONE" "$n" "$DT_ZONE"
-done >"$QF"
+dt_dnsperf_queries "$QF"
 
 # run_load PER_CPU [TAG [CLIENT_CPU]]: dnstrail with that ring layout around
 # SECS of dnsperf (pinned to CLIENT_CPU, default 0); RINGS = its ring buffers

@@ -310,6 +310,15 @@ dt_start_nsd() {
 	die "nsd did not answer"
 }
 
+# dt_dnsperf_queries FILE: a dnsperf query file over the test zone (A and
+# AAAA of six names, answered and not)
+dt_dnsperf_queries() {
+	local n
+	for n in www mail txt alias _sip._udp nothere; do
+		printf '%s.%s A\n%s.%s AAAA\n' "$n" "$DT_ZONE" "$n" "$DT_ZONE"
+	done >"$1"
+}
+
 # --- dnstrail --------------------------------------------------------------
 
 # dt_start [ARGS...]: dnstrail --stdout=json, publishing on a private ipc
