@@ -44,7 +44,7 @@ dt_expect_stats
 
 # our client's events, as dnstrail printed them and as the subscriber did
 # (the start-up probes came before the subscribers connected)
-ours="$(dt_from_client) and ((.dns.question.name // \"\") | test(\"^probe[0-9]+\\\\.wild\\\\.\") | not)"
+ours="$(dt_from_client) and ($(dt_probe) | not)"
 fwd=$(jq -cR "fromjson? | objects | select($ours)" "$DT_MINE" | jq -sc 'sort_by(."@timestamp", .dns.question.name, .network.transport)')
 sub=$(grep -F -e "\"$DT_C4\"" -e "\"$DT_C6\"" "$DT_WORK/sub.json" 2>/dev/null |
 	jq -cR "fromjson? | objects | select($ours)" |

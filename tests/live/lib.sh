@@ -336,10 +336,16 @@ dt_start() {
 	dt_wait_ready
 }
 
-# Probe queries (probeN.wild.dnstrail.test) until one comes out; the first
-# event proves the eBPF programs are attached and stdout is flushed per line.
+# Once dnstrail says "ready:" (its programs attached; a probe in flight
+# across the attach would come out as an orphan response), probe queries
+# (probeN.wild.dnstrail.test) until one comes out: the first event proves
+# the capture works and stdout is flushed per line.
 dt_wait_ready() {
 	local i deadline=$((SECONDS + ${DT_READY_TIMEOUT:-20}))
+	while ((SECONDS < deadline)) && kill -0 "$DT_PID" 2>/dev/null &&
+		! grep -q '^dnstrail: ready:' "$DT_ERR" 2>/dev/null; do
+		sleep 0.1
+	done
 	for ((i = 1; SECONDS < deadline; i++)); do
 		if ! kill -0 "$DT_PID" 2>/dev/null; then
 			flunk "dnstrail exited during start-up"
@@ -347,13 +353,13 @@ dt_wait_ready() {
 			return 0
 		fi
 		ip netns exec "$DT_NS_C" dig +tries=1 +timeout=1 "@$DT_S4" "probe$i.wild.$DT_ZONE" A >/dev/null 2>&1 || true
-		if [[ $(dt_count '(.dns.question.name // "") | test("^probe[0-9]+\\.wild\\.")') -gt 0 ]]; then
+		if [[ $(dt_count "$(dt_probe)") -gt 0 ]]; then
 			log "dnstrail ready (after $i probes)"
 			return 0
 		fi
 		sleep 0.3
 	done
-	flunk "no event for the probe queries within ${DT_READY_TIMEOUT:-20}s of start (not attached, or stdout not flushed per line)"
+	flunk "no 'ready:' line, or no event for the probe queries, within ${DT_READY_TIMEOUT:-20}s of start (not attached, or stdout not flushed per line)"
 }
 
 # dt_stop [SIGNAL]: stop dnstrail (SIGINT by default), wait, record status.
@@ -409,6 +415,12 @@ dt_wait_count() {
 		((SECONDS < deadline)) || return 1
 		sleep 0.2
 	done
+}
+
+# jq filter: the start-up probes of dt_wait_ready. One that was in flight
+# while the programs attached may come out as an orphan response.
+dt_probe() {
+	printf '((.dns.question.name // "") | test("^probe[0-9]+\\\\.wild\\\\."))'
 }
 
 # jq filter: events whose query came from our client (either family).
