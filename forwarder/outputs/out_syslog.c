@@ -188,6 +188,26 @@ static void schedule_retry(struct syslog_ctx *ctx)
 	    ctx->backoff_ns * 2 > ctx->reconnect_max ? ctx->reconnect_max : ctx->backoff_ns * 2;
 }
 
+/* A TCP connect to a local port in the ephemeral range, with nobody listening,
+ * can pick that very port as its source and connect to itself (simultaneous
+ * open): every send would then "succeed" into our own receive buffer. */
+static bool connected_to_self(int fd)
+{
+	struct sockaddr_storage a, b;
+	socklen_t la = sizeof(a), lb = sizeof(b);
+
+	struct linger abort_close = {.l_onoff = 1, .l_linger = 0};
+
+	if (getsockname(fd, (struct sockaddr *)&a, &la) || getpeername(fd, (struct sockaddr *)&b, &lb))
+		return false;
+	if (la != lb || memcmp(&a, &b, la) != 0)
+		return false;
+	/* close with a reset: an orderly close would hold the port in TIME_WAIT,
+	 * away from the receiver that wants to listen on it */
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof(abort_close));
+	return true;
+}
+
 /* Start a connection if due. Returns true when fd is ready to send. */
 static bool ensure_conn(struct syslog_ctx *ctx)
 {
@@ -202,7 +222,8 @@ static bool ensure_conn(struct syslog_ctx *ctx)
 
 		if (poll(&p, 1, 0) <= 0)
 			return false;
-		if (getsockopt(ctx->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) || soerr) {
+		if (getsockopt(ctx->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) || soerr ||
+		    connected_to_self(ctx->fd)) {
 			schedule_retry(ctx);
 			return false;
 		}
@@ -220,6 +241,10 @@ static bool ensure_conn(struct syslog_ctx *ctx)
 	}
 	ctx->reconnects++;
 	if (connect(ctx->fd, (struct sockaddr *)&ctx->addr, ctx->addr_len) == 0) {
+		if (ctx->t == T_TCP && connected_to_self(ctx->fd)) {
+			schedule_retry(ctx);
+			return false;
+		}
 		ctx->backoff_ns = ctx->reconnect_min;
 		return true;
 	}

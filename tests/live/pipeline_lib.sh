@@ -14,8 +14,9 @@ W=$(mktemp -d /tmp/dt-$T.XXXXXX)
 chmod 1777 "$W" # tests run parts as nobody
 PIDS=()
 FAILS=0
-# ports unique to this run, away from the defaults
-PORT_BASE=$((20000 + ($$ % 20000)))
+# ports unique to this run, away from the defaults and below the ephemeral
+# range (32768-60999), where another socket's source port could hold them
+PORT_BASE=$((20000 + ($$ % 12000)))
 
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done

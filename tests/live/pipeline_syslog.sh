@@ -119,4 +119,25 @@ wait $D; eq "late receiver: exit" $? 0
 wait_for 30 bash -c "[ \$(wc -l <'$W/late.jsonl') -ge $N ]" || true
 eq "late receiver: every message delivered" "$(wc -l <"$W/late.jsonl")" $N
 eq "late receiver: no drops" "$(stat_of "$W/late.err" output_drops)" 0
+
+# the same, on a port the kernel also hands out as a source port: a connect
+# with nobody listening may then reach itself (simultaneous open), and sends
+# would vanish into the daemon's own socket. An empty network namespace whose
+# only ephemeral ports are SELF and SELF+1 makes that happen every time.
+if [ "$(id -u)" = 0 ]; then
+	SELF=$(((PORT_BASE + 10) & ~1))
+	sed "s/:$LATE/:$SELF/" "$W/late.yaml" >"$W/self.yaml"
+	unshare -n bash -c '
+		ip link set lo up && sysctl -qw net.ipv4.ip_local_port_range="$1 $(($1 + 1))" || exit 9
+		"$2" -c "$3/self.yaml" --pcap "$3/t.pcap" 2>"$3/self.err" >/dev/null & d=$!
+		sleep 0.7
+		python3 "$4" tcp "$1" "$3/self.jsonl" 2>"$3/self.rx.err" & r=$!
+		wait $d; rc=$?
+		for i in $(seq 50); do [ $(wc -l <"$3/self.jsonl") -ge $5 ] && break; sleep 0.1; done
+		kill $r; exit $rc' _ "$SELF" "$DNSTRAIL" "$W" "$HERE/pipeline_syslog_rx.py" $N
+	eq "self-connect: exit" $? 0
+	eq "self-connect: every message delivered" "$(wc -l <"$W/self.jsonl")" $N
+	eq "self-connect: no drops" "$(stat_of "$W/self.err" output_drops)" 0
+	eq "self-connect: receiver could listen" "$(cat "$W/self.rx.err")" ""
+fi
 finish
