@@ -30,6 +30,15 @@ struct dt_ring {
 	uint64_t mask;		      /* data size - 1 (a power of two) */
 	/* dt_ring_merge()'s state during a call */
 	uint64_t cons, prod, published;
+	uint64_t head_ts; /* timestamp of the record at cons, while in the heap */
+};
+
+/* Rings merged into one stream: one per CPU, or a single one. */
+struct dt_ring_set {
+	struct dt_ring *rings;
+	unsigned *heap; /* n entries of scratch: rings by head timestamp */
+	unsigned n;
+	size_t ts_off; /* where each record carries its timestamp */
 };
 
 typedef void (*dt_ring_fn)(void *ctx, const void *rec, size_t size);
@@ -51,6 +60,52 @@ static inline uint64_t dt_ring_ts(const uint8_t *rec, uint32_t len, size_t ts_of
 	return ts;
 }
 
+enum dt_ring_head { DT_RING_HEAD_READY, DT_RING_HEAD_EMPTY, DT_RING_HEAD_BUSY };
+
+/* Skips discarded records at r's head; READY leaves the head's timestamp in
+ * head_ts. */
+static inline enum dt_ring_head dt_ring_head(struct dt_ring *r, size_t ts_off)
+{
+	for (;;) {
+		const uint8_t *rec;
+		uint32_t len;
+
+		if (r->cons >= r->prod)
+			return DT_RING_HEAD_EMPTY;
+		rec = r->data + (r->cons & r->mask);
+		len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
+		if (len & DT_RING_BUSY_BIT)
+			return DT_RING_HEAD_BUSY;
+		if (!(len & DT_RING_DISCARD_BIT)) {
+			r->head_ts = dt_ring_ts(rec, len, ts_off);
+			return DT_RING_HEAD_READY;
+		}
+		r->cons += dt_ring_slot(len);
+	}
+}
+
+/* Restores the min-heap of heap[0..n) on head_ts from entry i down. */
+static inline void dt_ring_sift_down(const struct dt_ring *rings, unsigned *heap, unsigned n,
+				     unsigned i)
+{
+	unsigned top = heap[i];
+	uint64_t ts = rings[top].head_ts;
+
+	for (;;) {
+		unsigned c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && rings[heap[c + 1]].head_ts < rings[heap[c]].head_ts)
+			c++;
+		if (rings[heap[c]].head_ts >= ts)
+			break;
+		heap[i] = heap[c];
+		i = c;
+	}
+	heap[i] = top;
+}
+
 /*
  * Hands committed records of one or several rings (one per CPU) to fn as one
  * stream: in timestamp order across rings and in ring order within each,
@@ -70,69 +125,71 @@ static inline uint64_t dt_ring_ts(const uint8_t *rec, uint32_t len, size_t ts_of
  * was stamped later waits for the next call). A head still being written
  * ends the call: what follows it in any ring may depend on it.
  *
+ * The heads sit in a min-heap, so a switch between rings costs O(log n)
+ * head reads, not n: on a machine with hundreds of CPUs, records of
+ * different CPUs alternate at almost every step. The oldest ring's records
+ * go out in a run while they stay older than the other heads.
+ *
  * With one ring, pass cutoff UINT64_MAX: ring order is causal order.
  *
  * Returns the records handed over; 0 when there was nothing.
  */
-static inline long dt_ring_merge(struct dt_ring *rings, unsigned n_rings, size_t ts_off,
-				 uint64_t cutoff, long max, dt_ring_fn fn, void *ctx)
+static inline long dt_ring_merge(struct dt_ring_set *set, uint64_t cutoff, long max,
+				 dt_ring_fn fn, void *ctx)
 {
+	struct dt_ring *rings = set->rings;
+	unsigned *heap = set->heap, h = 0;
 	long n = 0;
 
-	for (unsigned i = 0; i < n_rings; i++) {
+	for (unsigned i = 0; i < set->n; i++) {
 		struct dt_ring *r = &rings[i];
 
 		r->cons = r->published = __atomic_load_n(r->consumer_pos, __ATOMIC_RELAXED);
 		r->prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
 	}
-	while (n < max) {
-		unsigned best = n_rings;
-		uint64_t best_ts = UINT64_MAX, next_ts = UINT64_MAX;
+	for (unsigned i = 0; i < set->n; i++) {
+		enum dt_ring_head st = dt_ring_head(&rings[i], set->ts_off);
 
-		/* the oldest head, and the one after it (how far a run may go) */
-		for (unsigned i = 0; i < n_rings; i++) {
-			struct dt_ring *r = &rings[i];
+		if (st == DT_RING_HEAD_BUSY)
+			goto publish;
+		if (st == DT_RING_HEAD_READY)
+			heap[h++] = i;
+	}
+	for (unsigned i = h / 2; i-- > 0;)
+		dt_ring_sift_down(rings, heap, h, i);
+
+	while (h > 0) {
+		struct dt_ring *r = &rings[heap[0]];
+		uint64_t limit = cutoff;
+
+		if (r->head_ts > cutoff)
+			break;
+		/* a run of the oldest ring, while it stays older than the next
+		 * oldest head (one of the root's two children) */
+		for (unsigned c = 1; c <= 2 && c < h; c++)
+			if (rings[heap[c]].head_ts < limit)
+				limit = rings[heap[c]].head_ts;
+		for (;;) {
 			const uint8_t *rec;
 			uint32_t len;
 
-			for (;;) {
-				if (r->cons >= r->prod)
-					goto next_ring;
-				rec = r->data + (r->cons & r->mask);
-				len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
-				if (len & DT_RING_BUSY_BIT)
-					goto publish;
-				if (!(len & DT_RING_DISCARD_BIT))
-					break;
-				r->cons += dt_ring_slot(len);
+			if (n >= max)
+				goto publish;
+			if (r->cons >= r->prod) {
+				heap[0] = heap[--h]; /* empty: out of the heap */
+				break;
 			}
-			uint64_t ts = dt_ring_ts(rec, len, ts_off);
-
-			if (ts < best_ts) {
-				next_ts = best_ts;
-				best_ts = ts;
-				best = i;
-			} else if (ts < next_ts) {
-				next_ts = ts;
-			}
-		next_ring:;
-		}
-		if (best == n_rings || best_ts > cutoff)
-			break;
-
-		/* a run of the oldest ring, while it stays the oldest */
-		struct dt_ring *r = &rings[best];
-		uint64_t limit = next_ts < cutoff ? next_ts : cutoff;
-
-		for (;;) {
-			const uint8_t *rec = r->data + (r->cons & r->mask);
-			uint32_t len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
-
+			rec = r->data + (r->cons & r->mask);
+			len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
 			if (len & DT_RING_BUSY_BIT)
 				goto publish;
 			if (!(len & DT_RING_DISCARD_BIT)) {
-				if (dt_ring_ts(rec, len, ts_off) > limit)
+				uint64_t ts = dt_ring_ts(rec, len, set->ts_off);
+
+				if (ts > limit) {
+					r->head_ts = ts; /* stays, with its new head */
 					break;
+				}
 				fn(ctx, rec + DT_RING_HDR_SZ, len);
 				n++;
 			}
@@ -141,12 +198,12 @@ static inline long dt_ring_merge(struct dt_ring *rings, unsigned n_rings, size_t
 				__atomic_store_n(r->consumer_pos, r->cons, __ATOMIC_RELEASE);
 				r->published = r->cons;
 			}
-			if (n >= max || r->cons >= r->prod)
-				break;
 		}
+		if (h > 0)
+			dt_ring_sift_down(rings, heap, h, 0);
 	}
 publish:
-	for (unsigned i = 0; i < n_rings; i++)
+	for (unsigned i = 0; i < set->n; i++)
 		if (rings[i].cons != rings[i].published)
 			__atomic_store_n(rings[i].consumer_pos, rings[i].cons, __ATOMIC_RELEASE);
 	return n;

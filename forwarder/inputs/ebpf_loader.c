@@ -33,6 +33,7 @@ struct dt_ebpf {
 	struct bpf_link *links[MAX_LINKS];
 	int n_links;
 	struct dt_ring *rings;	   /* n_rings: one per online CPU, or one shared */
+	unsigned *ring_heap;	   /* n_rings: dt_ring_merge()'s scratch */
 	struct ring_map *ring_maps; /* the same rings' fds and mappings */
 	unsigned n_rings;
 	unsigned *slot_ring; /* entry of `rings` (a CPU) -> index into rings[] */
@@ -212,8 +213,9 @@ static int plan_rings(struct dt_ebpf *e, const struct dt_ebpf_config *cfg, char 
 static int create_rings(struct dt_ebpf *e, char *err, size_t errlen)
 {
 	e->rings = calloc(e->n_rings, sizeof(*e->rings));
+	e->ring_heap = calloc(e->n_rings, sizeof(*e->ring_heap));
 	e->ring_maps = calloc(e->n_rings, sizeof(*e->ring_maps));
-	if (!e->rings || !e->ring_maps) {
+	if (!e->rings || !e->ring_heap || !e->ring_maps) {
 		free(e->ring_maps);
 		e->ring_maps = NULL; /* dt_ebpf_close() would close fd 0 */
 		snprintf(err, errlen, "out of memory for %u ring buffers", e->n_rings);
@@ -471,8 +473,9 @@ int dt_ebpf_consume(struct dt_ebpf *e)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		cutoff = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	}
-	n = (int)dt_ring_merge(e->rings, e->n_rings, offsetof(struct dt_ev_hdr, ts_ns), cutoff,
-			       e->max_batch, e->fn, e->user);
+	struct dt_ring_set set = {e->rings, e->ring_heap, e->n_rings, offsetof(struct dt_ev_hdr, ts_ns)};
+
+	n = (int)dt_ring_merge(&set, cutoff, e->max_batch, e->fn, e->user);
 	return n;
 }
 
@@ -553,6 +556,7 @@ void dt_ebpf_close(struct dt_ebpf *e)
 	}
 	free(e->ring_maps);
 	free(e->rings);
+	free(e->ring_heap);
 	free(e->slot_ring);
 	if (e->counters)
 		munmap(e->counters, e->counters_len);

@@ -2,12 +2,17 @@
 /*
  * The BPF programs' IP parsing (bpf/dt_parse.h) on the host: IPv4 options
  * and fragments, IPv6 extension-header chains, what must be skipped.
- * (Tracepoint programs cannot run under bpf_prog_test_run.)
+ * (Tracepoint programs cannot run under bpf_prog_test_run.) And the
+ * userspace ring-buffer reader (bpf/dt_ring.h) on rings laid out as the
+ * kernel lays them out.
  */
+#define _DEFAULT_SOURCE /* rand_r */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -252,7 +257,10 @@ static void ring_fn(void *ctx, const void *rec, size_t size)
 /* one ring on its own: cutoff UINT64_MAX, as the loader does */
 static long consume1(struct dt_ring *r, long max, dt_ring_fn fn, void *ctx)
 {
-	return dt_ring_merge(r, 1, 8, UINT64_MAX, max, fn, ctx);
+	unsigned heap[1];
+	struct dt_ring_set set = {r, heap, 1, 8};
+
+	return dt_ring_merge(&set, UINT64_MAX, max, fn, ctx);
 }
 
 static void test_ring_consume(void **state)
@@ -360,6 +368,8 @@ static void test_ring_merge(void **state)
 {
 	static struct tring ta, tb;
 	struct dt_ring rings[2];
+	unsigned heap[2];
+	struct dt_ring_set set = {rings, heap, 2, 8};
 
 	tring_init(&ta);
 	tring_init(&tb);
@@ -373,7 +383,7 @@ static void test_ring_merge(void **state)
 	put_stamped(&tb, 40, 'd', 0);
 	rings[0] = ta.r;
 	rings[1] = tb.r;
-	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 100, merge_fn, NULL), 5);
+	assert_int_equal(dt_ring_merge(&set, 1000, 100, merge_fn, NULL), 5);
 	assert_string_equal(merged, "abcde");
 	assert_int_equal(ta.cons, ta.prod);
 	assert_int_equal(tb.cons, tb.prod); /* the discarded record is passed too */
@@ -382,10 +392,10 @@ static void test_ring_merge(void **state)
 	n_merged = 0;
 	put_stamped(&ta, 100, 'f', 0);
 	put_stamped(&tb, 200, 'g', 0);
-	assert_int_equal(dt_ring_merge(rings, 2, 8, 150, 100, merge_fn, NULL), 1);
+	assert_int_equal(dt_ring_merge(&set, 150, 100, merge_fn, NULL), 1);
 	assert_string_equal(merged, "f");
 	assert_int_equal(tb.cons + 32, tb.prod);
-	assert_int_equal(dt_ring_merge(rings, 2, 8, 250, 100, merge_fn, NULL), 1);
+	assert_int_equal(dt_ring_merge(&set, 250, 100, merge_fn, NULL), 1);
 	assert_string_equal(merged, "fg");
 
 	/* a head still being written stops every ring: an older record behind
@@ -395,11 +405,11 @@ static void test_ring_merge(void **state)
 
 	put_stamped(&tb, 300, 'h', 0);
 	put_stamped(&tb, 320, 'j', 0);
-	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 100, merge_fn, NULL), 0);
+	assert_int_equal(dt_ring_merge(&set, 1000, 100, merge_fn, NULL), 0);
 	assert_int_equal(n_merged, 0);
 	ta.data[(busy & (RING_SIZE - 1)) + 3] = 0; /* committed: busy bit cleared */
 	ta.data[RING_SIZE + (busy & (RING_SIZE - 1)) + 3] = 0;
-	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 100, merge_fn, NULL), 3);
+	assert_int_equal(dt_ring_merge(&set, 1000, 100, merge_fn, NULL), 3);
 	assert_string_equal(merged, "hij");
 
 	/* at most max per call; the next call goes on in order */
@@ -408,13 +418,75 @@ static void test_ring_merge(void **state)
 	put_stamped(&tb, 401, 'l', 0);
 	put_stamped(&ta, 402, 'm', 0);
 	put_stamped(&tb, 403, 'n', 0);
-	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 3, merge_fn, NULL), 3);
+	assert_int_equal(dt_ring_merge(&set, 1000, 3, merge_fn, NULL), 3);
 	assert_string_equal(merged, "klm");
-	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 3, merge_fn, NULL), 1);
+	assert_int_equal(dt_ring_merge(&set, 1000, 3, merge_fn, NULL), 1);
 	assert_string_equal(merged, "klmn");
-	assert_int_equal(dt_ring_merge(rings, 2, 8, 1000, 3, merge_fn, NULL), 0);
+	assert_int_equal(dt_ring_merge(&set, 1000, 3, merge_fn, NULL), 0);
 	assert_int_equal(ta.cons, ta.prod);
 	assert_int_equal(tb.cons, tb.prod);
+}
+
+/* Many rings, random interleaving, discards, cutoffs and call sizes: the
+ * merged stream is every committed record once, oldest first, and no call
+ * hands over a record stamped after its cutoff. */
+#define MANY_RINGS 37
+
+static uint64_t last_ts, n_out, call_cutoff;
+
+static void order_fn(void *ctx, const void *rec, size_t size)
+{
+	uint64_t ts;
+
+	(void)ctx;
+	assert_int_equal(size, 24);
+	memcpy(&ts, (const uint8_t *)rec + 8, sizeof(ts));
+	assert_true(ts >= last_ts);
+	assert_true(ts <= call_cutoff);
+	last_ts = ts;
+	n_out++;
+}
+
+static void test_ring_merge_many(void **state)
+{
+	static struct tring t[MANY_RINGS];
+	struct dt_ring rings[MANY_RINGS];
+	unsigned heap[MANY_RINGS];
+	struct dt_ring_set set = {rings, heap, MANY_RINGS, 8};
+	uint64_t ts = 0, n_in = 0;
+	unsigned seed = 12345;
+
+	for (int i = 0; i < MANY_RINGS; i++)
+		tring_init(&t[i]);
+	last_ts = n_out = 0;
+	for (int round = 0; round < 400; round++) {
+		/* 1-60 records on random rings (a few rings take most of them,
+		 * as a few busy CPUs would), every 7th one discarded */
+		int burst = 1 + rand_r(&seed) % 60;
+
+		for (int k = 0; k < burst; k++) {
+			unsigned ring = rand_r(&seed) % 4 ? rand_r(&seed) % 5
+							  : rand_r(&seed) % MANY_RINGS;
+			bool discard = rand_r(&seed) % 7 == 0;
+
+			if (t[ring].prod - t[ring].cons > RING_SIZE - 64)
+				continue; /* full: the kernel would drop it */
+			ts += rand_r(&seed) % 3; /* equal stamps happen */
+			put_stamped(&t[ring], ts, 'r', discard ? DT_RING_DISCARD_BIT : 0);
+			n_in += !discard;
+		}
+		for (int i = 0; i < MANY_RINGS; i++)
+			rings[i] = t[i].r;
+		/* a cutoff somewhere between what went out and what came in */
+		call_cutoff = last_ts + rand_r(&seed) % (ts - last_ts + 2);
+		dt_ring_merge(&set, call_cutoff, 1 + rand_r(&seed) % 80, order_fn, NULL);
+	}
+	call_cutoff = UINT64_MAX;
+	while (dt_ring_merge(&set, call_cutoff, 1000, order_fn, NULL) > 0)
+		;
+	assert_int_equal(n_out, n_in);
+	for (int i = 0; i < MANY_RINGS; i++)
+		assert_int_equal(t[i].cons, t[i].prod);
 }
 
 int main(void)
@@ -427,6 +499,7 @@ int main(void)
 	    cmocka_unit_test(test_ring_consume),
 	    cmocka_unit_test(test_ring_publish_cadence),
 	    cmocka_unit_test(test_ring_merge),
+	    cmocka_unit_test(test_ring_merge_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
