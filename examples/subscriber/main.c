@@ -16,6 +16,7 @@
 
 #include <zmq.h>
 
+#include "core/clock.h"
 #include "core/ecs_json.h"
 #include "core/stats.h"
 #include "core/text_format.h"
@@ -415,17 +416,9 @@ static int handle_one(struct sub *s)
 	return 0;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static double mono_s(void)
 {
-	return (double)mono_ns() / 1e9;
+	return (double)dt_now_mono_ns() / 1e9;
 }
 
 static void print_stats(struct sub *s)
@@ -447,7 +440,7 @@ static long flush_wait_ms(const struct sub *s, long wait_ms)
 
 	if (!s->out || !dt_sub_out_deadline(s->out, &due))
 		return wait_ms;
-	now = mono_ns();
+	now = dt_now_mono_ns();
 	if (due <= now)
 		return 0;
 	return (long)((due - now) / 1000000) + 1 < wait_ms ? (long)((due - now) / 1000000) + 1
@@ -476,7 +469,7 @@ static long drain(struct sub *s)
 			return -1;
 		}
 		if (++n % 256 == 0 && s->out)
-			dt_sub_out_flush_due(s->out, mono_ns());
+			dt_sub_out_flush_due(s->out, dt_now_mono_ns());
 	}
 	return n;
 }
@@ -509,7 +502,7 @@ static int run(struct sub *s)
 		if (n > 0)
 			last = mono_s();
 		if (s->out)
-			dt_sub_out_flush_due(s->out, mono_ns());
+			dt_sub_out_flush_due(s->out, dt_now_mono_ns());
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/ecs_json.h"
 #include "core/text_format.h"
 #include "sub_out.h"
@@ -23,14 +24,6 @@ struct dt_sub_out {
 	int first_errno;
 	char buf[];
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int dt_sub_out_fdopen(int fd, enum dt_sub_out_format format, struct dt_sub_out **out)
 {
@@ -108,7 +101,7 @@ int dt_sub_out_record(struct dt_sub_out *o, const struct dt_record *rec)
 	if (o->len >= DT_SUB_OUT_BATCH)
 		dt_sub_out_flush(o); /* a failure is counted in o->lost */
 	if (!o->len)
-		o->first_ns = mono_ns();
+		o->first_ns = dt_now_mono_ns();
 	p = o->buf + o->len;
 	if (o->format == DT_SUB_OUT_TEXT)
 		n = dt_text_format(rec, p, DT_SUB_OUT_TEXT_MAX);

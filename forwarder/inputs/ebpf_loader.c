@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "core/clock.h"
 #include "dnstrail.skel.h"
 #include "dt_ring.h"
 #include "inputs/cpu_list.h"
@@ -465,14 +466,7 @@ int dt_ebpf_consume(struct dt_ebpf *e)
 	/* at most max_batch records: a flood must not hold the caller forever;
 	 * a full batch tells it that more may wait. Several rings: only what
 	 * was stamped before now (see dt_ring_merge). */
-	uint64_t cutoff = UINT64_MAX;
-
-	if (e->n_rings > 1) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		cutoff = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	}
+	uint64_t cutoff = e->n_rings > 1 ? dt_now_mono_ns() : UINT64_MAX;
 	struct dt_ring_set set = {e->rings, e->ring_heap, e->n_rings, offsetof(struct dt_ev_hdr, ts_ns)};
 
 	n = (int)dt_ring_merge(&set, cutoff, e->max_batch, e->fn, e->user);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/engine.h"
 #include "inputs/ebpf_loader.h"
 #include "pipeline/plugin.h"
@@ -164,14 +165,6 @@ static void on_record(void *user, const void *data, size_t size)
 	}
 }
 
-static uint64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static int in_ebpf_init(void *ctx, struct dt_engine *engine, struct dt_errbuf *err)
 {
 	struct in_ebpf *in = ctx;
@@ -219,7 +212,7 @@ static int in_ebpf_init(void *ctx, struct dt_engine *engine, struct dt_errbuf *e
 		goto err_free_procs;
 	/* after attaching, so a process started meanwhile is in one or the other */
 	if (in->procs)
-		dt_proc_cache_scan(in->procs, mono_now());
+		dt_proc_cache_scan(in->procs, dt_now_mono_ns());
 	in->clock_offset = dt_ebpf_clock_offset(in->bpf);
 	return 0;
 
@@ -245,14 +238,14 @@ static int in_ebpf_collect(void *ctx)
 		return -EINVAL;
 	/* whole batches until the ring is empty, for at most ~5 ms: a flood
 	 * must not starve the main loop (outputs, signals, stats) */
-	uint64_t t0 = mono_now();
+	uint64_t t0 = dt_now_mono_ns();
 
 	do {
 		in->clock_offset = dt_clock_offset_now();
 		n = dt_ebpf_consume(in->bpf);
-	} while (n >= (int)DT_COLLECT_BATCH && mono_now() - t0 < 5000000ull);
+	} while (n >= (int)DT_COLLECT_BATCH && dt_now_mono_ns() - t0 < 5000000ull);
 	if (in->procs) {
-		uint64_t now = mono_now();
+		uint64_t now = dt_now_mono_ns();
 
 		if (now - in->last_expire_ns >= 100000000ull) {
 			dt_proc_cache_expire(in->procs, now);

@@ -25,6 +25,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/fmt.h"
 #include "filters/rec_fields.h"
 #include "pipeline/outbuf.h"

@@ -22,6 +22,7 @@
 
 #include <zmq.h>
 
+#include "core/clock.h"
 #include "outputs/out_zmq.h"
 #include "outputs/zmq_curve.h"
 #include "outputs/zmq_drain.h"
@@ -151,20 +152,12 @@ static const struct dt_option zmq_options[] = {
 };
 /* clang-format on */
 
-static uint64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static uint64_t random_session_id(void)
 {
 	uint64_t id = 0;
 
 	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
-		id = now_ns(CLOCK_REALTIME) ^ ((uint64_t)getpid() << 32);
+		id = dt_now_real_ns() ^ ((uint64_t)getpid() << 32);
 	return id ? id : 1;
 }
 
@@ -178,7 +171,7 @@ static uint64_t random_session_id(void)
  */
 static uint64_t send_time(struct zmq_out *z)
 {
-	uint64_t now = now_ns(CLOCK_REALTIME);
+	uint64_t now = dt_now_real_ns();
 
 	if (now > z->sent_ns)
 		z->sent_ns = now;
@@ -237,13 +230,13 @@ static bool wants_events(const struct zmq_out *z, const char *prefix, size_t n)
  */
 static void wait_for_subscribers(struct zmq_out *z)
 {
-	uint64_t deadline = now_ns(CLOCK_MONOTONIC) + z->wait_timeout_ns;
+	uint64_t deadline = dt_now_mono_ns() + z->wait_timeout_ns;
 	int64_t seen = 0;
 	uint8_t sub[256];
 
 	while (seen < z->wait_subscribers) {
 		zmq_pollitem_t it = {.socket = z->sock, .events = ZMQ_POLLIN};
-		uint64_t now = now_ns(CLOCK_MONOTONIC);
+		uint64_t now = dt_now_mono_ns();
 		int n;
 
 		if (now >= deadline)
@@ -347,9 +340,9 @@ static int zmq_out_init(void *ctx, struct dt_errbuf *err)
 		}
 	}
 
-	z->start_ns = now_ns(CLOCK_REALTIME);
-	z->start_mono_ns = now_ns(CLOCK_MONOTONIC);
-	z->last_stats_ns = now_ns(CLOCK_MONOTONIC);
+	z->start_ns = dt_now_real_ns();
+	z->start_mono_ns = dt_now_mono_ns();
+	z->last_stats_ns = dt_now_mono_ns();
 	pub.host = z->hostname;
 	pub.session_id = random_session_id();
 	pub.version = DNSTRAIL_VERSION;
@@ -618,10 +611,10 @@ static int publish_stats(struct zmq_out *z, const struct dt_stats *stats, int fl
 	send_held(z); /* sequence numbers leave in order */
 	send_batch(z);
 	seq = ++z->sequence;
-	sc.uptime_ns = now_ns(CLOCK_MONOTONIC) - z->start_mono_ns;
+	sc.uptime_ns = dt_now_mono_ns() - z->start_mono_ns;
 	sc.published = z->published;
 	sc.dropped = z->dropped;
-	z->last_stats_ns = now_ns(CLOCK_MONOTONIC);
+	z->last_stats_ns = dt_now_mono_ns();
 	len = dt_wire_stats_topic(z->hostname, topic, sizeof(topic));
 	if (len < 0)
 		len = snprintf(topic, sizeof(topic), "_stats.");
@@ -648,7 +641,7 @@ static int zmq_out_flush(void *ctx)
 		if (zmq_recv(z->sock, sub, sizeof(sub), ZMQ_DONTWAIT) < 0)
 			break;
 	if (z->stats_interval_ns &&
-	    now_ns(CLOCK_MONOTONIC) - z->last_stats_ns >= z->stats_interval_ns)
+	    dt_now_mono_ns() - z->last_stats_ns >= z->stats_interval_ns)
 		publish_stats(z, &dt_stats, ZMQ_DONTWAIT);
 	return 0;
 }
@@ -662,7 +655,7 @@ static void zmq_out_exit(void *ctx)
 {
 	struct zmq_out *z = ctx;
 	int timeout = (int)(z->linger_ns / 1000000 > 60000 ? 60000 : z->linger_ns / 1000000);
-	uint64_t start = now_ns(CLOCK_MONOTONIC), spent_ms;
+	uint64_t start = dt_now_mono_ns(), spent_ms;
 
 	if (z->sock && z->enc) {
 		/* A last stats message, bounded by linger: it tells subscribers the
@@ -671,7 +664,7 @@ static void zmq_out_exit(void *ctx)
 		publish_stats(z, &dt_stats, 0);
 		/* Then, within what is left of linger, hang up only once the
 		 * subscribers have read it all (zmq_drain.h tells why). */
-		spent_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1000000;
+		spent_ms = (dt_now_mono_ns() - start) / 1000000;
 		if (spent_ms < (uint64_t)timeout)
 			dt_zmq_peers_drain(z->peers, timeout - (int)spent_ms);
 		/* what a subscriber may never read: its tail, which it cannot

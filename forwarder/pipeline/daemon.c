@@ -16,6 +16,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "core/clock.h"
 #include "http/http.h"
 #include "pipeline/log.h"
 #include "pipeline/outbuf.h"
@@ -59,14 +60,6 @@ struct daemon {
 	bool polling_inputs; /* some input is collect()-driven (pcap) and not done */
 	bool ready, stop;
 };
-
-static uint64_t now_real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void emit(const struct dt_record *rec, void *user)
 {
@@ -464,7 +457,7 @@ static void on_signal(struct daemon *d)
 
 static void on_tick(struct daemon *d)
 {
-	uint64_t expirations, mono = dt_now_mono_ns(), real = now_real_ns();
+	uint64_t expirations, mono = dt_now_mono_ns(), real = dt_now_real_ns();
 	const struct dt_service *s = &d->cfg->service;
 
 	if (read(d->tfd, &expirations, sizeof(expirations)) < 0)

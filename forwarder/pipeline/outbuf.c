@@ -8,16 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/ecs_json.h"
 #include "core/text_format.h"
-
-uint64_t dt_now_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int dt_outbuf_init(struct dt_outbuf *b, int fd, size_t cap)
 {

@@ -35,7 +35,4 @@ int dt_outbuf_record(struct dt_outbuf *b, const struct dt_record *rec, bool json
 /* Drain for up to timeout_ms, then free; returns the whole lines left unwritten. */
 uint64_t dt_outbuf_close(struct dt_outbuf *b, int timeout_ms);
 
-/* Monotonic clock in ns. */
-uint64_t dt_now_mono_ns(void);
-
 #endif

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "proc/cgroup_container.h"
 #include "proc/str_intern.h"
 
@@ -55,14 +56,6 @@ struct dt_proc_cache {
 	uint64_t now_ns;
 };
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static void saw(struct dt_proc_cache *c, uint64_t now_ns)
 {
 	if (now_ns > c->now_ns)
@@ -71,7 +64,7 @@ static void saw(struct dt_proc_cache *c, uint64_t now_ns)
 
 static uint64_t recent_ns(const struct dt_proc_cache *c)
 {
-	return c->now_ns ? c->now_ns : mono_ns();
+	return c->now_ns ? c->now_ns : dt_now_mono_ns();
 }
 
 static uint32_t hash_pid(const struct dt_proc_cache *c, uint32_t pid)
