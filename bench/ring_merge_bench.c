@@ -67,10 +67,18 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "r:l:n:s:h")) != -1) {
 		switch (c) {
-		case 'r': n_rings = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'l': run = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'n': records = strtoull(optarg, NULL, 10); break;
-		case 's': seconds = strtod(optarg, NULL); break;
+		case 'r':
+			n_rings = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'l':
+			run = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'n':
+			records = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			seconds = strtod(optarg, NULL);
+			break;
 		default:
 			fprintf(stderr, "usage: %s [-r RINGS] [-l RUN] [-n RECORDS] [-s SECONDS]\n",
 				argv[0]);
@@ -125,8 +133,9 @@ int main(int argc, char **argv)
 		merged += (uint64_t)got;
 		passes++;
 		if ((uint64_t)got != records || sink.out_of_order) {
-			fprintf(stderr, "%s: merged %ld of %llu records, %llu out of order\n", argv[0],
-				got, (unsigned long long)records, (unsigned long long)sink.out_of_order);
+			fprintf(stderr, "%s: merged %ld of %llu records, %llu out of order\n",
+				argv[0], got, (unsigned long long)records,
+				(unsigned long long)sink.out_of_order);
 			return 1;
 		}
 	}

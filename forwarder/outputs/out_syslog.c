@@ -196,10 +196,10 @@ static bool connected_to_self(int fd)
 {
 	struct sockaddr_storage a, b;
 	socklen_t la = sizeof(a), lb = sizeof(b);
-
 	struct linger abort_close = {.l_onoff = 1, .l_linger = 0};
 
-	if (getsockname(fd, (struct sockaddr *)&a, &la) || getpeername(fd, (struct sockaddr *)&b, &lb))
+	if (getsockname(fd, (struct sockaddr *)&a, &la) ||
+	    getpeername(fd, (struct sockaddr *)&b, &lb))
 		return false;
 	if (la != lb || memcmp(&a, &b, la) != 0)
 		return false;
