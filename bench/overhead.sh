@@ -8,8 +8,11 @@ DTB_USAGE="Overhead at saturation. Each round runs: alone, dnstrail, alone, then
 (DTB_PEERS). The dnstrail ratio of a round is its queries/s over the mean of the
 two alone runs around it; the table gives the median over rounds and the spread.
 Peers: tshark-pcap, tshark-decode, dnscap, dnstrail-batch (dnstrail with the zmq output's
-opt-in batch: DTB_PEER_BATCH, 64) and dnstrail-shared-ring (ring_per_cpu: false); the
-dnstrail-* peers run dnstrail-sub too and give their CPU and drops in the note.
+opt-in batch: DTB_PEER_BATCH, 64) and dnstrail-shared-ring (ring_per_cpu: false); these
+two run dnstrail-sub too and give their CPU and drops in the note. dnstrail's cost taken
+apart: dnstrail-bpf (the BPF programs and rings only, read by bpf_dump -q, which just
+counts) and dnstrail-nosub (the daemon publishing to no subscriber), e.g.
+  DTB_PEERS=\"dnstrail-bpf dnstrail-nosub\" bench/overhead.sh -r 5
 DTB_PROFILE=1: perf record -a -g during the first dnstrail run; the top symbols go to
 \$DTB_OUT/overhead-perf*.txt (BPF programs appear as bpf_prog_* symbols), each program's
 share of the machine (by thread name; ZMQbg/* are ZeroMQ I/O threads) to overhead-perf-comm.txt."

@@ -11,6 +11,13 @@
 #   dnstrail-batch        the zmq output's opt-in batch: $DTB_PEER_BATCH (64)
 #                         events per ZeroMQ message
 #   dnstrail-shared-ring  ring_per_cpu: false (one ring buffer for all CPUs)
+#
+# Two more take dnstrail apart, to show what each stage costs the host:
+#   dnstrail-bpf          the kernel side only: the same BPF programs and ring
+#                         buffers, read by bpf_dump -q, which counts records
+#                         and does nothing else (no decoding, no output)
+#   dnstrail-nosub        the daemon publishing with no subscriber connected:
+#                         everything up to zmq_send(), which then discards
 
 dtb_peer_start()
 {
@@ -47,6 +54,17 @@ dtb_peer_start()
 		PEER_CPU0=$(dtb_cpu "$DTB_DAEMON_PID")
 		return 0
 		;;
+	dnstrail-bpf)
+		[ -x "$DTB_BUILD/bin/bpf_dump" ] ||
+			dtb_die "peer dnstrail-bpf needs $DTB_BUILD/bin/bpf_dump (a build with the tests)"
+		"$DTB_BUILD/bin/bpf_dump" -q -p 53 >/dev/null 2>"$DTB_PEER_ERR" &
+		;;
+	dnstrail-nosub)
+		dtb_daemon_start "$name"
+		DTB_PEER_PID=$DTB_DAEMON_PID
+		PEER_CPU0=$(dtb_cpu "$DTB_DAEMON_PID")
+		return 0
+		;;
 	*)
 		dtb_die "unknown peer $name"
 		;;
@@ -56,7 +74,7 @@ dtb_peer_start()
 	# ready when capturing (tshark says so); dnscap says nothing: give it time
 	local i
 	for i in $(seq 1 50); do
-		grep -q "Capturing on" "$DTB_PEER_ERR" 2>/dev/null && break
+		grep -q "Capturing on\|bpf_dump: ready" "$DTB_PEER_ERR" 2>/dev/null && break
 		[ "$name" = dnscap ] && [ "$i" -ge 10 ] && break
 		sleep 0.1
 	done
@@ -67,7 +85,18 @@ dtb_peer_stop()
 {
 	local name=$1 i
 	PEER_EXTRA=
-	if [[ "$name" == dnstrail-* ]]; then
+	if [ "$name" = dnstrail-nosub ]; then
+		dtb_wait_idle "$DTB_DAEMON_PID"
+		local cpu1 tx
+		cpu1=$(dtb_cpu "$DTB_DAEMON_PID")
+		dtb_daemon_stop
+		tx=$(dtb_stat "$DTB_DAEMON_STATS" transactions)
+		PEER_CAPTURED=$((2 * tx))
+		PEER_EXTRA="cpu/100k $(dtb_cpu100k "$PEER_CPU0" "$cpu1" "$tx")"
+		PEER_EXTRA="$PEER_EXTRA drops $(dtb_stat "$DTB_DAEMON_STATS" kernel_drops)"
+		return 0
+	fi
+	if [[ "$name" == dnstrail-* ]] && [ "$name" != dnstrail-bpf ]; then
 		dtb_wait_idle "$DTB_DAEMON_PID" # its backlog is part of the bill
 		local cpu1 tx
 		cpu1=$(dtb_cpu "$DTB_DAEMON_PID")
@@ -99,6 +128,15 @@ dtb_peer_stop()
 	dnscap)
 		# one header line per message: "[len] date [idx src dst] dns OP,..."
 		PEER_CAPTURED=$(grep -c $'^\tdns ' "$DTB_PEER_OUT" 2>/dev/null)
+		;;
+	dnstrail-bpf)
+		# packet records the programs wrote: one per DNS message
+		PEER_CAPTURED=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    if l.startswith("{\"bpf_dump\""):
+        d = json.loads(l)["bpf_dump"]; print(d["emitted"]); print(d["drops"], file=sys.stderr)' \
+			"$DTB_PEER_ERR" 2>"$DTB_WORK/bpf-drops")
+		PEER_EXTRA="kernel drops $(cat "$DTB_WORK/bpf-drops" 2>/dev/null)"
 		;;
 	esac
 	: "${PEER_CAPTURED:=?}"

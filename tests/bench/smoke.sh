@@ -19,6 +19,9 @@ for cmd in dnsperf nsd kdig jq tcpdump iperf3 bpftool; do
 done
 PEER=tshark-pcap
 command -v tshark >/dev/null || PEER=
+# dnstrail's cost taken apart: its BPF programs alone, its daemon without a subscriber
+SPLIT=
+[ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/bpf_dump" ] && SPLIT="dnstrail-bpf dnstrail-nosub"
 
 # one benchmark at a time (see bench/lib.sh): skip rather than wait long
 exec 8>/run/lock/dnstrail-bench.lock
@@ -28,8 +31,10 @@ export DTB_LOCKED=1
 OUT=$(mktemp -d /tmp/dnstrail-bench-smoke.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 # a port and namespaces of its own, so a concurrent test or benchmark does not collide
-DTB_PORT=$((20000 + $$ % 20000)) DTB_NS_C=dtsmoke$$-c DTB_NS_S=dtsmoke$$-s \
-	DTB_NO_INSTALL=1 DTB_MEM_SECONDS=6 DTB_PEERS=$PEER \
+# (the port below the ephemeral range, where a client socket could hold it)
+PORT=$((20000 + $$ % 12000))
+DTB_PORT=$PORT DTB_NS_C=dtsmoke$$-c DTB_NS_S=dtsmoke$$-s \
+	DTB_NO_INSTALL=1 DTB_MEM_SECONDS=6 DTB_PEERS="$PEER $SPLIT" \
 	"$ROOT/bench/run-all.sh" --quick --build "$BUILD" --out "$OUT" >"$OUT/stdout.txt" 2>"$OUT/stderr.txt"
 rc=$?
 fail() { echo "FAIL: $*"; echo "--- stdout"; cat "$OUT/stdout.txt"; echo "--- stderr"; tail -40 "$OUT/stderr.txt"; exit 1; }
@@ -38,6 +43,9 @@ grep -q '^| scenario *| metric' "$OUT/stdout.txt" || fail "no table header"
 grep -q '^| overhead *| queries/s alone *| [0-9]' "$OUT/stdout.txt" || fail "no baseline queries/s row"
 [ -z "$PEER" ] || grep -q '^| overhead *| ratio with tshark-pcap *| [0-9]' "$OUT/stdout.txt" ||
 	fail "no peer row"
+for p in $SPLIT; do
+	grep -q "^| overhead *| ratio with $p *| [0-9]" "$OUT/stdout.txt" || fail "no row for peer $p"
+done
 for s in overhead bpf_cost pipeline_pcap memory burst; do
 	grep -q "^| $s " "$OUT/stdout.txt" || fail "no row for scenario $s"
 done
@@ -54,7 +62,7 @@ fi
 # bench/ab.sh: one alternated pair of bpf_cost, a shared ring against one per CPU
 if [ -x "$BUILD/bin/dnstrail" ]; then
 	printf 'pipeline:\n  inputs:\n    - name: ebpf\n      ring_per_cpu: false\n' >"$OUT/shared.yaml"
-	DTB_PORT=$((20000 + $$ % 20000)) DTB_NS_C=dtsmoke$$-c DTB_NS_S=dtsmoke$$-s DTB_BUILD=$BUILD \
+	DTB_PORT=$PORT DTB_NS_C=dtsmoke$$-c DTB_NS_S=dtsmoke$$-s DTB_BUILD=$BUILD \
 		"$ROOT/bench/ab.sh" -r 1 -m 'DNS packet$' -o "$OUT/ab" bpf_cost \
 		"DTB_DAEMON_ARGS='-c $OUT/shared.yaml'" '' -d 1 --no-install >"$OUT/ab.txt" 2>&1 ||
 		{ cat "$OUT/ab.txt"; fail "bench/ab.sh failed"; }
