@@ -7,10 +7,12 @@ parse is written as {"error": ..., "raw": ...}.
 pipeline_syslog_rx.py udp|tcp PORT OUT.jsonl
 pipeline_syslog_rx.py unix PATH OUT.jsonl     (datagrams, like /dev/log)
 """
+import errno
 import json
 import re
 import socket
 import sys
+import time
 
 HEADER = re.compile(r"^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) ")
 
@@ -74,6 +76,20 @@ def emit(out, raw):
     out.flush()
 
 
+def bind_retrying(s, port):
+    """Binds 127.0.0.1:port, retrying for 2 s while the port is in use: a
+    client that just connected to itself there holds it for an instant."""
+    for _ in range(40):
+        try:
+            s.bind(("127.0.0.1", port))
+            return
+        except OSError as e:
+            if e.errno != errno.EADDRINUSE:
+                raise
+            time.sleep(0.05)
+    s.bind(("127.0.0.1", port))
+
+
 def main():
     kind, path = sys.argv[1], sys.argv[3]
     out = open(path, "w")
@@ -94,7 +110,7 @@ def main():
             emit(out, s.recv(65536))
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", port))
+    bind_retrying(ls, port)
     ls.listen(4)
     while True:
         c, _ = ls.accept()
