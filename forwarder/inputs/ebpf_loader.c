@@ -46,7 +46,6 @@ struct dt_ebpf {
 	void *counters; /* mmap of the counters array */
 	size_t counters_len;
 	int n_cpus;
-	int64_t clock_offset;
 	dt_ebpf_record_fn fn;
 	void *user;
 	uint32_t max_batch; /* records per dt_ebpf_consume() */
@@ -435,7 +434,6 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 	ret = setup_poll(e, cfg, err, errlen);
 	if (ret)
 		goto err_destroy;
-	e->clock_offset = dt_clock_offset_now();
 	libbpf_set_print(old_print);
 	*out = e;
 	return 0;
@@ -462,7 +460,6 @@ int dt_ebpf_consume(struct dt_ebpf *e)
 
 	while (e->timerfd >= 0 && read(e->timerfd, &expirations, sizeof(expirations)) > 0)
 		;
-	e->clock_offset = dt_clock_offset_now();
 	/* at most max_batch records: a flood must not hold the caller forever;
 	 * a full batch tells it that more may wait. Several rings: only what
 	 * was stamped before now (see dt_ring_merge). */
@@ -502,11 +499,6 @@ void dt_ebpf_describe(const struct dt_ebpf *e, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%u ring buffers of %zu %s, one per online CPU", e->n_rings, kib,
 			 unit);
-}
-
-int64_t dt_ebpf_clock_offset(const struct dt_ebpf *e)
-{
-	return e->clock_offset;
 }
 
 int dt_ebpf_prog_ids(const struct dt_ebpf *e, uint32_t *ids, const char **names, int max)

@@ -56,15 +56,15 @@ int dt_ebpf_poll_fd(const struct dt_ebpf *e);
 int dt_ebpf_consume(struct dt_ebpf *e);
 /* Sum of the per-CPU counters (through the mmapped array). */
 void dt_ebpf_counters(const struct dt_ebpf *e, struct dt_cpu_counters *sum);
-/* CLOCK_REALTIME - CLOCK_MONOTONIC in ns, refreshed by dt_ebpf_consume(). */
-int64_t dt_ebpf_clock_offset(const struct dt_ebpf *e);
 /* "2 ring buffers of 4 MiB, one per online CPU" or "one shared ring buffer of 8 MiB". */
 void dt_ebpf_describe(const struct dt_ebpf *e, char *buf, size_t len);
 /* Program ids (for bpftool/bpf_stats measurements); n = entries written. */
 int dt_ebpf_prog_ids(const struct dt_ebpf *e, uint32_t *ids, const char **names, int max);
 void dt_ebpf_close(struct dt_ebpf *e); /* NULL-safe */
 
-/* Measure CLOCK_REALTIME - CLOCK_MONOTONIC, bracketing to well under 1 µs. */
+/* Measure CLOCK_REALTIME - CLOCK_MONOTONIC, bracketing to well under 1 µs:
+ * what turns a record's bpf_ktime_get_ns() into wall-clock time. A consumer
+ * measures it before each dt_ebpf_consume(). */
 int64_t dt_clock_offset_now(void);
 
 #endif

@@ -213,7 +213,7 @@ static int in_ebpf_init(void *ctx, struct dt_engine *engine, struct dt_errbuf *e
 	/* after attaching, so a process started meanwhile is in one or the other */
 	if (in->procs)
 		dt_proc_cache_scan(in->procs, dt_now_mono_ns());
-	in->clock_offset = dt_ebpf_clock_offset(in->bpf);
+	in->clock_offset = dt_clock_offset_now();
 	return 0;
 
 err_free_procs:
