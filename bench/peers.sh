@@ -41,15 +41,20 @@ dtb_peer_start()
 		ip netns exec "$DTB_NS_S" dnscap -N -p -i dtb-s -g \
 			>/dev/null 2>"$DTB_PEER_OUT" &
 		;;
-	dnstrail-batch | dnstrail-shared-ring)
-		if [ "$name" = dnstrail-batch ]; then
+	dnstrail-batch | dnstrail-shared-ring | dnstrail-nosub)
+		local conf=()
+		case "$name" in
+		dnstrail-batch)
 			printf 'pipeline:\n  outputs:\n    - name: zmq\n      batch: %s\n' \
-				"${DTB_PEER_BATCH:-64}"
-		else
-			printf 'pipeline:\n  inputs:\n    - name: ebpf\n      ring_per_cpu: false\n'
-		fi >"$DTB_WORK/$name.yaml"
-		dtb_daemon_start "$name" -c "$DTB_WORK/$name.yaml"
-		dtb_sub_start "$name" "$DTB_PEER_OUT"
+				"${DTB_PEER_BATCH:-64}" >"$DTB_WORK/$name.yaml"
+			conf=(-c "$DTB_WORK/$name.yaml") ;;
+		dnstrail-shared-ring)
+			printf 'pipeline:\n  inputs:\n    - name: ebpf\n      ring_per_cpu: false\n' \
+				>"$DTB_WORK/$name.yaml"
+			conf=(-c "$DTB_WORK/$name.yaml") ;;
+		esac
+		dtb_daemon_start "$name" "${conf[@]}"
+		[ "$name" = dnstrail-nosub ] || dtb_sub_start "$name" "$DTB_PEER_OUT"
 		DTB_PEER_PID=$DTB_DAEMON_PID
 		PEER_CPU0=$(dtb_cpu "$DTB_DAEMON_PID")
 		return 0
@@ -58,12 +63,6 @@ dtb_peer_start()
 		[ -x "$DTB_BUILD/bin/bpf_dump" ] ||
 			dtb_die "peer dnstrail-bpf needs $DTB_BUILD/bin/bpf_dump (a build with the tests)"
 		"$DTB_BUILD/bin/bpf_dump" -q -p 53 >/dev/null 2>"$DTB_PEER_ERR" &
-		;;
-	dnstrail-nosub)
-		dtb_daemon_start "$name"
-		DTB_PEER_PID=$DTB_DAEMON_PID
-		PEER_CPU0=$(dtb_cpu "$DTB_DAEMON_PID")
-		return 0
 		;;
 	*)
 		dtb_die "unknown peer $name"
@@ -85,30 +84,23 @@ dtb_peer_stop()
 {
 	local name=$1 i
 	PEER_EXTRA=
-	if [ "$name" = dnstrail-nosub ]; then
-		dtb_wait_idle "$DTB_DAEMON_PID"
-		local cpu1 tx
-		cpu1=$(dtb_cpu "$DTB_DAEMON_PID")
-		dtb_daemon_stop
-		tx=$(dtb_stat "$DTB_DAEMON_STATS" transactions)
-		PEER_CAPTURED=$((2 * tx))
-		PEER_EXTRA="cpu/100k $(dtb_cpu100k "$PEER_CPU0" "$cpu1" "$tx")"
-		PEER_EXTRA="$PEER_EXTRA drops $(dtb_stat "$DTB_DAEMON_STATS" kernel_drops)"
-		return 0
-	fi
 	if [[ "$name" == dnstrail-* ]] && [ "$name" != dnstrail-bpf ]; then
 		dtb_wait_idle "$DTB_DAEMON_PID" # its backlog is part of the bill
-		local cpu1 tx
+		local cpu1 tx drops
 		cpu1=$(dtb_cpu "$DTB_DAEMON_PID")
 		dtb_daemon_stop
-		dtb_sub_wait
 		tx=$(dtb_stat "$DTB_DAEMON_STATS" transactions)
-		eval "$(dtb_analyze "$DTB_PEER_OUT" | sed 's/^/P_/')"
-		PEER_CAPTURED=$((2 * ${P_status_ok:-0})) # the bench's transactions, two messages each
-		PEER_EXTRA="cpu/100k $(dtb_cpu100k "$PEER_CPU0" "$cpu1" "$tx")"
-		PEER_EXTRA="$PEER_EXTRA drops $(dtb_stat "$DTB_DAEMON_STATS" kernel_drops)/$(dtb_stat \
-			"$DTB_DAEMON_STATS" output_drops)/$(dtb_stat "$DTB_SUB_STATS" lost)"
-		rm -f "$DTB_PEER_OUT"
+		drops=$(dtb_stat "$DTB_DAEMON_STATS" kernel_drops)
+		if [ "$name" = dnstrail-nosub ]; then
+			PEER_CAPTURED=$((2 * tx)) # nobody receives: what the daemon matched
+		else
+			dtb_sub_wait
+			eval "$(dtb_analyze "$DTB_PEER_OUT" | sed 's/^/P_/')"
+			PEER_CAPTURED=$((2 * ${P_status_ok:-0})) # the bench's transactions, two messages each
+			drops="$drops/$(dtb_stat "$DTB_DAEMON_STATS" output_drops)/$(dtb_stat "$DTB_SUB_STATS" lost)"
+			rm -f "$DTB_PEER_OUT"
+		fi
+		PEER_EXTRA="cpu/100k $(dtb_cpu100k "$PEER_CPU0" "$cpu1" "$tx") drops $drops"
 		return 0
 	fi
 	kill -INT "$DTB_PEER_PID" 2>/dev/null
