@@ -484,6 +484,32 @@ dtb_minmax() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 {lo=$1} {hi=$
 # dtb_cpu100k CPU0 CPU1 TRANSACTIONS: CPU-s per 100 000 transactions
 dtb_cpu100k() { awk -v c="$2" -v d="$1" -v t="$3" \
 	'BEGIN { if (t > 0) printf "%.4f\n", (c - d) * 100000 / t; else print "?" }'; }
+# Per-thread CPU of a live process, one "TID COMM TICKS" line per thread
+# (utime+stime in clock ticks; spaces in COMM become _).
+dtb_thread_ticks()
+{
+	local t
+	for t in /proc/"$1"/task/*; do
+		awk -v tid="${t##*/}" '{
+			comm = $0; sub(/^[^(]*\(/, "", comm); sub(/\)[^)]*$/, "", comm); gsub(/ /, "_", comm)
+			rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ")
+			print tid, comm, f[12] + f[13] }' "$t/stat" 2>/dev/null
+	done
+}
+
+# dtb_thread_split PID BEFORE AFTER TX: CPU-s per 100 k transactions between two
+# dtb_thread_ticks snapshots, as "MAIN IO OTHER": the main thread, ZeroMQ's
+# I/O threads (ZMQbg/IO/*), the rest (reaper, HTTP, threads gone meanwhile).
+dtb_thread_split()
+{
+	awk -v pid="$1" -v tx="$4" -v hz="$(getconf CLK_TCK)" '
+		FNR == NR { before[$1] = $3; next }
+		{ d = $3 - before[$1]
+		  if ($1 == pid) m += d; else if ($2 ~ /^ZMQbg\/IO/) io += d; else o += d }
+		END { if (tx > 0) printf "%.4f %.4f %.4f\n", m / hz * 1e5 / tx, io / hz * 1e5 / tx, o / hz * 1e5 / tx
+		      else print "? ? ?" }' "$2" "$3"
+}
+
 dtb_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f\n", a / b; else print "?" }'; }
 
 # Where a process's RSS goes, from /proc/PID/smaps, in kB, as one line of

@@ -8,10 +8,12 @@ DTB_USAGE="Overhead at saturation. Each round runs: alone, dnstrail, alone, then
 (DTB_PEERS). The dnstrail ratio of a round is its queries/s over the mean of the
 two alone runs around it; the table gives the median over rounds and the spread.
 Peers: tshark-pcap, tshark-decode, dnscap, dnstrail-batch (dnstrail with the zmq output's
-opt-in batch: DTB_PEER_BATCH, 64) and dnstrail-shared-ring (ring_per_cpu: false); these
-two run dnstrail-sub too and give their CPU and drops in the note. dnstrail's cost taken
-apart: dnstrail-bpf (the BPF programs and rings only, read by bpf_dump -q, which just
-counts) and dnstrail-nosub (the daemon publishing to no subscriber), e.g.
+opt-in batch: DTB_PEER_BATCH, 64), dnstrail-shared-ring (ring_per_cpu: false),
+dnstrail-ipc (a Unix socket, DTB_PEER_IPC, instead of TCP loopback) and dnstrail-lean
+(both the Unix socket and batch); these run dnstrail-sub too and give their CPU and
+drops in the note. dnstrail's cost taken apart: dnstrail-bpf (the BPF programs and
+rings only, read by bpf_dump -q, which just counts) and dnstrail-nosub (the daemon
+publishing to no subscriber), e.g.
   DTB_PEERS=\"dnstrail-bpf dnstrail-nosub\" bench/overhead.sh -r 5
 DTB_PROFILE=1: perf record -a -g during the first dnstrail run; the top symbols go to
 \$DTB_OUT/overhead-perf*.txt (BPF programs appear as bpf_prog_* symbols), each program's
@@ -37,6 +39,8 @@ run_dnstrail()
 	dtb_daemon_start "r$r"
 	dtb_sub_start "r$r"
 	cpu0=$(dtb_cpu "$DTB_DAEMON_PID")
+	dtb_thread_ticks "$DTB_DAEMON_PID" >"$DTB_WORK/threads-dt0"
+	dtb_thread_ticks "$DTB_SUB_PID" >"$DTB_WORK/threads-sub0"
 	if [ -n "$DTB_PROFILE" ] && [ "$r" = 1 ]; then
 		# system-wide: the BPF programs show up as bpf_prog_* kernel symbols
 		perf record -q -a -g -o "$DTB_WORK/perf.data" -- sleep "$DTB_DURATION" \
@@ -48,6 +52,9 @@ run_dnstrail()
 	# the backlog (ring buffer, output queue) is part of the bill
 	dtb_wait_idle "$DTB_DAEMON_PID"
 	cpu1=$(dtb_cpu "$DTB_DAEMON_PID")
+	dtb_thread_ticks "$DTB_DAEMON_PID" >"$DTB_WORK/threads-dt1"
+	dtb_wait_idle "$DTB_SUB_PID" # it exits only after its idle timeout
+	dtb_thread_ticks "$DTB_SUB_PID" >"$DTB_WORK/threads-sub1"
 	HWM[$r]=$(dtb_status_kb "$DTB_DAEMON_PID" VmHWM)
 	RB_KB[$r]=$(dtb_bpf_map_rss_kb "$DTB_DAEMON_PID")
 	if [ -n "${PERF:-}" ]; then
@@ -72,6 +79,12 @@ run_dnstrail()
 	LOST[$r]=$DNSPERF_LOST
 	tx=$(dtb_stat "$DTB_DAEMON_STATS" transactions)
 	CPU100K[$r]=$(dtb_cpu100k "$cpu0" "$cpu1" "$tx")
+	read -r DT_MAIN[$r] DT_IO[$r] DT_OTHER[$r] < <(dtb_thread_split "$DTB_DAEMON_PID" \
+		"$DTB_WORK/threads-dt0" "$DTB_WORK/threads-dt1" "$tx")
+	read -r SUB_MAIN[$r] SUB_IO[$r] SUB_OTHER[$r] < <(dtb_thread_split "$DTB_SUB_PID" \
+		"$DTB_WORK/threads-sub0" "$DTB_WORK/threads-sub1" "$tx")
+	SUB100K[$r]=$(awk -v a="${SUB_MAIN[$r]}" -v b="${SUB_IO[$r]}" -v c="${SUB_OTHER[$r]}" \
+		'BEGIN { printf "%.4f\n", a + b + c }')
 	KDROPS[$r]=$(dtb_stat "$DTB_DAEMON_STATS" kernel_drops)
 	ODROPS[$r]=$(dtb_stat "$DTB_DAEMON_STATS" output_drops)
 	SUBLOST[$r]=$(dtb_stat "$DTB_SUB_STATS" lost)
@@ -85,11 +98,13 @@ run_dnstrail()
 	P50[$r]=${A_duration_p50_us:-?}
 	dtb_log "round $r dnstrail: $DNSPERF_QPS q/s, completed $DNSPERF_COMPLETED," \
 		"ok events ${OK[$r]}, dups ${DUPS[$r]}, timeouts ${TMO[$r]}," \
-		"cpu/100k ${CPU100K[$r]} s, stats $DTB_DAEMON_STATS $DTB_SUB_STATS"
+		"cpu/100k ${CPU100K[$r]} s (main ${DT_MAIN[$r]}, zmq i/o ${DT_IO[$r]}, other ${DT_OTHER[$r]})," \
+		"dnstrail-sub cpu/100k ${SUB100K[$r]} s (main ${SUB_MAIN[$r]}, zmq i/o ${SUB_IO[$r]}), stats $DTB_DAEMON_STATS $DTB_SUB_STATS"
 	cp "$DTB_DAEMON_ERR" "$DTB_OUT/overhead-dnstrail-r$r.err" 2>/dev/null
 	rm -f "$DTB_SUB_OUT"
 }
 
+declare -a DT_MAIN DT_IO DT_OTHER SUB_MAIN SUB_IO SUB_OTHER SUB100K
 declare -A PEER_QPS PEER_CAP PEER_RATIO PEER_NOTE
 # Tracing programs loaded by others (other dnstrail instances, tests) run on
 # every packet of the "alone" runs too: recorded as a noise indicator.
@@ -153,6 +168,13 @@ if [ $WITH_DT = 1 ]; then
 	c100=$(printf '%s ' "${CPU100K[@]}")
 	dtb_result "CPU s per 100k transactions" "$(dtb_median <<<"$c100") ($(dtb_minmax <<<"$c100"))" \
 		"<= 0.05" "utime+stime of dnstrail during dnsperf"
+	med() { dtb_median <<<"$(printf '%s ' "$@")"; }
+	dtb_result "  by thread: main / ZeroMQ I/O / other" \
+		"$(med "${DT_MAIN[@]}") / $(med "${DT_IO[@]}") / $(med "${DT_OTHER[@]}")" "" \
+		"medians; /proc/PID/task/*/stat"
+	s100=$(printf '%s ' "${SUB100K[@]}")
+	dtb_result "dnstrail-sub CPU s per 100k" "$(dtb_median <<<"$s100") ($(dtb_minmax <<<"$s100"))" "" \
+		"main $(med "${SUB_MAIN[@]}"), ZeroMQ I/O $(med "${SUB_IO[@]}"): counts in the ratio too"
 	dtb_result "VmHWM kB (ring-buffer RSS kB)" "$(printf '%s ' "${HWM[@]}")($(printf '%s ' "${RB_KB[@]}"))" \
 		"<= 16384 + ring" ""
 	dtb_result "process.name (share)" "${PROC[1]}" "dnsperf 1.0000" "attribution of bench events"

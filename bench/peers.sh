@@ -11,6 +11,10 @@
 #   dnstrail-batch        the zmq output's opt-in batch: $DTB_PEER_BATCH (64)
 #                         events per ZeroMQ message
 #   dnstrail-shared-ring  ring_per_cpu: false (one ring buffer for all CPUs)
+#   dnstrail-ipc          publishing on a Unix socket ($DTB_PEER_IPC) instead of
+#                         TCP loopback: what a subscriber on the same host can use
+#   dnstrail-lean         both: the Unix socket and batch: $DTB_PEER_BATCH, the
+#                         cheapest same-host set-up (no topic filtering)
 #
 # Two more take dnstrail apart, to show what each stage costs the host:
 #   dnstrail-bpf          the kernel side only: the same BPF programs and ring
@@ -41,10 +45,14 @@ dtb_peer_start()
 		ip netns exec "$DTB_NS_S" dnscap -N -p -i dtb-s -g \
 			>/dev/null 2>"$DTB_PEER_OUT" &
 		;;
-	dnstrail-batch | dnstrail-shared-ring | dnstrail-nosub)
-		local conf=()
+	dnstrail-batch | dnstrail-shared-ring | dnstrail-nosub | dnstrail-ipc | dnstrail-lean)
+		local conf=() endpoint=${DTB_ENDPOINT:-}
 		case "$name" in
-		dnstrail-batch)
+		dnstrail-ipc | dnstrail-lean)
+			DTB_ENDPOINT=${DTB_PEER_IPC:-ipc:///run/dtbench-peer.sock} ;;
+		esac
+		case "$name" in
+		dnstrail-batch | dnstrail-lean)
 			printf 'pipeline:\n  outputs:\n    - name: zmq\n      batch: %s\n' \
 				"${DTB_PEER_BATCH:-64}" >"$DTB_WORK/$name.yaml"
 			conf=(-c "$DTB_WORK/$name.yaml") ;;
@@ -55,8 +63,10 @@ dtb_peer_start()
 		esac
 		dtb_daemon_start "$name" "${conf[@]}"
 		[ "$name" = dnstrail-nosub ] || dtb_sub_start "$name" "$DTB_PEER_OUT"
+		DTB_ENDPOINT=$endpoint
 		DTB_PEER_PID=$DTB_DAEMON_PID
 		PEER_CPU0=$(dtb_cpu "$DTB_DAEMON_PID")
+		[ "$name" = dnstrail-nosub ] || PEER_SUB_CPU0=$(dtb_cpu "$DTB_SUB_PID")
 		return 0
 		;;
 	dnstrail-bpf)
@@ -86,8 +96,12 @@ dtb_peer_stop()
 	PEER_EXTRA=
 	if [[ "$name" == dnstrail-* ]] && [ "$name" != dnstrail-bpf ]; then
 		dtb_wait_idle "$DTB_DAEMON_PID" # its backlog is part of the bill
-		local cpu1 tx drops
+		local cpu1 tx drops sub_cpu1=
 		cpu1=$(dtb_cpu "$DTB_DAEMON_PID")
+		if [ "$name" != dnstrail-nosub ]; then
+			dtb_wait_idle "$DTB_SUB_PID"
+			sub_cpu1=$(dtb_cpu "$DTB_SUB_PID")
+		fi
 		dtb_daemon_stop
 		tx=$(dtb_stat "$DTB_DAEMON_STATS" transactions)
 		drops=$(dtb_stat "$DTB_DAEMON_STATS" kernel_drops)
@@ -100,7 +114,10 @@ dtb_peer_stop()
 			drops="$drops/$(dtb_stat "$DTB_DAEMON_STATS" output_drops)/$(dtb_stat "$DTB_SUB_STATS" lost)"
 			rm -f "$DTB_PEER_OUT"
 		fi
-		PEER_EXTRA="cpu/100k $(dtb_cpu100k "$PEER_CPU0" "$cpu1" "$tx") drops $drops"
+		PEER_EXTRA="cpu/100k $(dtb_cpu100k "$PEER_CPU0" "$cpu1" "$tx")"
+		[ -n "$sub_cpu1" ] &&
+			PEER_EXTRA="$PEER_EXTRA, dnstrail-sub $(dtb_cpu100k "$PEER_SUB_CPU0" "$sub_cpu1" "$tx")"
+		PEER_EXTRA="$PEER_EXTRA drops $drops"
 		return 0
 	fi
 	kill -INT "$DTB_PEER_PID" 2>/dev/null

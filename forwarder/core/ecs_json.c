@@ -48,7 +48,9 @@ static inline void jw_raw_upto(struct jw *w, const char *s, size_t n, size_t siz
 /* The "" makes anything but a string literal a compile error. */
 #define JW_LIT(w, s) jw_raw((w), "" s, sizeof(s) - 1)
 
-static void jw_u64(struct jw *w, uint64_t v)
+/* Inlined: eleven numbers or so per line, and the call was a third of the
+ * cost (callgrind, dnstrail-sub: 53 instructions a number, 37 inlined). */
+static inline __attribute__((always_inline)) void jw_u64(struct jw *w, uint64_t v)
 {
 	char tmp[20];
 

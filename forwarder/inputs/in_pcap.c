@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
 
 #include "inputs/frame_parse.h"
@@ -106,6 +107,10 @@ static pcap_t *open_capture(const char *path, char buf[PCAP_FILE_BUFFER],
 		return NULL;
 	}
 	setvbuf(f, buf, _IOFBF, PCAP_FILE_BUFFER);
+	/* Only this thread reads the file: without stdio's lock, the two
+	 * fread()s per packet skip two atomic operations each (~23 ns a
+	 * packet here once libzmq's threads make the process multithreaded). */
+	__fsetlocking(f, FSETLOCKING_BYCALLER);
 	p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!p)
 		fclose(f);

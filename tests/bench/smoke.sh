@@ -19,9 +19,11 @@ for cmd in dnsperf nsd kdig jq tcpdump iperf3 bpftool; do
 done
 PEER=tshark-pcap
 command -v tshark >/dev/null || PEER=
-# dnstrail's cost taken apart: its BPF programs alone, its daemon without a subscriber
+# dnstrail's cost taken apart: its BPF programs alone, its daemon without a
+# subscriber; and the cheapest same-host set-up (Unix socket and batch)
 SPLIT=
-[ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/bpf_dump" ] && SPLIT="dnstrail-bpf dnstrail-nosub"
+[ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/bpf_dump" ] &&
+	SPLIT="dnstrail-bpf dnstrail-nosub dnstrail-lean"
 
 # one benchmark at a time (see bench/lib.sh): skip rather than wait long
 exec 8>/run/lock/dnstrail-bench.lock
@@ -53,6 +55,13 @@ if [ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/dnstrail-sub" ]; then
 	grep -q '^| overhead *| ratio with/without dnstrail *| [0-9]' "$OUT/stdout.txt" ||
 		fail "dnstrail is built but no with/without ratio"
 	grep -q '^| overhead *| completeness' "$OUT/stdout.txt" || fail "no completeness row"
+	# where the CPU goes: the daemon's threads, and the subscriber's share
+	grep -qE '^\| overhead *\| +by thread: main / ZeroMQ I/O / other *\| [0-9.]+ / [0-9.]+ / [0-9.]+ ' \
+		"$OUT/stdout.txt" || fail "no per-thread CPU row"
+	grep -qE '^\| overhead *\| dnstrail-sub CPU s per 100k *\| [0-9.]+ \(' "$OUT/stdout.txt" ||
+		fail "no dnstrail-sub CPU row"
+	[ -z "$SPLIT" ] || grep -qE '^\| overhead *\| ratio with dnstrail-lean .*cpu/100k [0-9.]+, dnstrail-sub [0-9.]+ drops [0-9]+/[0-9]+/[0-9]+' \
+		"$OUT/stdout.txt" || fail "dnstrail-lean: no CPU of both processes"
 	for b in 1 64; do # the replays in both of the zmq output's modes
 		grep -q "^| pipeline_pcap *| DNS msgs per CPU-second (per core), batch: $b *| [0-9]" \
 			"$OUT/stdout.txt" || fail "no pipeline rate with batch: $b"
