@@ -81,7 +81,8 @@ Also: DTB_NAMES (query names, $DTB_NAMES), DTB_SUB_TIMEOUT (dnstrail-sub idle ex
 DTB_NS_C / DTB_NS_S (namespace names), DTB_IP_C / DTB_IP_S (veth addresses),
 DTB_DAEMON_ARGS (extra dnstrail arguments, e.g. "-c batch.yaml"; --publish is merged in),
 DTB_SCHED (chrt policy flag for every thread of dnstrail and dnstrail-sub, e.g. -b for
-SCHED_BATCH: no preemption of the load at each wake-up).
+SCHED_BATCH: no preemption of the load at each wake-up), DTB_CPUS (a taskset CPU list
+for every thread of both, e.g. 1: the load gets the other CPUs to itself).
 
 Runs as root. Creates network namespaces $DTB_NS_C and $DTB_NS_S joined by a veth
 ($DTB_IP_C <-> $DTB_IP_S); NSD serves $DTB_ZONE there. Traffic never leaves the machine.
@@ -342,14 +343,20 @@ dtb_bpf_map_rss_kb()
 	     inmap && $1 == "Rss:" { s += $2 } END { print s + 0 }' "/proc/$1/smaps" 2>/dev/null
 }
 
-# dtb_daemon_start TAG [extra dnstrail args]: live capture, publishing on DTB_PORT.
 # dtb_sched PID: DTB_SCHED (chrt's policy flag, e.g. "-b" for SCHED_BATCH)
-# for every thread of PID.
+# and DTB_CPUS (taskset's CPU list) for every thread of PID.
 dtb_sched()
 {
-	[ -n "${DTB_SCHED:-}" ] || return 0
-	chrt "$DTB_SCHED" -a -p 0 "$1" >/dev/null || dtb_die "chrt $DTB_SCHED -a -p 0 $1 failed"
+	if [ -n "${DTB_SCHED:-}" ]; then
+		chrt "$DTB_SCHED" -a -p 0 "$1" >/dev/null || dtb_die "chrt $DTB_SCHED -a -p 0 $1 failed"
+	fi
+	if [ -n "${DTB_CPUS:-}" ]; then
+		taskset -a -p -c "$DTB_CPUS" "$1" >/dev/null || dtb_die "taskset -a -p -c $DTB_CPUS $1 failed"
+	fi
+	return 0
 }
+
+# dtb_daemon_start TAG [extra dnstrail args]: live capture, publishing on DTB_PORT.
 
 dtb_daemon_start()
 {

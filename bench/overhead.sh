@@ -5,8 +5,9 @@
 # rounds. Also completeness, duplicates, drops, CPU per 100 k transactions, RSS.
 set -uo pipefail
 DTB_USAGE="Overhead at saturation. Each round runs: alone, dnstrail, alone, then each peer
-(DTB_PEERS). The dnstrail ratio of a round is its queries/s over the mean of the
-two alone runs around it; the table gives the median over rounds and the spread.
+(DTB_PEERS) followed by another alone run. A ratio (dnstrail's or a peer's) is its
+queries/s over the mean of the two alone runs around it; the table gives the median
+over rounds and the spread.
 Peers: tshark-pcap, tshark-decode, dnscap, dnstrail-batch (dnstrail with the zmq output's
 opt-in batch: DTB_PEER_BATCH, 64), dnstrail-shared-ring (ring_per_cpu: false),
 dnstrail-ipc (a Unix socket, DTB_PEER_IPC, instead of TCP loopback) and dnstrail-lean
@@ -132,11 +133,19 @@ for r in $(seq 1 "$DTB_ROUNDS"); do
 		dtb_dnsperf "$DTB_WORK/dnsperf-$p-r$r.txt"
 		dtb_peer_stop "$p"
 		PEER_QPS[$p]="${PEER_QPS[$p]:-} $DNSPERF_QPS"
-		PEER_RATIO[$p]="${PEER_RATIO[$p]:-} $(dtb_ratio "$DNSPERF_QPS" "$A2")"
 		PEER_CAP[$p]="${PEER_CAP[$p]:-} $(dtb_ratio "$PEER_CAPTURED" $((2 * DNSPERF_COMPLETED)))"
 		[ -n "$PEER_EXTRA" ] && PEER_NOTE[$p]="${PEER_NOTE[$p]:-}; r$r $PEER_EXTRA"
 		dtb_log "round $r $p: $DNSPERF_QPS q/s, captured $PEER_CAPTURED of $((2 * DNSPERF_COMPLETED)) messages" \
 			"$PEER_EXTRA"
+		# an alone run after each peer too: a peer's ratio is over the two
+		# alone runs around it, like dnstrail's (this VM drifts within a round)
+		pq=$DNSPERF_QPS
+		dtb_dnsperf "$DTB_WORK/dnsperf-alone-$p-r$r.txt"
+		dtb_log "round $r alone: $DNSPERF_QPS q/s"
+		ALONE[$r]="${ALONE[$r]} $DNSPERF_QPS"
+		PEER_RATIO[$p]="${PEER_RATIO[$p]:-} $(dtb_ratio "$pq" \
+			"$(awk -v a="$A2" -v b="$DNSPERF_QPS" 'BEGIN {print (a + b) / 2}')")"
+		A2=$DNSPERF_QPS
 	done
 done
 
