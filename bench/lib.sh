@@ -357,7 +357,6 @@ dtb_sched()
 }
 
 # dtb_daemon_start TAG [extra dnstrail args]: live capture, publishing on DTB_PORT.
-
 dtb_daemon_start()
 {
 	local tag=$1
