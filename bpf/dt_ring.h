@@ -30,7 +30,9 @@ struct dt_ring {
 	uint64_t mask;		      /* data size - 1 (a power of two) */
 	/* dt_ring_merge()'s state during a call */
 	uint64_t cons, prod, published;
-	uint64_t head_ts; /* timestamp of the record at cons, while in the heap */
+	/* the record at cons, while the ring is in the heap */
+	uint64_t head_ts;
+	uint32_t head_len; /* its header word */
 };
 
 /* Rings merged into one stream: one per CPU, or a single one. */
@@ -63,7 +65,7 @@ static inline uint64_t dt_ring_ts(const uint8_t *rec, uint32_t len, size_t ts_of
 enum dt_ring_head { DT_RING_HEAD_READY, DT_RING_HEAD_EMPTY, DT_RING_HEAD_BUSY };
 
 /* Skips discarded records at r's head; READY leaves the head's timestamp in
- * head_ts. */
+ * head_ts and its header word in head_len. */
 static inline enum dt_ring_head dt_ring_head(struct dt_ring *r, size_t ts_off)
 {
 	for (;;) {
@@ -78,6 +80,7 @@ static inline enum dt_ring_head dt_ring_head(struct dt_ring *r, size_t ts_off)
 			return DT_RING_HEAD_BUSY;
 		if (!(len & DT_RING_DISCARD_BIT)) {
 			r->head_ts = dt_ring_ts(rec, len, ts_off);
+			r->head_len = len;
 			return DT_RING_HEAD_READY;
 		}
 		r->cons += dt_ring_slot(len);
@@ -161,6 +164,7 @@ static inline long dt_ring_merge(struct dt_ring_set *set, uint64_t cutoff, long 
 	while (h > 0) {
 		struct dt_ring *r = &rings[heap[0]];
 		uint64_t limit = cutoff;
+		enum dt_ring_head st;
 
 		if (r->head_ts > cutoff)
 			break;
@@ -169,36 +173,22 @@ static inline long dt_ring_merge(struct dt_ring_set *set, uint64_t cutoff, long 
 		for (unsigned c = 1; c <= 2 && c < h; c++)
 			if (rings[heap[c]].head_ts < limit)
 				limit = rings[heap[c]].head_ts;
-		for (;;) {
-			const uint8_t *rec;
-			uint32_t len;
-
+		do { /* the root's head is ready, and not past the limit */
 			if (n >= max)
 				goto publish;
-			if (r->cons >= r->prod) {
-				heap[0] = heap[--h]; /* empty: out of the heap */
-				break;
-			}
-			rec = r->data + (r->cons & r->mask);
-			len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
-			if (len & DT_RING_BUSY_BIT)
-				goto publish;
-			if (!(len & DT_RING_DISCARD_BIT)) {
-				uint64_t ts = dt_ring_ts(rec, len, set->ts_off);
-
-				if (ts > limit) {
-					r->head_ts = ts; /* stays, with its new head */
-					break;
-				}
-				fn(ctx, rec + DT_RING_HDR_SZ, len);
-				n++;
-			}
-			r->cons += dt_ring_slot(len);
+			fn(ctx, r->data + (r->cons & r->mask) + DT_RING_HDR_SZ, r->head_len);
+			n++;
+			r->cons += dt_ring_slot(r->head_len);
 			if (r->cons - r->published >= DT_RING_PUBLISH_BYTES) {
 				__atomic_store_n(r->consumer_pos, r->cons, __ATOMIC_RELEASE);
 				r->published = r->cons;
 			}
-		}
+			st = dt_ring_head(r, set->ts_off);
+			if (st == DT_RING_HEAD_BUSY)
+				goto publish;
+		} while (st == DT_RING_HEAD_READY && r->head_ts <= limit);
+		if (st == DT_RING_HEAD_EMPTY)
+			heap[0] = heap[--h]; /* out of the heap */
 		if (h > 0)
 			dt_ring_sift_down(rings, heap, h, 0);
 	}
