@@ -40,7 +40,7 @@ struct in_ebpf {
 	struct dt_engine *engine;
 	struct dt_ebpf *bpf;
 	struct dt_proc_cache *procs;
-	int64_t clock_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC, this batch */
+	int64_t clock_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC, set before each batch */
 	uint64_t last_expire_ns;
 	uint64_t bad_records;
 };
@@ -213,7 +213,6 @@ static int in_ebpf_init(void *ctx, struct dt_engine *engine, struct dt_errbuf *e
 	/* after attaching, so a process started meanwhile is in one or the other */
 	if (in->procs)
 		dt_proc_cache_scan(in->procs, dt_now_mono_ns());
-	in->clock_offset = dt_clock_offset_now();
 	return 0;
 
 err_free_procs:
