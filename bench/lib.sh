@@ -505,7 +505,8 @@ dtb_thread_ticks()
 
 # dtb_thread_split PID BEFORE AFTER TX: CPU-s per 100 k transactions between two
 # dtb_thread_ticks snapshots, as "MAIN IO OTHER": the main thread, ZeroMQ's
-# I/O threads (ZMQbg/IO/*), the rest (reaper, HTTP, threads gone meanwhile).
+# I/O threads (ZMQbg/IO/*), the rest (reaper, HTTP). A thread that exited in
+# between is in neither part: dtb_cpu (the process) still counts it.
 dtb_thread_split()
 {
 	awk -v pid="$1" -v tx="$4" -v hz="$(getconf CLK_TCK)" '

@@ -20,18 +20,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "dt_ring.h"
 
 #define REC_SIZE 256u /* slot of a DNS query record, header included */
 #define TS_OFF 8u
-
-static uint64_t cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t pow2_at_least(uint64_t v)
 {
@@ -126,10 +119,10 @@ int main(int argc, char **argv)
 		for (unsigned i = 0; i < n_rings; i++)
 			pos[2 * i] = 0;
 		sink.last_ts = 0;
-		uint64_t t0 = cpu_ns();
+		uint64_t t0 = dt_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		long got = dt_ring_merge(&set, UINT64_MAX, (long)records, take, &sink);
 
-		spent += cpu_ns() - t0;
+		spent += dt_clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
 		merged += (uint64_t)got;
 		passes++;
 		if ((uint64_t)got != records || sink.out_of_order) {
