@@ -189,9 +189,10 @@ static void schedule_retry(struct syslog_ctx *ctx)
 	    ctx->backoff_ns * 2 > ctx->reconnect_max ? ctx->reconnect_max : ctx->backoff_ns * 2;
 }
 
-/* A TCP connect to a local port in the ephemeral range, with nobody listening,
- * can pick that very port as its source and connect to itself (simultaneous
- * open): every send would then "succeed" into our own receive buffer. */
+/* A connect to a local port in the ephemeral range can pick that very port as
+ * its source and connect to itself: TCP by simultaneous open when nobody
+ * listens, UDP whenever the port is free. Every send would then "succeed" into
+ * our own receive buffer, and the receiver could not bind its port. */
 static bool connected_to_self(int fd)
 {
 	struct sockaddr_storage a, b;
@@ -242,7 +243,7 @@ static bool ensure_conn(struct syslog_ctx *ctx)
 	}
 	ctx->reconnects++;
 	if (connect(ctx->fd, (struct sockaddr *)&ctx->addr, ctx->addr_len) == 0) {
-		if (ctx->t == T_TCP && connected_to_self(ctx->fd)) {
+		if (connected_to_self(ctx->fd)) {
 			schedule_retry(ctx);
 			return false;
 		}

@@ -139,5 +139,28 @@ if [ "$(id -u)" = 0 ]; then
 	eq "self-connect: every message delivered" "$(wc -l <"$W/self.jsonl")" $N
 	eq "self-connect: no drops" "$(stat_of "$W/self.err" output_drops)" 0
 	eq "self-connect: receiver could listen" "$(cat "$W/self.rx.err")" ""
+
+	# UDP: a connect takes a free ephemeral port as its source, and with
+	# SELF+1 held that is SELF itself. Then the receiver appears on SELF and
+	# the holder goes away: only a daemon that dropped its self-connected
+	# socket lets the receiver bind, and reaches it from SELF+1.
+	sed -e "s|tcp://127.0.0.1:$SELF|udp://127.0.0.1:$SELF|" "$W/self.yaml" >"$W/uself.yaml"
+	unshare -n bash -c '
+		ip link set lo up && sysctl -qw net.ipv4.ip_local_port_range="$1 $(($1 + 1))" || exit 9
+		python3 -c "import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((\"0.0.0.0\", int(sys.argv[1])))
+time.sleep(1.2)" $(($1 + 1)) & h=$!
+		sleep 0.2
+		"$2" -c "$3/uself.yaml" --pcap "$3/t.pcap" 2>"$3/uself.err" >/dev/null & d=$!
+		sleep 0.5
+		: >"$3/uself.jsonl"
+		python3 "$4" udp "$1" "$3/uself.jsonl" 2>"$3/uself.rx.err" & r=$!
+		wait $d; rc=$?
+		for i in $(seq 50); do [ $(wc -l <"$3/uself.jsonl") -ge $5 ] && break; sleep 0.1; done
+		kill $r $h 2>/dev/null; exit $rc' _ "$SELF" "$DNSTRAIL" "$W" "$HERE/pipeline_syslog_rx.py" $N
+	eq "udp self-connect: exit" $? 0
+	eq "udp self-connect: receiver could listen" "$(cat "$W/uself.rx.err")" ""
+	eq "udp self-connect: every message delivered" "$(wc -l <"$W/uself.jsonl" 2>/dev/null)" $N
 fi
 finish
