@@ -313,11 +313,34 @@ dtb_dnsperf()
 	[ -n "$DNSPERF_QPS" ] || { cat "$out" >&2; dtb_die "dnsperf failed"; }
 }
 
-# CPU seconds (utime+stime) of a live process.
+# Builds bench/zmq_send_rate.c (a bench tool, not part of the product) into
+# the work directory; sets DTB_ZSR to its path.
+dtb_build_zsr()
+{
+	DTB_ZSR="$DTB_WORK/zmq_send_rate"
+	[ -x "$DTB_ZSR" ] && return 0
+	# shellcheck disable=SC2046 # pkg-config prints several words
+	cc -O2 -o "$DTB_ZSR" "$DTB_BENCH/zmq_send_rate.c" $(pkg-config --cflags --libs libzmq) -lpthread ||
+		dtb_die "cannot build zmq_send_rate (libzmq3-dev, gcc)"
+}
+
+# dtb_zmq_cpu100k RATE SECONDS PAYLOAD: CPU s per 100k messages that the bare
+# ZeroMQ transport costs (PUB + SUB, TCP loopback, their I/O threads) at RATE
+# messages a second, paced as the daemon sends; "?" if the run failed.
+dtb_zmq_cpu100k()
+{
+	local out
+	dtb_build_zsr
+	out=$("$DTB_ZSR" $(($1 * $2)) "$3" $((DTB_PORT + 1)) "$1") || { echo "?"; return; }
+	awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+		END { if (v["sent"] > 0) printf "%.4f\n", v["cpu_s"] / v["sent"] * 1e5; else print "?" }' <<<"$out"
+}
+
+# CPU seconds (utime+stime) of a live process; "?" once it is gone.
 dtb_cpu()
 {
 	awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.3f\n", ($12 + $13) / hz }' \
-		"/proc/$1/stat" 2>/dev/null || echo 0
+		"/proc/$1/stat" 2>/dev/null || echo "?"
 }
 
 # Waits (at most 15 s) until a process has used < 10 ms of CPU in 0.5 s.
@@ -414,11 +437,11 @@ dtb_daemon_stop()
 }
 
 # dtb_sub_start TAG [FILE]: JSON subscriber writing to FILE, by default
-# $DTB_WORK/events-TAG.json.
+# events-TAG.json in DTB_EVENTS_DIR (default: the work directory, under /tmp).
 dtb_sub_start()
 {
 	local tag=$1
-	DTB_SUB_OUT=${2:-$DTB_WORK/events-$tag.json}
+	DTB_SUB_OUT=${2:-${DTB_EVENTS_DIR:-$DTB_WORK}/events-$tag.json}
 	DTB_SUB_ERR="$DTB_WORK/sub-$tag.err"
 	"$DTB_BUILD/bin/dnstrail-sub" --connect "$(dtb_endpoint)" --format json \
 		-o "$DTB_SUB_OUT" --timeout "${DTB_SUB_TIMEOUT:-4}" 2>"$DTB_SUB_ERR" &
@@ -481,15 +504,16 @@ dtb_table()
 	"$DTB_PY" "$DTB_BENCH/table.py" "$@"
 }
 
-dtb_median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {
+# medians and spreads skip what is not a number ("?": not measured)
+dtb_median() { tr ' ' '\n' | grep -E '^-?[0-9.]+$' | sort -g | awk '{a[NR]=$1} END {
 	if (NR == 0) { print "?"; exit }
 	m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
 	s = sprintf("%.4f", m); sub(/0+$/, "", s); sub(/\.$/, "", s); print s }'; }
-dtb_minmax() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 {lo=$1} {hi=$1}
+dtb_minmax() { tr ' ' '\n' | grep -E '^-?[0-9.]+$' | sort -g | awk 'NR == 1 {lo=$1} {hi=$1}
 	END { if (NR) printf "%s..%s\n", lo, hi; else print "?" }'; }
 # dtb_cpu100k CPU0 CPU1 TRANSACTIONS: CPU-s per 100 000 transactions
-dtb_cpu100k() { awk -v c="$2" -v d="$1" -v t="$3" \
-	'BEGIN { if (t > 0) printf "%.4f\n", (c - d) * 100000 / t; else print "?" }'; }
+dtb_cpu100k() { awk -v c="$2" -v d="$1" -v t="$3" 'BEGIN {
+	if (t > 0 && c d ~ /^[0-9.]+$/) printf "%.4f\n", (c - d) * 100000 / t; else print "?" }'; }
 # Per-thread CPU of a live process, one "TID COMM TICKS" line per thread
 # (utime+stime in clock ticks; spaces in COMM become _).
 dtb_thread_ticks()
@@ -509,6 +533,8 @@ dtb_thread_ticks()
 # between is in neither part: dtb_cpu (the process) still counts it.
 dtb_thread_split()
 {
+	# a process gone before a snapshot: not measured, not 0
+	[ -s "$2" ] && [ -s "$3" ] || { echo "? ? ?"; return; }
 	awk -v pid="$1" -v tx="$4" -v hz="$(getconf CLK_TCK)" '
 		FNR == NR { before[$1] = $3; next }
 		{ d = $3 - before[$1]

@@ -10,9 +10,9 @@ queries/s over the mean of the two alone runs around it; the table gives the med
 over rounds and the spread.
 Peers: tshark-pcap, tshark-decode, dnscap, dnstrail-batch (dnstrail with the zmq output's
 opt-in batch: DTB_PEER_BATCH, 64), dnstrail-shared-ring (ring_per_cpu: false),
-dnstrail-ipc (a Unix socket, DTB_PEER_IPC, instead of TCP loopback) and dnstrail-lean
-(both the Unix socket and batch); these run dnstrail-sub too and give their CPU and
-drops in the note. dnstrail's cost taken apart: dnstrail-bpf (the BPF programs and
+dnstrail-ipc (a Unix socket, DTB_PEER_IPC, instead of TCP loopback), dnstrail-lean
+(both the Unix socket and batch) and dnstrail-nowire (include_wire: false); these run
+dnstrail-sub too and give their CPU and drops in the note. dnstrail's cost taken apart: dnstrail-bpf (the BPF programs and
 rings only, read by bpf_dump -q, which just counts) and dnstrail-nosub (the daemon
 publishing to no subscriber), e.g.
   DTB_PEERS=\"dnstrail-bpf dnstrail-nosub\" bench/overhead.sh -r 5
@@ -85,7 +85,7 @@ run_dnstrail()
 	read -r SUB_MAIN[$r] SUB_IO[$r] SUB_OTHER[$r] < <(dtb_thread_split "$DTB_SUB_PID" \
 		"$DTB_WORK/threads-sub0" "$DTB_WORK/threads-sub1" "$tx")
 	SUB100K[$r]=$(awk -v a="${SUB_MAIN[$r]}" -v b="${SUB_IO[$r]}" -v c="${SUB_OTHER[$r]}" \
-		'BEGIN { printf "%.4f\n", a + b + c }')
+		'BEGIN { if (a b c ~ /^[0-9.]+$/) printf "%.4f\n", a + b + c; else print "?" }')
 	KDROPS[$r]=$(dtb_stat "$DTB_DAEMON_STATS" kernel_drops)
 	ODROPS[$r]=$(dtb_stat "$DTB_DAEMON_STATS" output_drops)
 	SUBLOST[$r]=$(dtb_stat "$DTB_SUB_STATS" lost)
@@ -105,7 +105,19 @@ run_dnstrail()
 	rm -f "$DTB_SUB_OUT"
 }
 
-declare -a DT_MAIN DT_IO DT_OTHER SUB_MAIN SUB_IO SUB_OTHER SUB100K
+declare -a DT_MAIN DT_IO DT_OTHER SUB_MAIN SUB_IO SUB_OTHER SUB100K PRED
+NCPU=$(nproc)
+
+# The ratio that CPU use alone explains. At saturation dnsperf and NSD keep
+# every CPU busy, a query costs them NCPU / Q CPU-seconds (Q: q/s alone), and
+# C CPU-seconds of ours per transaction leave them Q' = Q / (1 + C Q / NCPU).
+# predicted_ratio DAEMON_CPU100K SUB_CPU100K ALONE1 ALONE2 (BPF time not in C)
+predicted_ratio()
+{
+	awk -v d="$1" -v s="$2" -v a="$3" -v b="$4" -v n="$NCPU" 'BEGIN {
+		if (d s ~ /^[0-9.]+$/) printf "%.4f\n", 1 / (1 + (d + s) / 1e5 * (a + b) / 2 / n)
+		else print "?" }'
+}
 declare -A PEER_QPS PEER_CAP PEER_RATIO PEER_NOTE
 # Tracing programs loaded by others (other dnstrail instances, tests) run on
 # every packet of the "alone" runs too: recorded as a noise indicator.
@@ -123,6 +135,7 @@ for r in $(seq 1 "$DTB_ROUNDS"); do
 		A2=$DNSPERF_QPS
 		dtb_log "round $r alone: $A2 q/s"
 		RATIO[$r]=$(dtb_ratio "${QPS_DT[$r]}" "$(awk -v a="$A1" -v b="$A2" 'BEGIN {print (a + b) / 2}')")
+		PRED[$r]=$(predicted_ratio "${CPU100K[$r]}" "${SUB100K[$r]}" "$A1" "$A2")
 		ALONE[$r]="$A1 $A2"
 	else
 		A2=$A1
@@ -184,6 +197,17 @@ if [ $WITH_DT = 1 ]; then
 	s100=$(printf '%s ' "${SUB100K[@]}")
 	dtb_result "dnstrail-sub CPU s per 100k" "$(dtb_median <<<"$s100") ($(dtb_minmax <<<"$s100"))" "" \
 		"main $(med "${SUB_MAIN[@]}"), ZeroMQ I/O $(med "${SUB_IO[@]}"): counts in the ratio too"
+	pr=$(printf '%s ' "${PRED[@]}")
+	dtb_result "ratio predicted from CPU use" "$(dtb_median <<<"$pr") ($(dtb_minmax <<<"$pr"))" "" \
+		"1 / (1 + C Q / $NCPU): C = dnstrail + dnstrail-sub CPU s per transaction, Q = q/s alone, BPF time left out; per round: $pr"
+	dtb_result "CPU budget for ratio 0.95, s per 100k" \
+		"$(awk -v q="$(dtb_median <<<"$all_alone")" -v n="$NCPU" 'BEGIN { printf "%.4f\n", (1 / 0.95 - 1) * n * 1e5 / q }')" "" \
+		"BPF, dnstrail and dnstrail-sub together, at the median q/s alone on $NCPU CPUs"
+	# the transport alone, at the rate dnstrail published in its runs
+	zrate=$(awk -v q="$(dtb_median <<<"$qd")" 'BEGIN { printf "%d\n", q }')
+	dtb_result "bare ZeroMQ CPU s per 100k messages at that rate" \
+		"$(dtb_zmq_cpu100k "$zrate" "$DTB_DURATION" "${DTB_ZMQ_PAYLOAD:-450}")" "" \
+		"bench/zmq_send_rate: $zrate two-frame messages/s of ${DTB_ZMQ_PAYLOAD:-450} B for ${DTB_DURATION} s, PUB and SUB in one process over TCP loopback, no dnsperf: one message per event costs this much before any work"
 	dtb_result "VmHWM kB (ring-buffer RSS kB)" "$(printf '%s ' "${HWM[@]}")($(printf '%s ' "${RB_KB[@]}"))" \
 		"<= 16384 + ring" ""
 	dtb_result "process.name (share)" "${PROC[1]}" "dnsperf 1.0000" "attribution of bench events"

@@ -15,6 +15,8 @@
 #                         TCP loopback: what a subscriber on the same host can use
 #   dnstrail-lean         both: the Unix socket and batch: $DTB_PEER_BATCH, the
 #                         cheapest same-host set-up (no topic filtering)
+#   dnstrail-nowire       include_wire: false: events without the raw DNS
+#                         messages (a third smaller; no dnstap downstream)
 #
 # Two more take dnstrail apart, to show what each stage costs the host:
 #   dnstrail-bpf          the kernel side only: the same BPF programs and ring
@@ -45,7 +47,8 @@ dtb_peer_start()
 		ip netns exec "$DTB_NS_S" dnscap -N -p -i dtb-s -g \
 			>/dev/null 2>"$DTB_PEER_OUT" &
 		;;
-	dnstrail-batch | dnstrail-shared-ring | dnstrail-nosub | dnstrail-ipc | dnstrail-lean)
+	dnstrail-batch | dnstrail-shared-ring | dnstrail-nosub | dnstrail-ipc | dnstrail-lean | \
+		dnstrail-nowire)
 		local conf=() endpoint=${DTB_ENDPOINT:-}
 		case "$name" in
 		dnstrail-ipc | dnstrail-lean)
@@ -58,6 +61,10 @@ dtb_peer_start()
 			conf=(-c "$DTB_WORK/$name.yaml") ;;
 		dnstrail-shared-ring)
 			printf 'pipeline:\n  inputs:\n    - name: ebpf\n      ring_per_cpu: false\n' \
+				>"$DTB_WORK/$name.yaml"
+			conf=(-c "$DTB_WORK/$name.yaml") ;;
+		dnstrail-nowire)
+			printf 'pipeline:\n  outputs:\n    - name: zmq\n      include_wire: false\n' \
 				>"$DTB_WORK/$name.yaml"
 			conf=(-c "$DTB_WORK/$name.yaml") ;;
 		esac

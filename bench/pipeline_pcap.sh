@@ -25,10 +25,9 @@ dtb_parse_args "$@"
 : "${DTB_ZMQ_PAYLOAD:=500}" # one A transaction is ~490 B of protobuf (test_wire_bench)
 dtb_init
 
-# The bare ZeroMQ reference (built here: a bench tool, not part of the product).
-ZSR="$DTB_WORK/zmq_send_rate"
-cc -O2 -o "$ZSR" "$DTB_BENCH/zmq_send_rate.c" $(pkg-config --cflags --libs libzmq) -lpthread ||
-	dtb_die "cannot build zmq_send_rate (libzmq3-dev, gcc)"
+# The bare ZeroMQ reference
+dtb_build_zsr
+ZSR=$DTB_ZSR
 
 dtb_have_dnstrail || {
 	out=$("$ZSR" "$DTB_ZMQ_COUNT" "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
@@ -103,6 +102,9 @@ for r in $(seq 1 "$DTB_REPLAYS"); do
 done
 ZOUT=$("$ZSR" "$DTB_ZMQ_COUNT" "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
 ZRATE=$(sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' <<<"$ZOUT")
+# CPU of the transport alone (both ends, their I/O threads included)
+ZCPU100K=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+	END { if (v["sent"] > 0) printf "%.4f\n", v["cpu_s"] / v["sent"] * 1e5; else print "?" }' <<<"$ZOUT")
 dtb_log "bare ZeroMQ: $ZOUT"
 
 # the values of one batch: setting, in replay order
@@ -111,6 +113,8 @@ of_batch() { # ARRAY-NAME BATCH
 	local r
 	for r in $(seq 1 "$DTB_REPLAYS"); do printf '%s ' "${a[b$2-$r]}"; done
 }
+dtb_result "bare ZeroMQ CPU s per 100k messages" "$ZCPU100K" "" \
+	"PUB and SUB in one process, TCP loopback, both I/O threads: the transport alone, one message per event"
 dtb_result "capture" "$PACKETS packets" "" "dnsperf $DNSPERF_QPS q/s for ${DTB_DURATION}s, tcpdump on the veth"
 for b in $DTB_ZMQ_BATCH; do
 	pc=$(of_batch PERCORE "$b")

@@ -20,10 +20,11 @@ done
 PEER=tshark-pcap
 command -v tshark >/dev/null || PEER=
 # dnstrail's cost taken apart: its BPF programs alone, its daemon without a
-# subscriber; and the cheapest same-host set-up (Unix socket and batch)
+# subscriber; the cheapest same-host set-up (Unix socket and batch); events
+# without the raw DNS messages
 SPLIT=
 [ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/bpf_dump" ] &&
-	SPLIT="dnstrail-bpf dnstrail-nosub dnstrail-lean"
+	SPLIT="dnstrail-bpf dnstrail-nosub dnstrail-lean dnstrail-nowire"
 
 # one benchmark at a time (see bench/lib.sh): skip rather than wait long
 exec 8>/run/lock/dnstrail-bench.lock
@@ -62,9 +63,21 @@ if [ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/dnstrail-sub" ]; then
 		fail "no dnstrail-sub CPU row"
 	[ -z "$SPLIT" ] || grep -qE '^\| overhead *\| ratio with dnstrail-lean .*cpu/100k [0-9.]+, dnstrail-sub [0-9.]+ drops [0-9]+/[0-9]+/[0-9]+' \
 		"$OUT/stdout.txt" || fail "dnstrail-lean: no CPU of both processes"
+	# what the ratio is made of: the CPU model, its budget, the transport's floor
+	grep -qE '^\| overhead *\| ratio predicted from CPU use *\| 0\.[0-9]+ \(' "$OUT/stdout.txt" ||
+		fail "no predicted ratio"
+	grep -qE '^\| overhead *\| CPU budget for ratio 0.95, s per 100k *\| 0\.[0-9]+ ' "$OUT/stdout.txt" ||
+		fail "no CPU budget row"
+	grep -qE '^\| overhead *\| bare ZeroMQ CPU s per 100k messages at that rate *\| [0-9]+\.[0-9]+ ' \
+		"$OUT/stdout.txt" || fail "no bare ZeroMQ CPU row in overhead"
+	grep -qE '^\| pipeline_pcap *\| bare ZeroMQ CPU s per 100k messages *\| [0-9]+\.[0-9]+ ' \
+		"$OUT/stdout.txt" || fail "no bare ZeroMQ CPU row in pipeline_pcap"
 	for b in 1 64; do # the replays in both of the zmq output's modes
 		grep -q "^| pipeline_pcap *| DNS msgs per CPU-second (per core), batch: $b *| [0-9]" \
 			"$OUT/stdout.txt" || fail "no pipeline rate with batch: $b"
+		# a whole pipeline: the subscriber got every published event
+		grep -qE "^\| pipeline_pcap *\| decoded / transactions / published / received, batch: $b *\| [0-9]+ / [0-9]+ / ([1-9][0-9]*) / \1 " \
+			"$OUT/stdout.txt" || fail "replay with batch: $b: the subscriber did not receive every event"
 	done
 	[ -s "$OUT/memory.csv" ] && [ "$(wc -l <"$OUT/memory.csv")" -ge 3 ] || fail "no memory curve"
 fi
