@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/ecs_json.h"
 #include "core/engine.h"
 #include "core/stats.h"
@@ -90,11 +91,8 @@ static void on_record(const struct dt_record *rec, void *user)
 
 static double now_s(void)
 {
-	struct timespec ts;
-
 	/* CPU time of this thread: the rate per core, even on a busy machine */
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return (double)dt_clock_ns(CLOCK_THREAD_CPUTIME_ID) / 1e9;
 }
 
 static double run(uint64_t pairs, struct sink *sink)

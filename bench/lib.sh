@@ -82,7 +82,9 @@ DTB_NS_C / DTB_NS_S (namespace names), DTB_IP_C / DTB_IP_S (veth addresses),
 DTB_DAEMON_ARGS (extra dnstrail arguments, e.g. "-c batch.yaml"; --publish is merged in),
 DTB_SCHED (chrt policy flag for every thread of dnstrail and dnstrail-sub, e.g. -b for
 SCHED_BATCH: no preemption of the load at each wake-up), DTB_CPUS (a taskset CPU list
-for every thread of both, e.g. 1: the load gets the other CPUs to itself).
+for every thread of both, e.g. 1: the load gets the other CPUs to itself),
+DTB_EVENTS_DIR (where dnstrail-sub writes its JSON; default the work directory in /tmp),
+DTB_ZMQ_PAYLOAD (bytes per message of the bare ZeroMQ reference runs).
 
 Runs as root. Creates network namespaces $DTB_NS_C and $DTB_NS_S joined by a veth
 ($DTB_IP_C <-> $DTB_IP_S); NSD serves $DTB_ZONE there. Traffic never leaves the machine.

@@ -5,7 +5,7 @@
 set -uo pipefail
 DTB_USAGE="Runs overhead, bpf_cost, pipeline_pcap, memory and burst in turn, then prints one
 table. --quick: a tiny version for CI (2 s runs, 1 round, tshark-pcap only, 10 s memory
-run, 100 000-packet capture, 1 s subscriber timeout): checks the harness, never the numbers.
+run, 100 000-packet capture, 3 s subscriber timeout): checks the harness, never the numbers.
 --only 'a b': run just these scenarios."
 QUICK=
 ONLY="overhead bpf_cost pipeline_pcap memory burst"

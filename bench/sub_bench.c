@@ -37,6 +37,7 @@
 
 #include <pcap/pcap.h>
 
+#include "core/clock.h"
 #include "core/ecs_json.h"
 #include "core/engine.h"
 #include "core/text_format.h"
@@ -229,10 +230,7 @@ static void load_synthetic(struct dt_engine *eng, size_t n)
 
 static double cpu_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)dt_clock_ns(CLOCK_PROCESS_CPUTIME_ID) / 1e9;
 }
 
 enum pass { P_DECODE = 1, P_FORMAT = 2, P_FULL = 4 };
