@@ -12,9 +12,9 @@ Peers: tshark-pcap, tshark-decode, dnscap, dnstrail-batch (dnstrail with the zmq
 opt-in batch: DTB_PEER_BATCH, 64), dnstrail-shared-ring (ring_per_cpu: false),
 dnstrail-ipc (a Unix socket, DTB_PEER_IPC, instead of TCP loopback), dnstrail-lean
 (both the Unix socket and batch) and dnstrail-nowire (include_wire: false); these run
-dnstrail-sub too and give their CPU and drops in the note. dnstrail's cost taken apart: dnstrail-bpf (the BPF programs and
-rings only, read by bpf_dump -q, which just counts) and dnstrail-nosub (the daemon
-publishing to no subscriber), e.g.
+dnstrail-sub too and give their CPU and drops in the note. dnstrail's cost taken apart:
+dnstrail-bpf (the BPF programs and rings only, read by bpf_dump -q, which just counts)
+and dnstrail-nosub (the daemon publishing to no subscriber), e.g.
   DTB_PEERS=\"dnstrail-bpf dnstrail-nosub\" bench/overhead.sh -r 5
 DTB_PROFILE=1: perf record -a -g during the first dnstrail run; the top symbols go to
 \$DTB_OUT/overhead-perf*.txt (BPF programs appear as bpf_prog_* symbols), each program's

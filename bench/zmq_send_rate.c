@@ -80,6 +80,15 @@ static void *sub_main(void *p)
 	return NULL;
 }
 
+/* One event as the daemon sends it: topic frame, then body frame. */
+static int send_event(void *pub, const char *topic, size_t topic_len, const void *body,
+		      size_t body_len)
+{
+	if (zmq_send(pub, topic, topic_len, ZMQ_SNDMORE) < 0 || zmq_send(pub, body, body_len, 0) < 0)
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long count = argc > 1 ? atol(argv[1]) : 1000000;
@@ -119,25 +128,23 @@ int main(int argc, char **argv)
 	t0 = now();
 	c0 = cpu_seconds();
 	clock_gettime(CLOCK_MONOTONIC, &tick);
-	for (long ms = 1; sent < count; ms++) {
+	for (long ms = 1, due = 0; sent < count && sent == due; ms++) {
 		/* all at once, or what is due by the end of this millisecond */
-		long due = rate > 0 ? rate * ms / 1000 : count;
-
-		for (; sent < count && sent < due; sent++) {
-			/* blocking send with NODROP: waits at the HWM instead of dropping */
-			if (zmq_send(pub, topic, sizeof(topic) - 1, ZMQ_SNDMORE) < 0 ||
-			    zmq_send(pub, payload, payload_len, 0) < 0)
-				goto sent_all;
-		}
-		tick.tv_nsec += 1000000;
-		if (tick.tv_nsec >= 1000000000) {
-			tick.tv_sec++;
-			tick.tv_nsec -= 1000000000;
-		}
-		if (rate > 0)
+		due = rate > 0 ? rate * ms / 1000 : count;
+		if (due > count)
+			due = count;
+		/* blocking sends with NODROP: they wait at the HWM instead of dropping */
+		while (sent < due && send_event(pub, topic, sizeof(topic) - 1, payload, payload_len) == 0)
+			sent++;
+		if (rate > 0 && sent == due) {
+			tick.tv_nsec += 1000000;
+			if (tick.tv_nsec >= 1000000000) {
+				tick.tv_sec++;
+				tick.tv_nsec -= 1000000000;
+			}
 			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &tick, NULL);
+		}
 	}
-sent_all:
 	pthread_join(th, NULL);
 	t1 = now();
 	c1 = cpu_seconds();
