@@ -326,6 +326,14 @@ dtb_build_zsr()
 		dtb_die "cannot build zmq_send_rate (libzmq3-dev, gcc)"
 }
 
+# dtb_zsr_cpu100k OUTPUT: CPU s per 100k messages from a zmq_send_rate line
+# ("sent=N ... cpu_s=C"), or "?".
+dtb_zsr_cpu100k()
+{
+	awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+		END { if (v["sent"] > 0) printf "%.4f\n", v["cpu_s"] / v["sent"] * 1e5; else print "?" }' <<<"$1"
+}
+
 # dtb_zmq_cpu100k RATE SECONDS PAYLOAD: CPU s per 100k messages that the bare
 # ZeroMQ transport costs (PUB + SUB, TCP loopback, their I/O threads) at RATE
 # messages a second, paced as the daemon sends; "?" if the run failed.
@@ -334,8 +342,7 @@ dtb_zmq_cpu100k()
 	local out
 	dtb_build_zsr
 	out=$("$DTB_ZSR" $(($1 * $2)) "$3" $((DTB_PORT + 1)) "$1") || { echo "?"; return; }
-	awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
-		END { if (v["sent"] > 0) printf "%.4f\n", v["cpu_s"] / v["sent"] * 1e5; else print "?" }' <<<"$out"
+	dtb_zsr_cpu100k "$out"
 }
 
 # CPU seconds (utime+stime) of a live process; "?" once it is gone.
@@ -546,6 +553,7 @@ dtb_thread_split()
 }
 
 dtb_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f\n", a / b; else print "?" }'; }
+dtb_mean2() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + b) / 2 }'; }
 
 # Where a process's RSS goes, from /proc/PID/smaps, in kB, as one line of
 # key=value: ring (BPF map mmaps: the ring buffer and a few one-page maps),

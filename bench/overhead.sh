@@ -111,11 +111,11 @@ NCPU=$(nproc)
 # The ratio that CPU use alone explains. At saturation dnsperf and NSD keep
 # every CPU busy, a query costs them NCPU / Q CPU-seconds (Q: q/s alone), and
 # C CPU-seconds of ours per transaction leave them Q' = Q / (1 + C Q / NCPU).
-# predicted_ratio DAEMON_CPU100K SUB_CPU100K ALONE1 ALONE2 (BPF time not in C)
+# predicted_ratio DAEMON_CPU100K SUB_CPU100K QPS_ALONE (BPF time not in C)
 predicted_ratio()
 {
-	awk -v d="$1" -v s="$2" -v a="$3" -v b="$4" -v n="$NCPU" 'BEGIN {
-		if (d s ~ /^[0-9.]+$/) printf "%.4f\n", 1 / (1 + (d + s) / 1e5 * (a + b) / 2 / n)
+	awk -v d="$1" -v s="$2" -v q="$3" -v n="$NCPU" 'BEGIN {
+		if (d s ~ /^[0-9.]+$/) printf "%.4f\n", 1 / (1 + (d + s) / 1e5 * q / n)
 		else print "?" }'
 }
 declare -A PEER_QPS PEER_CAP PEER_RATIO PEER_NOTE
@@ -134,8 +134,9 @@ for r in $(seq 1 "$DTB_ROUNDS"); do
 		dtb_dnsperf "$DTB_WORK/dnsperf-alone-b-r$r.txt"
 		A2=$DNSPERF_QPS
 		dtb_log "round $r alone: $A2 q/s"
-		RATIO[$r]=$(dtb_ratio "${QPS_DT[$r]}" "$(awk -v a="$A1" -v b="$A2" 'BEGIN {print (a + b) / 2}')")
-		PRED[$r]=$(predicted_ratio "${CPU100K[$r]}" "${SUB100K[$r]}" "$A1" "$A2")
+		alone=$(dtb_mean2 "$A1" "$A2")
+		RATIO[$r]=$(dtb_ratio "${QPS_DT[$r]}" "$alone")
+		PRED[$r]=$(predicted_ratio "${CPU100K[$r]}" "${SUB100K[$r]}" "$alone")
 		ALONE[$r]="$A1 $A2"
 	else
 		A2=$A1
@@ -156,8 +157,7 @@ for r in $(seq 1 "$DTB_ROUNDS"); do
 		dtb_dnsperf "$DTB_WORK/dnsperf-alone-$p-r$r.txt"
 		dtb_log "round $r alone: $DNSPERF_QPS q/s"
 		ALONE[$r]="${ALONE[$r]} $DNSPERF_QPS"
-		PEER_RATIO[$p]="${PEER_RATIO[$p]:-} $(dtb_ratio "$pq" \
-			"$(awk -v a="$A2" -v b="$DNSPERF_QPS" 'BEGIN {print (a + b) / 2}')")"
+		PEER_RATIO[$p]="${PEER_RATIO[$p]:-} $(dtb_ratio "$pq" "$(dtb_mean2 "$A2" "$DNSPERF_QPS")")"
 		A2=$DNSPERF_QPS
 	done
 done

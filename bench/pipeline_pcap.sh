@@ -27,10 +27,9 @@ dtb_init
 
 # The bare ZeroMQ reference
 dtb_build_zsr
-ZSR=$DTB_ZSR
 
 dtb_have_dnstrail || {
-	out=$("$ZSR" "$DTB_ZMQ_COUNT" "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
+	out=$("$DTB_ZSR" "$DTB_ZMQ_COUNT" "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
 	dtb_result "bare ZeroMQ msgs/s" "$(sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' <<<"$out")" "" "$out"
 	dtb_result "pipeline msgs/s/core" "n/a" ">= 1000000" "no $DTB_BUILD/bin/dnstrail"
 	dtb_table "$DTB_TSV"
@@ -100,11 +99,10 @@ for r in $(seq 1 "$DTB_REPLAYS"); do
 		replay "b$b-$r" "$b"
 	done
 done
-ZOUT=$("$ZSR" "$DTB_ZMQ_COUNT" "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
+ZOUT=$("$DTB_ZSR" "$DTB_ZMQ_COUNT" "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
 ZRATE=$(sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' <<<"$ZOUT")
 # CPU of the transport alone (both ends, their I/O threads included)
-ZCPU100K=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
-	END { if (v["sent"] > 0) printf "%.4f\n", v["cpu_s"] / v["sent"] * 1e5; else print "?" }' <<<"$ZOUT")
+ZCPU100K=$(dtb_zsr_cpu100k "$ZOUT")
 dtb_log "bare ZeroMQ: $ZOUT"
 
 # the values of one batch: setting, in replay order
