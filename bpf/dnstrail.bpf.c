@@ -544,7 +544,17 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 	 * first 8 (ports; UDP length or TCP sequence) */
 	struct dt_l3 l3;
 	__u64 w0 = dt_ld64(ip), w1 = 0, l4w;
+	__u32 fixed = dt_fixed_l4_off(proto == bpf_htons(ETH_P_IP), w0);
 	int bad;
+
+	/* Most packets of a host end here, in a few cache lines of code: under
+	 * a load with a large kernel path (TCP) the program's code is evicted
+	 * between packets, and each line it runs through is a miss. */
+	if (fixed) {
+		l4w = dt_ld64(ip + fixed);
+		if (!port_match((__u16)l4w, (__u16)(l4w >> 16)))
+			return 0;
+	}
 
 	if (proto == bpf_htons(ETH_P_IP)) {
 		w1 = dt_ld64(ip + 8);
@@ -559,10 +569,12 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 	l3len = l3.l3len;
 	ip_len = l3.ip_len;
 	transport = l3.transport;
-	l4 = ip + l3len;
-	l4w = dt_ld64(l4);
-	if (!port_match((__u16)l4w, (__u16)(l4w >> 16)))
-		return 0;
+	l4 = ip + l3len; /* = ip + fixed when that was set: l4w and its ports are known */
+	if (!fixed) {
+		l4w = dt_ld64(l4);
+		if (!port_match((__u16)l4w, (__u16)(l4w >> 16)))
+			return 0;
+	}
 	pi.family = proto == bpf_htons(ETH_P_IP) ? 4 : 6;
 
 	/* a DNS-port packet: now the exactly-once checks that cost more */

@@ -92,6 +92,21 @@ static __always_inline int dt_parse_ipv4_w(__u64 w0, __u64 w1, struct dt_l3 *out
 	return w0 & 0xff1f000000000000ull ? DT_PARSE_FRAGMENT : DT_PARSE_OK;
 }
 
+/*
+ * Where the transport header is when a fixed-size IP header comes first: 20
+ * for IPv4 without options that is not a later fragment, 40 for IPv6 whose
+ * next header is TCP or UDP; 0 when only the full parse can tell (options,
+ * extension headers, later fragments). w0: the IP header's bytes 0-7. A
+ * packet whose bytes there are no watched port needs no more work, whatever
+ * its transport: the full parse would find the same ports or none.
+ */
+static __always_inline __u32 dt_fixed_l4_off(int v4, __u64 w0)
+{
+	if (v4)
+		return DT_B(w0, 0) == 0x45 && !(w0 & 0xff1f000000000000ull) ? 20 : 0;
+	return DT_B(w0, 6) == 6 || DT_B(w0, 6) == 17 ? 40 : 0;
+}
+
 static __always_inline int dt_parse_ipv4(const __u8 *ip, struct dt_l3 *out)
 {
 	return dt_parse_ipv4_w(dt_ld64(ip), dt_ld64(ip + 8), out);

@@ -162,6 +162,57 @@ static void test_ipv6_ext_chain(void **state)
 }
 
 /* The word loads at every alignment, and against a byte-wise reading. */
+/* The programs' first look (where the ports are, if the IP header has a
+ * fixed size): it may only send a packet on to the full parse or agree with
+ * it, never put the ports where the full parse would not. */
+static void test_fixed_l4_off(void **state)
+{
+	struct dt_l3 l3;
+	unsigned seed = 5;
+
+	(void)state;
+	v4(5, 17, 0x4000, 80);
+	assert_int_equal(dt_fixed_l4_off(1, dt_ld64(buf)), 20);
+	v4(5, 17, 0x2000 /* MF, offset 0: ports in this one */, 1500);
+	assert_int_equal(dt_fixed_l4_off(1, dt_ld64(buf)), 20);
+	v4(5, 17, 0x00b9 /* a later fragment: no ports */, 200);
+	assert_int_equal(dt_fixed_l4_off(1, dt_ld64(buf)), 0);
+	v4(7, 6, 0, 1500); /* options */
+	assert_int_equal(dt_fixed_l4_off(1, dt_ld64(buf)), 0);
+	v6(17, 80);
+	assert_int_equal(dt_fixed_l4_off(0, dt_ld64(buf)), 40);
+	v6(6, 80);
+	assert_int_equal(dt_fixed_l4_off(0, dt_ld64(buf)), 40);
+	v6(0 /* hop-by-hop */, 80);
+	assert_int_equal(dt_fixed_l4_off(0, dt_ld64(buf)), 0);
+	v6(44 /* fragment */, 80);
+	assert_int_equal(dt_fixed_l4_off(0, dt_ld64(buf)), 0);
+
+	/* random headers: whenever the first look names an offset, the full
+	 * parse finds the transport header there, or none at all */
+	for (int i = 0; i < 200000; i++) {
+		int is_v4 = i & 1;
+		__u32 off;
+		int rc;
+
+		for (size_t j = 0; j < 64; j++)
+			buf[j] = (__u8)rand_r(&seed);
+		if (rand_r(&seed) & 1) /* make the common shapes common */
+			buf[0] = is_v4 ? 0x45 : 0x60;
+		if (rand_r(&seed) & 1)
+			buf[is_v4 ? 9 : 6] = rand_r(&seed) & 1 ? 17 : 6;
+		if (is_v4 && rand_r(&seed) & 1)
+			buf[6] &= 0x60, buf[7] = 0;
+		off = dt_fixed_l4_off(is_v4, dt_ld64(buf));
+		if (!off)
+			continue;
+		rc = is_v4 ? dt_parse_ipv4(buf, &l3) : dt_parse_ipv6(buf, &l3);
+		assert_true(rc == DT_PARSE_OK || rc == DT_PARSE_NOT_L4);
+		if (rc == DT_PARSE_OK)
+			assert_int_equal(l3.l3len, off);
+	}
+}
+
 static void test_ipv4_words_unaligned(void **state)
 {
 	static __u8 big[DT_PARSE_MIN_BUF + 8];
@@ -495,6 +546,7 @@ int main(void)
 	    cmocka_unit_test(test_ipv4),
 	    cmocka_unit_test(test_ipv6_plain),
 	    cmocka_unit_test(test_ipv6_ext_chain),
+	    cmocka_unit_test(test_fixed_l4_off),
 	    cmocka_unit_test(test_ipv4_words_unaligned),
 	    cmocka_unit_test(test_ring_consume),
 	    cmocka_unit_test(test_ring_publish_cadence),
