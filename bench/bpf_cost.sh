@@ -9,10 +9,12 @@
 set -uo pipefail
 DTB_USAGE="BPF time per packet, from kernel.bpf_stats_enabled=1 and bpftool prog show --json.
 Phases of --duration seconds each: iperf3 UDP, iperf3 TCP, dnsperf (rate DTB_BPF_QPS,
-default 0 = full speed). Other traffic of the host during a phase adds to the cost."
+default 0 = full speed). Other traffic of the host during a phase adds to the cost.
+DTB_BPF_TCP_LEN: iperf3's write size (-l) in the TCP phase (default iperf3's own, 128 KiB)."
 . "$(dirname "$0")/lib.sh"
 dtb_parse_args "$@"
 : "${DTB_BPF_QPS:=0}"
+: "${DTB_BPF_TCP_LEN:=}" # iperf3 -l for the TCP phase ('' = iperf3's default, 128 KiB writes)
 dtb_init
 dtb_have_dnstrail || { dtb_result "BPF ns/packet" "n/a" "" "no $DTB_BUILD/bin/dnstrail"; dtb_table "$DTB_TSV"; exit 0; }
 dtb_setup
@@ -123,7 +125,9 @@ iperf_server() { ip netns exec "$DTB_NS_S" iperf3 -s -1 -p 5201 >/dev/null 2>&1 
 iperf_server
 phase udp ip netns exec "$DTB_NS_C" iperf3 -c "$DTB_IP_S" -p 5201 -u -b 0 -l 1200 -t "$DTB_DURATION"
 iperf_server
-phase tcp ip netns exec "$DTB_NS_C" iperf3 -c "$DTB_IP_S" -p 5201 -t "$DTB_DURATION"
+tcp_len=()
+[ -n "$DTB_BPF_TCP_LEN" ] && tcp_len=(-l "$DTB_BPF_TCP_LEN")
+phase tcp ip netns exec "$DTB_NS_C" iperf3 -c "$DTB_IP_S" -p 5201 -t "$DTB_DURATION" "${tcp_len[@]}"
 qarg=()
 [ "$DTB_BPF_QPS" != 0 ] && qarg=(-Q "$DTB_BPF_QPS")
 phase dns ip netns exec "$DTB_NS_C" dnsperf -s "$DTB_IP_S" -d "$DTB_WORK/queries.txt" \

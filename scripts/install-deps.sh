@@ -24,6 +24,7 @@ TEST_PKGS=(
 	nsd knot-dnsutils bind9-dnsutils dnsperf
 	jq curl tcpdump
 	iperf3 # bench (h8): non-DNS load of bench/bpf_cost.sh and the bench smoke test
+	linux-perf binutils # bench/bpf_profile.sh: perf samples, objdump of the JIT-ed code
 	python3 python3-zmq python3-protobuf protobuf-compiler
 	python3-dnspython # unit.dns_differential compares the decoder with dnspython
 	dnstap-ldns # contract: dnstrail-sub's dnstap files are readable by dnstap-ldns too

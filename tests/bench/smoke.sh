@@ -93,5 +93,15 @@ if [ -x "$BUILD/bin/dnstrail" ]; then
 	grep -q 'one shared ring buffer' "$OUT/ab/A-1.log" || fail "ab.sh: side A did not get its settings"
 	grep -q 'ring buffers of .*one per online CPU' "$OUT/ab/B-1.log" || fail "ab.sh: side B is not the default"
 fi
+# bench/bpf_profile.sh: perf samples put on the JIT-ed instructions
+if [ -x "$BUILD/bin/dnstrail" ]; then
+	DTB_PORT=$PORT DTB_NS_C=dtsmoke$$-c DTB_NS_S=dtsmoke$$-s DTB_BUILD=$BUILD DTB_PROF_LOAD=dns \
+		"$ROOT/bench/bpf_profile.sh" -d 1 --no-install -o "$OUT/prof" >"$OUT/prof.txt" 2>&1 ||
+		{ cat "$OUT/prof.txt"; fail "bench/bpf_profile.sh failed"; }
+	grep -qE '^\| bpf_profile \| ns per packet in bpf_prog_[0-9a-f]+_dt_net_dev_queue +\| [0-9.]+ ' \
+		"$OUT/prof.txt" || { cat "$OUT/prof.txt"; fail "bpf_profile.sh: no row for the egress program"; }
+	grep -qE '^ +[0-9]+ +[0-9a-f]+: ' "$OUT/prof/bpf-profile-dt_net_dev_queue-0.top" ||
+		fail "bpf_profile.sh: no annotated instruction"
+fi
 cat "$OUT/stdout.txt"
 echo "PASS"
