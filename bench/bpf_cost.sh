@@ -64,14 +64,6 @@ snap()
 	printf '%s\n' "$out"
 }
 
-# packets sent on either end of the veth (each packet is sent once)
-veth_packets()
-{
-	local c s
-	c=$(ip netns exec "$DTB_NS_C" cat /sys/class/net/dtb-c/statistics/tx_packets)
-	s=$(ip netns exec "$DTB_NS_S" cat /sys/class/net/dtb-s/statistics/tx_packets)
-	echo $((c + s))
-}
 
 # cost BEFORE AFTER PACKETS: joins two snapshots by id. Packet programs (at
 # least one run per 10 veth packets) are met once each by a packet: the cost
@@ -98,9 +90,9 @@ phase()
 	shift
 	before=$(snap "$IDS")
 	fb=$(snap "$FLOOR_IDS")
-	p0=$(veth_packets)
+	p0=$(dtb_veth_packets)
 	"$@" >"$DTB_WORK/phase-$name.txt" 2>&1 || dtb_log "phase $name: load exited non-zero"
-	p1=$(veth_packets)
+	p1=$(dtb_veth_packets)
 	after=$(snap "$IDS")
 	fa=$(snap "$FLOOR_IDS")
 	pk=$((p1 - p0))

@@ -48,14 +48,6 @@ for id in $(dtb_bpf_prog_ids "$DTB_DAEMON_PID"); do
 done
 [ ${#PROGS[@]} -gt 0 ] || dtb_die "no packet program of dnstrail could be dumped"
 
-veth_packets()
-{
-	local c s
-	c=$(ip netns exec "$DTB_NS_C" cat /sys/class/net/dtb-c/statistics/tx_packets)
-	s=$(ip netns exec "$DTB_NS_S" cat /sys/class/net/dtb-s/statistics/tx_packets)
-	echo $((c + s))
-}
-
 case "$DTB_PROF_LOAD" in
 dns) LOAD=(ip netns exec "$DTB_NS_C" dnsperf -s "$DTB_IP_S" -d "$DTB_WORK/queries.txt"
 	-c "$DTB_CLIENTS" -q "$DTB_OUTSTANDING" -l "$DTB_DURATION") ;;
@@ -67,14 +59,14 @@ if [ "$DTB_PROF_LOAD" != dns ]; then
 	DTB_PIDS+=($!)
 	sleep 0.5
 fi
-p0=$(veth_packets)
+p0=$(dtb_veth_packets)
 perf record -q -a -e cpu-clock -F "$DTB_PROF_FREQ" -o "$DTB_WORK/perf.data" \
 	-- sleep "$DTB_DURATION" >/dev/null 2>"$DTB_WORK/perf.err" &
 PERF=$!
 DTB_PIDS+=($PERF)
 "${LOAD[@]}" >"$DTB_WORK/load.txt" 2>&1 || dtb_log "the load exited non-zero: $(tail -2 "$DTB_WORK/load.txt")"
 wait "$PERF" || dtb_die "perf record failed: $(head -3 "$DTB_WORK/perf.err")"
-PACKETS=$(($(veth_packets) - p0))
+PACKETS=$(($(dtb_veth_packets) - p0))
 dtb_daemon_stop
 dtb_sub_wait
 

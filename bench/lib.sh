@@ -388,6 +388,15 @@ dtb_sched()
 	return 0
 }
 
+# Packets sent on either end of the bench veth (each packet is sent once).
+dtb_veth_packets()
+{
+	local c s
+	c=$(ip netns exec "$DTB_NS_C" cat /sys/class/net/dtb-c/statistics/tx_packets)
+	s=$(ip netns exec "$DTB_NS_S" cat /sys/class/net/dtb-s/statistics/tx_packets)
+	echo $((c + s))
+}
+
 # dtb_daemon_start TAG [extra dnstrail args]: live capture, publishing on DTB_PORT.
 dtb_daemon_start()
 {

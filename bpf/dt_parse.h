@@ -96,9 +96,9 @@ static __always_inline int dt_parse_ipv4_w(__u64 w0, __u64 w1, struct dt_l3 *out
  * Where the transport header is when a fixed-size IP header comes first: 20
  * for IPv4 without options that is not a later fragment, 40 for IPv6 whose
  * next header is TCP or UDP; 0 when only the full parse can tell (options,
- * extension headers, later fragments). w0: the IP header's bytes 0-7. A
- * packet whose bytes there are no watched port needs no more work, whatever
- * its transport: the full parse would find the same ports or none.
+ * extension headers, later fragments). w0: the IP header's bytes 0-7. If
+ * the two ports read there are not watched, the packet needs no more work,
+ * whatever its transport: the full parse would find the same ports, or none.
  */
 static __always_inline __u32 dt_fixed_l4_off(int v4, __u64 w0)
 {

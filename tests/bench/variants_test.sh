@@ -6,13 +6,15 @@
 # rejects an unknown variant.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+ERR=$(mktemp)
+trap 'rm -f "$ERR"' EXIT
 fail=0
 n=0
 for p in "$ROOT"/bench/variants/*.patch; do
 	v=$(basename "$p" .patch)
 	n=$((n + 1))
-	if ! (cd "$ROOT" && git apply --check "$p") 2>/tmp/dnstrail-variant-check.err; then
-		echo "FAIL: $v.patch does not apply: $(head -3 /tmp/dnstrail-variant-check.err)"
+	if ! (cd "$ROOT" && git apply --check "$p") 2>"$ERR"; then
+		echo "FAIL: $v.patch does not apply: $(head -3 "$ERR")"
 		fail=1
 	fi
 	if ! head -1 "$p" | grep -q '^# [a-z]'; then
@@ -28,7 +30,6 @@ for p in "$ROOT"/bench/variants/*.patch; do
 		fail=1
 	}
 done
-rm -f /tmp/dnstrail-variant-check.err
 [ "$n" -ge 4 ] || { echo "FAIL: only $n variants found"; fail=1; }
 "$ROOT/bench/bpf_variant.sh" no-such-variant >/dev/null 2>&1
 rc=$?

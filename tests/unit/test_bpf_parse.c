@@ -161,7 +161,6 @@ static void test_ipv6_ext_chain(void **state)
 	assert_int_equal(dt_parse_ipv6(buf, &l3), DT_PARSE_NOT_L4);
 }
 
-/* The word loads at every alignment, and against a byte-wise reading. */
 /* The programs' first look (where the ports are, if the IP header has a
  * fixed size): it may only send a packet on to the full parse or agree with
  * it, never put the ports where the full parse would not. */
@@ -213,6 +212,7 @@ static void test_fixed_l4_off(void **state)
 	}
 }
 
+/* The word loads at every alignment, and against a byte-wise reading. */
 static void test_ipv4_words_unaligned(void **state)
 {
 	static __u8 big[DT_PARSE_MIN_BUF + 8];
