@@ -33,7 +33,9 @@ z_bg "$BIN/dnstrail-sub" --connect "$EP" --format dnstap -o "$W/sub.tap" --timeo
 S2=$Z_LAST
 z_bg "$BIN/dnstrail" -c "$W/d.yaml" --stdout=json --duration 6 >"$W/daemon.json" 2>"$W/daemon.err"
 D=$Z_LAST
-sleep 2
+# queries before the programs are attached would not be seen: wait for
+# "ready" (loading takes 1-2 s, more on a busy machine), not a fixed time
+expect_eq "daemon ready" "$(z_wait_ready "$W/daemon.err" 30 && echo yes)" yes
 "$PY" - <<'EOP'
 import socket, struct
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -74,6 +74,16 @@ z_wait_exit() { # PID SECONDS: wait for a background process to end by itself
 	return 1
 }
 
+z_wait_ready() { # FILE SECONDS: wait for a daemon's "ready:" line (its inputs attached)
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		grep -q '^dnstrail: ready:' "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "$Z_TEST: no 'ready:' in $1 after $2 s: $(tail -3 "$1" 2>/dev/null)" >&2
+	return 1
+}
+
 expect_eq() { # WHAT GOT WANT
 	if [ "$2" = "$3" ]; then
 		echo "ok   $1 ($2)"
