@@ -64,7 +64,6 @@ snap()
 	printf '%s\n' "$out"
 }
 
-
 # cost BEFORE AFTER PACKETS: joins two snapshots by id. Packet programs (at
 # least one run per 10 veth packets) are met once each by a packet: the cost
 # per packet is the sum of their ns/run; the others (process events) are only
@@ -113,17 +112,9 @@ phase()
 }
 
 declare -A PH_NSPKT PH_NSRUN PH_NOTE PH_FLOOR
-iperf_server() { ip netns exec "$DTB_NS_S" iperf3 -s -1 -p 5201 >/dev/null 2>&1 & DTB_PIDS+=($!); sleep 0.5; }
-iperf_server
-phase udp ip netns exec "$DTB_NS_C" iperf3 -c "$DTB_IP_S" -p 5201 -u -b 0 -l 1200 -t "$DTB_DURATION"
-iperf_server
-tcp_len=()
-[ -n "$DTB_BPF_TCP_LEN" ] && tcp_len=(-l "$DTB_BPF_TCP_LEN")
-phase tcp ip netns exec "$DTB_NS_C" iperf3 -c "$DTB_IP_S" -p 5201 -t "$DTB_DURATION" "${tcp_len[@]}"
-qarg=()
-[ "$DTB_BPF_QPS" != 0 ] && qarg=(-Q "$DTB_BPF_QPS")
-phase dns ip netns exec "$DTB_NS_C" dnsperf -s "$DTB_IP_S" -d "$DTB_WORK/queries.txt" \
-	-c "$DTB_CLIENTS" -q "$DTB_OUTSTANDING" -l "$DTB_DURATION" "${qarg[@]}"
+for kind in udp tcp dns; do
+	phase "$kind" dtb_load "$kind"
+done
 dtb_daemon_stop
 dtb_sub_wait
 

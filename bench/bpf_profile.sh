@@ -7,8 +7,8 @@
 # this says where.
 set -uo pipefail
 DTB_USAGE="Instruction profile of the BPF programs: one load of --duration seconds
-(DTB_PROF_LOAD: dns (default, dnsperf at full speed), udp (iperf3 -u, 1200 B) or tcp
-(iperf3)), perf record -a -e cpu-clock at DTB_PROF_FREQ samples/s per CPU (default 20000).
+(DTB_PROF_LOAD: dns (default), udp or tcp, as in bpf_cost.sh: DTB_BPF_QPS and
+DTB_BPF_TCP_LEN apply), perf record -a -e cpu-clock at DTB_PROF_FREQ samples/s per CPU (default 20000).
 Table: samples and ns per veth packet of each program and of the kernel helpers
 they call (ring buffer, dynptr, clock, tracepoint dispatch). Files in --out:
 bpf-profile-NAME-N.top (the 15 hottest instructions of function N of program NAME,
@@ -48,23 +48,13 @@ for id in $(dtb_bpf_prog_ids "$DTB_DAEMON_PID"); do
 done
 [ ${#PROGS[@]} -gt 0 ] || dtb_die "no packet program of dnstrail could be dumped"
 
-case "$DTB_PROF_LOAD" in
-dns) LOAD=(ip netns exec "$DTB_NS_C" dnsperf -s "$DTB_IP_S" -d "$DTB_WORK/queries.txt"
-	-c "$DTB_CLIENTS" -q "$DTB_OUTSTANDING" -l "$DTB_DURATION") ;;
-udp) LOAD=(ip netns exec "$DTB_NS_C" iperf3 -c "$DTB_IP_S" -p 5201 -u -b 0 -l 1200 -t "$DTB_DURATION") ;;
-tcp) LOAD=(ip netns exec "$DTB_NS_C" iperf3 -c "$DTB_IP_S" -p 5201 -t "$DTB_DURATION") ;;
-esac
-if [ "$DTB_PROF_LOAD" != dns ]; then
-	ip netns exec "$DTB_NS_S" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
-	DTB_PIDS+=($!)
-	sleep 0.5
-fi
 p0=$(dtb_veth_packets)
 perf record -q -a -e cpu-clock -F "$DTB_PROF_FREQ" -o "$DTB_WORK/perf.data" \
 	-- sleep "$DTB_DURATION" >/dev/null 2>"$DTB_WORK/perf.err" &
 PERF=$!
 DTB_PIDS+=($PERF)
-"${LOAD[@]}" >"$DTB_WORK/load.txt" 2>&1 || dtb_log "the load exited non-zero: $(tail -2 "$DTB_WORK/load.txt")"
+dtb_load "$DTB_PROF_LOAD" >"$DTB_WORK/load.txt" 2>&1 ||
+	dtb_log "the load exited non-zero: $(tail -2 "$DTB_WORK/load.txt")"
 wait "$PERF" || dtb_die "perf record failed: $(head -3 "$DTB_WORK/perf.err")"
 PACKETS=$(($(dtb_veth_packets) - p0))
 dtb_daemon_stop

@@ -397,6 +397,30 @@ dtb_veth_packets()
 	echo $((c + s))
 }
 
+# dtb_load KIND: one load of DTB_DURATION seconds across the bench veth, for
+# the BPF scenarios. dns: dnsperf (at DTB_BPF_QPS q/s if set and not 0, else
+# full speed); udp: iperf3 -u, 1200-byte datagrams; tcp: iperf3 (writes of
+# DTB_BPF_TCP_LEN bytes if set, else iperf3's 128 KiB). iperf3 gets a
+# one-shot server in DTB_NS_S first. Output goes to stdout/stderr.
+dtb_load()
+{
+	local extra=()
+	case "$1" in
+	dns)
+		[ "${DTB_BPF_QPS:-0}" != 0 ] && extra=(-Q "$DTB_BPF_QPS")
+		ip netns exec "$DTB_NS_C" dnsperf -s "$DTB_IP_S" -d "$DTB_WORK/queries.txt" \
+			-c "$DTB_CLIENTS" -q "$DTB_OUTSTANDING" -l "$DTB_DURATION" "${extra[@]}"
+		return ;;
+	udp) extra=(-u -b 0 -l 1200) ;;
+	tcp) [ -n "${DTB_BPF_TCP_LEN:-}" ] && extra=(-l "$DTB_BPF_TCP_LEN") ;;
+	*) dtb_die "dtb_load: no load '$1' (dns, udp, tcp)" ;;
+	esac
+	ip netns exec "$DTB_NS_S" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+	DTB_PIDS+=($!)
+	sleep 0.5
+	ip netns exec "$DTB_NS_C" iperf3 -c "$DTB_IP_S" -p 5201 -t "$DTB_DURATION" "${extra[@]}"
+}
+
 # dtb_daemon_start TAG [extra dnstrail args]: live capture, publishing on DTB_PORT.
 dtb_daemon_start()
 {
