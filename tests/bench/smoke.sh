@@ -11,7 +11,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
 ip netns add dtbench-probe 2>/dev/null || { echo "skip: no network namespaces"; exit 77; }
 ip netns del dtbench-probe
-for cmd in dnsperf nsd kdig jq tcpdump iperf3 bpftool; do
+for cmd in dnsperf nsd kdig jq tcpdump iperf3 bpftool perf objdump; do
 	command -v "$cmd" >/dev/null && continue
 	echo "skip: $cmd not installed"
 	[ "${CI:-}" = true ] && exit 1 # CI installs them: a missing tool is a failure there
