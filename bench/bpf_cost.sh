@@ -34,8 +34,7 @@ FLOOR_IDS=""
 if command -v clang >/dev/null &&
 	clang -O2 -g -target bpf -I"$DTB_ROOT/bpf" -c "$DTB_BENCH/bpf_floor.bpf.c" \
 		-o "$DTB_WORK/bpf_floor.bpf.o" 2>"$DTB_WORK/floor-build.err" &&
-	cc -O2 -o "$DTB_WORK/bpf_floor" "$DTB_BENCH/bpf_floor.c" \
-		$(pkg-config --cflags --libs libbpf) 2>>"$DTB_WORK/floor-build.err"; then
+	dtb_build_tool bpf_floor libbpf; then
 	mkfifo "$DTB_WORK/floor.fifo"
 	"$DTB_WORK/bpf_floor" "$DTB_WORK/bpf_floor.bpf.o" <"$DTB_WORK/floor.fifo" \
 		>"$DTB_WORK/floor.ids" 2>"$DTB_WORK/floor.err" &
@@ -45,7 +44,7 @@ if command -v clang >/dev/null &&
 	FLOOR_IDS=$(tr '\n' ' ' <"$DTB_WORK/floor.ids")
 	dtb_log "floor programs: $FLOOR_IDS"
 else
-	dtb_log "no floor (clang, libbpf-dev needed): $(head -3 "$DTB_WORK/floor-build.err")"
+	dtb_log "no floor (clang, libbpf-dev needed): $(cat "$DTB_WORK/floor-build.err" "$DTB_WORK/bpf_floor-build.err" 2>/dev/null | head -3)"
 fi
 
 # "id name run_time_ns run_cnt" per program of the ids in $1

@@ -29,8 +29,8 @@ if ! command -v perf >/dev/null || ! command -v objdump >/dev/null; then
 		linux-perf binutils >&2 || dtb_die "apt-get install linux-perf binutils failed"
 fi
 JD="$DTB_WORK/jit_dump"
-cc -O2 -o "$JD" "$DTB_BENCH/jit_dump.c" $(pkg-config --cflags --libs libbpf) 2>"$DTB_WORK/jit_dump.err" ||
-	dtb_die "building bench/jit_dump.c failed (libbpf-dev): $(head -3 "$DTB_WORK/jit_dump.err")"
+dtb_build_tool jit_dump libbpf ||
+	dtb_die "building bench/jit_dump.c failed (libbpf-dev): $(head -3 "$DTB_WORK/jit_dump-build.err")"
 dtb_setup
 
 dtb_daemon_start prof

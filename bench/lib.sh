@@ -317,13 +317,24 @@ dtb_dnsperf()
 
 # Builds bench/zmq_send_rate.c (a bench tool, not part of the product) into
 # the work directory; sets DTB_ZSR to its path.
+# dtb_build_tool NAME PKG [LIBS...]: builds bench/NAME.c into $DTB_WORK/NAME
+# against the pkg-config package PKG, once per run; the compiler's errors go
+# to $DTB_WORK/NAME-build.err. Non-zero when the build fails.
+dtb_build_tool()
+{
+	local name=$1 pkg=$2
+	shift 2
+	[ -x "$DTB_WORK/$name" ] && return 0
+	# shellcheck disable=SC2046 # pkg-config prints several words
+	cc -O2 -o "$DTB_WORK/$name" "$DTB_BENCH/$name.c" $(pkg-config --cflags --libs "$pkg") "$@" \
+		2>"$DTB_WORK/$name-build.err"
+}
+
 dtb_build_zsr()
 {
 	DTB_ZSR="$DTB_WORK/zmq_send_rate"
-	[ -x "$DTB_ZSR" ] && return 0
-	# shellcheck disable=SC2046 # pkg-config prints several words
-	cc -O2 -o "$DTB_ZSR" "$DTB_BENCH/zmq_send_rate.c" $(pkg-config --cflags --libs libzmq) -lpthread ||
-		dtb_die "cannot build zmq_send_rate (libzmq3-dev, gcc)"
+	dtb_build_tool zmq_send_rate libzmq -lpthread ||
+		dtb_die "cannot build zmq_send_rate (libzmq3-dev, gcc): $(head -3 "$DTB_WORK/zmq_send_rate-build.err")"
 }
 
 # dtb_zsr_cpu100k OUTPUT: CPU s per 100k messages from a zmq_send_rate line
