@@ -92,6 +92,41 @@ int dt_http_render_metrics(const struct dt_http_snapshot *s, char *buf, size_t s
 		if (strcmp(s->plugins[i].kind, "output") == 0)
 			pf(&b, "dnstrail_output_queue_depth{name=\"%s\"} %" PRIu64 "\n",
 			   s->plugins[i].name, s->plugins[i].queued);
+	if (s->n_progs) {
+		static const struct {
+			const char *name, *type, *help;
+		} prog_families[] = {
+		    {"dnstrail_bpf_program_runs_total", "counter",
+		     "runs of a BPF program (counted while BPF run-time statistics are on)"},
+		    {"dnstrail_bpf_program_run_seconds_total", "counter",
+		     "time spent in a BPF program (while BPF run-time statistics are on)"},
+		    {"dnstrail_bpf_program_recursion_misses_total", "counter",
+		     "runs the kernel skipped: the program was already running on that CPU"},
+		};
+
+		for (size_t k = 0; k < sizeof(prog_families) / sizeof(prog_families[0]); k++) {
+			family(&b, prog_families[k].name, prog_families[k].type,
+			       prog_families[k].help);
+			for (size_t i = 0; i < s->n_progs; i++) {
+				const struct dt_http_prog *p = &s->progs[i];
+
+				pf(&b, "%s{input=\"%s\",program=\"%s\"} ", prog_families[k].name,
+				   p->input, p->s.name);
+				if (k == 0)
+					pf(&b, "%" PRIu64 "\n", p->s.runs);
+				else if (k == 1)
+					pf(&b, "%.9f\n", (double)p->s.run_ns / 1e9);
+				else
+					pf(&b, "%" PRIu64 "\n", p->s.recursion_misses);
+			}
+		}
+		if (s->bpf_stats_enabled >= 0) {
+			family(&b, "dnstrail_bpf_stats_enabled", "gauge",
+			       "1 while the kernel counts BPF run time (input option bpf_stats, "
+			       "or the sysctl kernel.bpf_stats_enabled)");
+			pf(&b, "dnstrail_bpf_stats_enabled %d\n", s->bpf_stats_enabled);
+		}
+	}
 	family(&b, "dnstrail_reloads_total", "counter", "configuration reloads applied");
 	pf(&b, "dnstrail_reloads_total %" PRIu64 "\n", s->reloads);
 	family(&b, "dnstrail_reload_failures_total", "counter",

@@ -23,6 +23,14 @@ struct dt_http_plugin {
 	uint64_t in, out, dropped, removed, queued;
 };
 
+#define DT_HTTP_MAX_PROGS 64
+
+/* A kernel program of an input (metrics dnstrail_bpf_*). */
+struct dt_http_prog {
+	char input[48]; /* "ebpf.0" */
+	struct dt_prog_stat s;
+};
+
 struct dt_http_snapshot {
 	struct dt_stats stats;
 	uint64_t uptime_ns;
@@ -31,6 +39,10 @@ struct dt_http_snapshot {
 	char reason[160]; /* why not healthy */
 	size_t n_plugins;
 	struct dt_http_plugin plugins[DT_HTTP_MAX_PLUGINS];
+	int bpf_stats_enabled; /* BPF run time counted: 1 (an input's bpf_stats, or the
+				* sysctl kernel.bpf_stats_enabled), 0, or -1 unknown */
+	size_t n_progs;
+	struct dt_http_prog progs[DT_HTTP_MAX_PROGS];
 };
 
 struct dt_http;

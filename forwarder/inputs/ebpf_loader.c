@@ -43,6 +43,7 @@ struct dt_ebpf {
 	size_t page;
 	int epfd;
 	int timerfd;
+	int stats_fd; /* BPF_ENABLE_STATS: run-time statistics on while open; -1 */
 	void *counters; /* mmap of the counters array */
 	size_t counters_len;
 	int n_cpus;
@@ -345,7 +346,7 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	e->epfd = e->timerfd = -1;
+	e->epfd = e->timerfd = e->stats_fd = -1;
 	e->max_batch = cfg->max_batch ? cfg->max_batch : 16384;
 	e->fn = fn;
 	e->user = user;
@@ -434,6 +435,17 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 	ret = setup_poll(e, cfg, err, errlen);
 	if (ret)
 		goto err_destroy;
+	if (cfg->run_stats) {
+		/* counts every BPF program's runs and time until closed (a clock
+		 * read before and after each run of any program on the host) */
+		e->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (e->stats_fd < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "bpf_stats: turning on BPF run-time statistics failed: %s",
+				 strerror(-ret));
+			goto err_destroy;
+		}
+	}
 	libbpf_set_print(old_print);
 	*out = e;
 	return 0;
@@ -501,7 +513,7 @@ void dt_ebpf_describe(const struct dt_ebpf *e, char *buf, size_t len)
 			 unit);
 }
 
-int dt_ebpf_prog_ids(const struct dt_ebpf *e, uint32_t *ids, const char **names, int max)
+int dt_ebpf_prog_stats(const struct dt_ebpf *e, struct dt_ebpf_prog_stat *out, int max)
 {
 	struct bpf_program *prog;
 	int n = 0;
@@ -515,8 +527,13 @@ int dt_ebpf_prog_ids(const struct dt_ebpf *e, uint32_t *ids, const char **names,
 			continue;
 		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
 			continue;
-		ids[n] = info.id;
-		names[n] = bpf_program__name(prog);
+		out[n] = (struct dt_ebpf_prog_stat){
+		    .name = bpf_program__name(prog),
+		    .id = info.id,
+		    .runs = info.run_cnt,
+		    .run_ns = info.run_time_ns,
+		    .recursion_misses = info.recursion_misses,
+		};
 		n++;
 	}
 	return n;
@@ -530,6 +547,8 @@ void dt_ebpf_close(struct dt_ebpf *e)
 		close(e->epfd);
 	if (e->timerfd >= 0)
 		close(e->timerfd);
+	if (e->stats_fd >= 0)
+		close(e->stats_fd);
 	for (unsigned i = 0; e->ring_maps && i < e->n_rings; i++) {
 		struct ring_map *m = &e->ring_maps[i];
 

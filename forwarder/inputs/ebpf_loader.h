@@ -38,6 +38,14 @@ struct dt_ebpf_config {
 	int no_process_events;	   /* leave sched_process_* unattached */
 	int calibrate;		   /* also attach dt_calibrate_empty (measurement floor) */
 	uint32_t max_batch;	   /* records handled per dt_ebpf_consume() (default 16384) */
+	int run_stats;		   /* hold the kernel's BPF run-time statistics on (BPF_ENABLE_STATS) */
+};
+
+/* One program's counters, from bpf_prog_info. */
+struct dt_ebpf_prog_stat {
+	const char *name; /* the program's name in bpf/dnstrail.bpf.c */
+	uint32_t id;
+	uint64_t runs, run_ns, recursion_misses;
 };
 
 /* Called for every ring-buffer record (data points into the ring). */
@@ -58,8 +66,9 @@ int dt_ebpf_consume(struct dt_ebpf *e);
 void dt_ebpf_counters(const struct dt_ebpf *e, struct dt_cpu_counters *sum);
 /* "2 ring buffers of 4 MiB, one per online CPU" or "one shared ring buffer of 8 MiB". */
 void dt_ebpf_describe(const struct dt_ebpf *e, char *buf, size_t len);
-/* Program ids (for bpftool/bpf_stats measurements); n = entries written. */
-int dt_ebpf_prog_ids(const struct dt_ebpf *e, uint32_t *ids, const char **names, int max);
+/* Counters of the loaded programs (runs and run time only while the
+ * statistics are on, see run_stats); n = entries written. */
+int dt_ebpf_prog_stats(const struct dt_ebpf *e, struct dt_ebpf_prog_stat *out, int max);
 void dt_ebpf_close(struct dt_ebpf *e); /* NULL-safe */
 
 /* Measure CLOCK_REALTIME - CLOCK_MONOTONIC, bracketing to well under 1 µs:

@@ -36,6 +36,7 @@ struct in_ebpf {
 	bool process_events;
 	int64_t process_cache_size;
 	uint64_t process_grace;
+	bool bpf_stats;
 	/* state */
 	struct dt_engine *engine;
 	struct dt_ebpf *bpf;
@@ -69,6 +70,9 @@ static const struct dt_option in_ebpf_options[] = {
 	       "processes remembered (oldest exited evicted first)"),
     DT_OPT_DURATION("process_grace", struct in_ebpf, process_grace, "15s",
 		    "how long an exited process's identity is kept (> service.timeout)"),
+    DT_OPT_BOOL("bpf_stats", struct in_ebpf, bpf_stats, "false",
+		"count the BPF programs' runs and run time (the kernel's run-time statistics: "
+		"two clock reads per program run while on): the dnstrail_bpf_* metrics"),
     {0},
 };
 
@@ -194,6 +198,7 @@ static int in_ebpf_init(void *ctx, struct dt_engine *engine, struct dt_errbuf *e
 	cfg.poll_interval_ms = in->poll_interval / 1000000;
 	cfg.no_process_events = !in->process_events;
 	cfg.max_batch = DT_COLLECT_BATCH;
+	cfg.run_stats = in->bpf_stats;
 
 	if (in->process_events) {
 		struct dt_proc_cache_config pc = {
@@ -275,12 +280,37 @@ static int in_ebpf_process_lookup(uint32_t pid, uint32_t tid, struct dt_process 
 	return dt_proc_lookup(pid, tid, proc, in->procs);
 }
 
+static size_t in_ebpf_programs(void *ctx, struct dt_prog_stat *out, size_t max)
+{
+	struct in_ebpf *in = ctx;
+	struct dt_ebpf_prog_stat progs[16];
+	int n;
+
+	if (!in->bpf)
+		return 0;
+	n = dt_ebpf_prog_stats(in->bpf, progs, max < 16 ? (int)max : 16);
+	for (int i = 0; i < n; i++) {
+		snprintf(out[i].name, sizeof(out[i].name), "%s", progs[i].name);
+		out[i].runs = progs[i].runs;
+		out[i].run_ns = progs[i].run_ns;
+		out[i].recursion_misses = progs[i].recursion_misses;
+		out[i].stats_held = in->bpf_stats;
+	}
+	return n > 0 ? (size_t)n : 0;
+}
+
 static void in_ebpf_describe(void *ctx, char *buf, size_t len)
 {
 	struct in_ebpf *in = ctx;
 
-	if (in->bpf)
-		dt_ebpf_describe(in->bpf, buf, len);
+	size_t n;
+
+	if (!in->bpf)
+		return;
+	dt_ebpf_describe(in->bpf, buf, len);
+	n = strlen(buf);
+	if (in->bpf_stats && n < len)
+		snprintf(buf + n, len - n, "; BPF run-time statistics on");
 }
 
 static void in_ebpf_exit(void *ctx)
@@ -304,6 +334,7 @@ const struct dt_input_plugin dt_input_ebpf = {
     .collect = in_ebpf_collect,
     .kernel_drops = in_ebpf_kernel_drops,
     .process_lookup = in_ebpf_process_lookup,
+    .programs = in_ebpf_programs,
     .describe = in_ebpf_describe,
     .exit = in_ebpf_exit,
 };

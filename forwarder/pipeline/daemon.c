@@ -148,11 +148,27 @@ static int inputs_start(struct daemon *d, struct dt_errbuf *err)
 	return 0;
 }
 
+/* What the kernel counted for an input's programs, when its run-time
+ * statistics were on (bpf_stats): one log line per program that ran. */
+static void log_program_cost(const struct input_inst *in)
+{
+	struct dt_prog_stat progs[16];
+	size_t n = in->p->programs(in->ctx, progs, 16);
+
+	for (size_t j = 0; j < n; j++)
+		if (progs[j].runs)
+			dt_info("input %s: BPF program %s: %" PRIu64 " runs, %.0f ns per run",
+				in->label, progs[j].name, progs[j].runs,
+				(double)progs[j].run_ns / (double)progs[j].runs);
+}
+
 static void inputs_stop(struct daemon *d)
 {
 	for (size_t i = 0; i < d->n_inputs; i++) {
 		struct input_inst *in = &d->inputs[i];
 
+		if (in->initialised && in->p->programs)
+			log_program_cost(in);
 		if (in->initialised && in->p->exit)
 			in->p->exit(in->ctx);
 		dt_engine_free(in->engine);
@@ -193,6 +209,21 @@ static void update_kernel_drops(struct daemon *d)
 
 /* ---- health and metrics ---- */
 
+/* The sysctl kernel.bpf_stats_enabled: 1, 0, or -1 when unreadable. It
+ * stays 0 while a process holds the statistics on through BPF_ENABLE_STATS. */
+static int read_bpf_stats_sysctl(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "re");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
 static void publish_snapshot(struct daemon *d, uint64_t mono)
 {
 	static struct dt_http_snapshot s; /* large: not on the stack */
@@ -232,6 +263,25 @@ static void publish_snapshot(struct daemon *d, uint64_t mono)
 				 strerror(-in->error));
 		}
 	}
+	for (size_t i = 0; i < d->n_inputs; i++) {
+		struct input_inst *in = &d->inputs[i];
+		struct dt_prog_stat progs[16];
+		size_t n;
+
+		if (!in->initialised || !in->p->programs)
+			continue;
+		n = in->p->programs(in->ctx, progs, 16);
+		for (size_t j = 0; j < n && s.n_progs < DT_HTTP_MAX_PROGS; j++) {
+			struct dt_http_prog *p = &s.progs[s.n_progs++];
+
+			snprintf(p->input, sizeof(p->input), "%s", in->label);
+			p->s = progs[j];
+			if (progs[j].stats_held)
+				s.bpf_stats_enabled = 1;
+		}
+	}
+	if (s.n_progs && !s.bpf_stats_enabled)
+		s.bpf_stats_enabled = read_bpf_stats_sysctl();
 	for (size_t i = 0; pl && i < pl->n_filters && s.n_plugins < DT_HTTP_MAX_PLUGINS; i++) {
 		struct dt_http_plugin *p = &s.plugins[s.n_plugins++];
 

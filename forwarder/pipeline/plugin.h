@@ -14,6 +14,7 @@
 #ifndef DT_PLUGIN_H
 #define DT_PLUGIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,15 @@ struct dt_errbuf {
 };
 
 /* ---- inputs: run on the main loop; stay alive across a SIGHUP reload ---- */
+/* One BPF program's counters (struct bpf_prog_info). Runs and run time
+ * grow only while the kernel's run-time statistics are on: the ebpf input's
+ * `bpf_stats`, or the sysctl kernel.bpf_stats_enabled. */
+struct dt_prog_stat {
+	char name[32];
+	uint64_t runs, run_ns, recursion_misses;
+	bool stats_held; /* the input holds the statistics on (bpf_stats) */
+};
+
 struct dt_input_plugin {
 	const char *name;
 	const char *description;
@@ -45,6 +55,9 @@ struct dt_input_plugin {
 	uint64_t (*kernel_drops)(void *ctx);
 	/* Process identity for the engine (eBPF: exec/fork/exit cache). May be NULL. */
 	dt_process_lookup_fn process_lookup;
+	/* Its kernel programs' counters, at most max; the number written.
+	 * May be NULL (inputs without kernel programs). */
+	size_t (*programs)(void *ctx, struct dt_prog_stat *out, size_t max);
 	/* What init() set up, in a few words for the start-up log. May be NULL. */
 	void (*describe)(void *ctx, char *buf, size_t len);
 	void (*exit)(void *ctx);

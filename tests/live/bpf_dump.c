@@ -185,13 +185,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (ids_file) {
-		uint32_t ids[8];
-		const char *names[8];
-		int n = dt_ebpf_prog_ids(e, ids, names, 8);
+		struct dt_ebpf_prog_stat progs[8];
+		int n = dt_ebpf_prog_stats(e, progs, 8);
 		FILE *f = fopen(ids_file, "w");
 
 		for (int i = 0; f && i < n; i++)
-			fprintf(f, "%s %u\n", names[i], ids[i]);
+			fprintf(f, "%s %u\n", progs[i].name, progs[i].id);
 		if (f)
 			fclose(f);
 	}

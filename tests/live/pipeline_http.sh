@@ -17,6 +17,7 @@ pipeline:
     - name: ebpf
       tag: dns.lo
       ports: [$DNS]
+      bpf_stats: true
   filters:
     - name: domain
       match: "dns.*"
@@ -57,6 +58,16 @@ eq "domain.0 removed" "$(metric 'dnstrail_plugin_records_removed_total{kind="fil
 eq "syslog.0 dropped" "$(metric 'dnstrail_plugin_records_dropped_total{kind="output",name="syslog.0"}')" $((N - 1 - 10))
 eq "syslog.0 queue depth" "$(metric 'dnstrail_output_queue_depth{name="syslog.0"}')" 10
 check "uptime gauge" grep -q '^dnstrail_uptime_seconds [0-9.]*$' "$W/metrics"
+# bpf_stats: the kernel counted every run of the packet programs (each
+# query and response leaves on lo and comes back: one run of each at least)
+prog() { metric "dnstrail_bpf_program_$1{input=\"ebpf.0\",program=\"$2\"}"; }
+runs=$(prog runs_total dt_net_dev_queue)
+check "dt_net_dev_queue runs ($runs) >= 2 x $((N + 5))" test "${runs:-0}" -ge $((2 * (N + 5)))
+runs=$(prog runs_total dt_netif_receive_skb)
+check "dt_netif_receive_skb runs ($runs) >= 2 x $((N + 5))" test "${runs:-0}" -ge $((2 * (N + 5)))
+check "dt_net_dev_queue run time > 0" awk -v v="$(prog run_seconds_total dt_net_dev_queue)" 'BEGIN { exit !(v > 0) }'
+eq "recursion misses" "$(prog recursion_misses_total dt_net_dev_queue)" 0
+eq "bpf_stats_enabled gauge" "$(metric dnstrail_bpf_stats_enabled)" 1
 check "HELP/TYPE lines" grep -q '^# TYPE dnstrail_kernel_drops_total counter$' "$W/metrics"
 code=$(curl -s -o "$W/health" -w '%{http_code}' $H/api/v1/health)
 eq "health while an output drops" "$code" 503
@@ -68,4 +79,5 @@ eq "final transactions" "$(stat_of "$W/err" transactions)" $((N + 5))
 check "no kdig record in the file" bash -c "! grep -q '\"name\":\"kdig\"' '$W/out.jsonl'"
 eq "final output_drops (syslog: refused + queued at exit)" "$(stat_of "$W/err" output_drops)" $((N - 1))
 eq "file lines" "$(wc -l <"$W/out.jsonl")" $((N - 1))
+check "exit log gives ns per run" grep -Eq 'input ebpf.0: BPF program dt_net_dev_queue: [0-9]+ runs, [0-9]+ ns per run' "$W/err"
 finish

@@ -72,6 +72,20 @@ static void test_http(void **state)
 	snap.plugins[1].queued = 3;
 	dt_http_publish(h, &snap);
 
+	r = get("/api/v1/metrics/prometheus"); /* no kernel programs: no dnstrail_bpf_* */
+	assert_null(strstr(r, "dnstrail_bpf_"));
+
+	snap.n_progs = 2;
+	snap.bpf_stats_enabled = 1;
+	snprintf(snap.progs[0].input, sizeof(snap.progs[0].input), "ebpf.0");
+	snprintf(snap.progs[0].s.name, sizeof(snap.progs[0].s.name), "dt_net_dev_queue");
+	snap.progs[0].s.runs = 4000;
+	snap.progs[0].s.run_ns = 1234567891;
+	snprintf(snap.progs[1].input, sizeof(snap.progs[1].input), "ebpf.0");
+	snprintf(snap.progs[1].s.name, sizeof(snap.progs[1].s.name), "dt_netif_receive_skb");
+	snap.progs[1].s.recursion_misses = 2;
+	dt_http_publish(h, &snap);
+
 	r = get("/api/v1/health");
 	assert_non_null(strstr(r, " 200 "));
 	assert_non_null(strstr(r, "\r\n\r\nok\n"));
@@ -91,6 +105,14 @@ static void test_http(void **state)
 	assert_null(strstr(r, "records_out_total{kind=\"filter\"")); /* filters have no "out" */
 	assert_non_null(strstr(r, "\ndnstrail_uptime_seconds 2.500\n"));
 	assert_non_null(strstr(r, "\ndnstrail_up 1\n"));
+	assert_non_null(strstr(r, "\n# TYPE dnstrail_bpf_program_runs_total counter\n"));
+	assert_non_null(strstr(
+	    r, "\ndnstrail_bpf_program_runs_total{input=\"ebpf.0\",program=\"dt_net_dev_queue\"} 4000\n"));
+	assert_non_null(strstr(r, "\ndnstrail_bpf_program_run_seconds_total{input=\"ebpf.0\","
+				  "program=\"dt_net_dev_queue\"} 1.234567891\n"));
+	assert_non_null(strstr(r, "\ndnstrail_bpf_program_recursion_misses_total{input=\"ebpf.0\","
+				  "program=\"dt_netif_receive_skb\"} 2\n"));
+	assert_non_null(strstr(r, "\ndnstrail_bpf_stats_enabled 1\n"));
 
 	snap.healthy = false;
 	snprintf(snap.reason, sizeof(snap.reason), "input ebpf.0 failed: No such device");
