@@ -28,7 +28,9 @@ import sys
 # where a packet's BPF time is spent besides the programs themselves
 HELPERS = re.compile(r"ringbuf|dynptr|ktime_get_mono_fast_ns|bpf_ktime|bpf_trace_run|__bpf_trace_net_dev|"
                      r"bpf_get_current_task|bpf_probe_read|copy_from_kernel_nofault|"
-                     r"__bpf_skb_load_bytes|bpf_map_lookup")
+                     r"__bpf_skb_load_bytes|bpf_map_lookup|"
+                     # the run-time statistics' clock reads (kernel.bpf_stats_enabled=1)
+                     r"sched_clock|pvclock_clocksource_read")
 
 
 def load_funcs(name, prefix):

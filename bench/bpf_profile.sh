@@ -14,12 +14,16 @@ they call (ring buffer, dynptr, clock, tracepoint dispatch). Files in --out:
 bpf-profile-NAME-N.top (the 15 hottest instructions of function N of program NAME,
 in context), bpf-profile-NAME-N.annotated (all of it). Needs perf (linux-perf) and
 objdump (binutils); a sample lands on the instruction after the one that stalled.
+DTB_PROF_STATS=1: kernel.bpf_stats_enabled=1 during the load, to see what the
+kernel's BPF run-time statistics (bpf_cost.sh, the ebpf input's bpf_stats) cost:
+their clock reads show as sched_clock / pvclock rows.
 
 Example: bench/bpf_profile.sh -d 5; DTB_PROF_LOAD=tcp bench/bpf_profile.sh -d 5"
 . "$(dirname "$0")/lib.sh"
 dtb_parse_args "$@"
 : "${DTB_PROF_LOAD:=dns}"
 : "${DTB_PROF_FREQ:=20000}"
+: "${DTB_PROF_STATS:=0}"
 case "$DTB_PROF_LOAD" in dns|udp|tcp) ;; *) dtb_die "DTB_PROF_LOAD must be dns, udp or tcp" ;; esac
 dtb_init
 dtb_have_dnstrail || { dtb_result "BPF profile" "n/a" "" "no $DTB_BUILD/bin/dnstrail"; dtb_table "$DTB_TSV"; exit 0; }
@@ -48,6 +52,10 @@ for id in $(dtb_bpf_prog_ids "$DTB_DAEMON_PID"); do
 done
 [ ${#PROGS[@]} -gt 0 ] || dtb_die "no packet program of dnstrail could be dumped"
 
+if [ "$DTB_PROF_STATS" = 1 ]; then
+	DTB_BPF_STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled) # dtb_cleanup puts it back
+	sysctl -q -w kernel.bpf_stats_enabled=1
+fi
 p0=$(dtb_veth_packets)
 perf record -q -a -e cpu-clock -F "$DTB_PROF_FREQ" -o "$DTB_WORK/perf.data" \
 	-- sleep "$DTB_DURATION" >/dev/null 2>"$DTB_WORK/perf.err" &
@@ -70,7 +78,7 @@ for f in "$ANN"/*; do
 	[ -e "$f" ] && cp "$f" "$DTB_OUT/bpf-profile-$(basename "$f")"
 done
 
-dtb_result "load" "$DTB_PROF_LOAD, $PACKETS veth packets in ${DTB_DURATION}s" "" \
+dtb_result "load" "$DTB_PROF_LOAD, $PACKETS veth packets in ${DTB_DURATION}s$([ "$DTB_PROF_STATS" = 1 ] && echo ', BPF run-time statistics on')" "" \
 	"perf -F $DTB_PROF_FREQ per CPU: a sample is $((1000000 / DTB_PROF_FREQ)) us of one CPU"
 total=0
 while IFS=$'\t' read -r sym n ns; do

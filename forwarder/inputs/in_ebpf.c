@@ -72,7 +72,8 @@ static const struct dt_option in_ebpf_options[] = {
 		    "how long an exited process's identity is kept (> service.timeout)"),
     DT_OPT_BOOL("bpf_stats", struct in_ebpf, bpf_stats, "false",
 		"count the BPF programs' runs and run time (the kernel's run-time statistics: "
-		"two clock reads per program run while on): the dnstrail_bpf_* metrics"),
+		"two clock reads per run of any BPF program while on, ~200 ns per DNS packet on a "
+		"KVM guest): the dnstrail_bpf_* metrics"),
     {0},
 };
 
