@@ -303,7 +303,6 @@ static size_t in_ebpf_programs(void *ctx, struct dt_prog_stat *out, size_t max)
 static void in_ebpf_describe(void *ctx, char *buf, size_t len)
 {
 	struct in_ebpf *in = ctx;
-
 	size_t n;
 
 	if (!in->bpf)
