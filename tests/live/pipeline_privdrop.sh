@@ -18,6 +18,7 @@ pipeline:
   inputs:
     - name: ebpf
       ports: [$DNS]
+      bpf_stats: true
   outputs:
     - name: file
       path: $W/out.jsonl
@@ -43,6 +44,16 @@ eq "client" "$(python3 "$HERE/pipeline_dns.py" query $DNS 50 200)" '{"sent": 50,
 check "live records after the drop" wait_for 50 bash -c "[ \$(wc -l <'$W/out.jsonl') = 50 ]"
 check "process attributed" grep -q '"name":"python3"' "$W/out.jsonl"
 eq "health" "$(curl -s http://127.0.0.1:$HTTP/api/v1/health)" ok
+# the programs' counters are still read without capabilities (bpf_stats)
+runs() { curl -s http://127.0.0.1:$HTTP/api/v1/metrics/prometheus |
+	awk '$1 == "dnstrail_bpf_program_runs_total{input=\"ebpf.0\",program=\"dt_net_dev_queue\"}" { print $2 }'; }
+n=0
+for _ in $(seq 1 50); do
+	n=$(runs)
+	[ "${n:-0}" -ge 100 ] && break
+	sleep 0.1
+done
+check "BPF run counts read as nobody ($n >= 100)" test "${n:-0}" -ge 100
 
 conf tcp://127.0.0.1:80 # privileged: bind fails as nobody
 kill -HUP $D
