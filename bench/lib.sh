@@ -315,11 +315,10 @@ dtb_dnsperf()
 	[ -n "$DNSPERF_QPS" ] || { cat "$out" >&2; dtb_die "dnsperf failed"; }
 }
 
-# Builds bench/zmq_send_rate.c (a bench tool, not part of the product) into
-# the work directory; sets DTB_ZSR to its path.
-# dtb_build_tool NAME PKG [LIBS...]: builds bench/NAME.c into $DTB_WORK/NAME
-# against the pkg-config package PKG, once per run; the compiler's errors go
-# to $DTB_WORK/NAME-build.err. Non-zero when the build fails.
+# dtb_build_tool NAME PKG [LIBS...]: builds bench/NAME.c (a bench tool, not
+# part of the product) into $DTB_WORK/NAME against the pkg-config package PKG,
+# once per run; the compiler's errors go to $DTB_WORK/NAME-build.err.
+# Non-zero when the build fails.
 dtb_build_tool()
 {
 	local name=$1 pkg=$2
@@ -330,6 +329,7 @@ dtb_build_tool()
 		2>"$DTB_WORK/$name-build.err"
 }
 
+# Builds bench/zmq_send_rate.c; sets DTB_ZSR to its path.
 dtb_build_zsr()
 {
 	DTB_ZSR="$DTB_WORK/zmq_send_rate"
