@@ -9,7 +9,7 @@ set -uo pipefail
 usage()
 {
 	cat <<'EOF'
-usage: bench/ab.sh [-r ROUNDS] [-o DIR] [-m REGEX] SCENARIO 'A SETTINGS' 'B SETTINGS' [SCENARIO OPTIONS...]
+usage: bench/ab.sh [-r ROUNDS] [-o DIR] [-m REGEX] [-t] SCENARIO 'A SETTINGS' 'B SETTINGS' [SCENARIO OPTIONS...]
 
 Runs bench/SCENARIO.sh ROUNDS times (default 3) with each of two settings,
 alternated, and prints a table: one row per metric of the scenario's TSV
@@ -24,7 +24,8 @@ runs; '' for the defaults. Each run's own table and TSV go to DIR/A-1, DIR/B-1, 
   -r, --rounds N    alternated rounds (default 3)
   -o, --out DIR     results directory
   -m, --metric RE   only metrics matching this extended regex
-  -t, --table       run nothing: print the table of the runs already in DIR (-o)
+  -t, --table       run nothing: print the table of the runs already in DIR (-o);
+                    A and B SETTINGS are then only the table's labels
   -h, --help        this text
 
 Examples:
@@ -34,6 +35,8 @@ Examples:
   # the daemon's CPU at a steady 60 000 q/s, an old build against this one
   bench/ab.sh -m 'CPU s' memory 'DTB_BUILD=/tmp/old/build DTB_MEM_SECONDS=30 DTB_MEM_QPS=60000 DTB_MEM_ANALYZE=0' \
       'DTB_MEM_SECONDS=30 DTB_MEM_QPS=60000 DTB_MEM_ANALYZE=0'
+  # the table of those runs again, e.g. with other metrics
+  bench/ab.sh --table -o bench-results/ab-memory -m 'RSS|CPU' memory old new
 EOF
 }
 
