@@ -47,12 +47,9 @@ eq "health" "$(curl -s http://127.0.0.1:$HTTP/api/v1/health)" ok
 # the programs' counters are still read without capabilities (bpf_stats)
 runs() { curl -s http://127.0.0.1:$HTTP/api/v1/metrics/prometheus |
 	awk '$1 == "dnstrail_bpf_program_runs_total{input=\"ebpf.0\",program=\"dt_net_dev_queue\"}" { print $2 }'; }
-n=0
-for _ in $(seq 1 50); do
-	n=$(runs)
-	[ "${n:-0}" -ge 100 ] && break
-	sleep 0.1
-done
+runs_reach() { [ "$(runs)" -ge "$1" ]; }
+wait_for 50 runs_reach 100 || true
+n=$(runs)
 check "BPF run counts read as nobody ($n >= 100)" test "${n:-0}" -ge 100
 
 conf tcp://127.0.0.1:80 # privileged: bind fails as nobody
