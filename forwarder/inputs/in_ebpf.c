@@ -284,12 +284,13 @@ static int in_ebpf_process_lookup(uint32_t pid, uint32_t tid, struct dt_process 
 static size_t in_ebpf_programs(void *ctx, struct dt_prog_stat *out, size_t max)
 {
 	struct in_ebpf *in = ctx;
-	struct dt_ebpf_prog_stat progs[16];
+	struct dt_ebpf_prog_stat progs[DT_INPUT_MAX_PROGS];
 	int n;
 
 	if (!in->bpf)
 		return 0;
-	n = dt_ebpf_prog_stats(in->bpf, progs, max < 16 ? (int)max : 16);
+	n = dt_ebpf_prog_stats(in->bpf, progs,
+			       max < DT_INPUT_MAX_PROGS ? (int)max : DT_INPUT_MAX_PROGS);
 	for (int i = 0; i < n; i++) {
 		snprintf(out[i].name, sizeof(out[i].name), "%s", progs[i].name);
 		out[i].runs = progs[i].runs;

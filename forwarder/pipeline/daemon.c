@@ -152,8 +152,8 @@ static int inputs_start(struct daemon *d, struct dt_errbuf *err)
  * statistics were on (bpf_stats): one log line per program that ran. */
 static void log_program_cost(const struct input_inst *in)
 {
-	struct dt_prog_stat progs[16];
-	size_t n = in->p->programs(in->ctx, progs, 16);
+	struct dt_prog_stat progs[DT_INPUT_MAX_PROGS];
+	size_t n = in->p->programs(in->ctx, progs, DT_INPUT_MAX_PROGS);
 
 	for (size_t j = 0; j < n; j++)
 		if (progs[j].runs)
@@ -265,12 +265,12 @@ static void publish_snapshot(struct daemon *d, uint64_t mono)
 	}
 	for (size_t i = 0; i < d->n_inputs; i++) {
 		struct input_inst *in = &d->inputs[i];
-		struct dt_prog_stat progs[16];
+		struct dt_prog_stat progs[DT_INPUT_MAX_PROGS];
 		size_t n;
 
 		if (!in->initialised || !in->p->programs)
 			continue;
-		n = in->p->programs(in->ctx, progs, 16);
+		n = in->p->programs(in->ctx, progs, DT_INPUT_MAX_PROGS);
 		for (size_t j = 0; j < n && s.n_progs < DT_HTTP_MAX_PROGS; j++) {
 			struct dt_http_prog *p = &s.progs[s.n_progs++];
 

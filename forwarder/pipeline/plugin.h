@@ -31,6 +31,8 @@ struct dt_errbuf {
 /* One BPF program's counters (struct bpf_prog_info). Runs and run time
  * grow only while the kernel's run-time statistics are on: the ebpf input's
  * `bpf_stats`, or the sysctl kernel.bpf_stats_enabled. */
+#define DT_INPUT_MAX_PROGS 16 /* kernel programs of one input, at most */
+
 struct dt_prog_stat {
 	char name[32];
 	uint64_t runs, run_ns, recursion_misses;
