@@ -502,82 +502,32 @@ static __always_inline void copy_addrs(struct pktinfo *pi, const __u8 *ip)
 }
 
 /*
- * Packet bytes are read with plain loads through skb->head: on this kernel
- * the verifier types it as untrusted memory and the JIT makes every load an
- * exception-handled one (a fault reads 0), about a nanosecond each instead
- * of a bpf_probe_read_kernel() call per header.
+ * Where a DNS-port packet's headers are: ip and l4 point at the IP and
+ * transport headers (the packet's own bytes, or a copy of them when they
+ * were not in the linear area), the offsets place them in the skb.
  */
-static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
+struct hdrs {
+	const __u8 *ip, *l4;
+	__u64 w1;  /* IP header bytes 8-15 */
+	__u64 l4w; /* transport header bytes 0-7 */
+	__u32 nh, data_off, len, linear_end;
+	__u32 l3len, ip_len;
+	__u8 transport, family;
+};
+
+/* A packet to or from a watched port, its headers found: the exactly-once
+ * checks that cost more, then the record(s). */
+static __always_inline int record_dns_port(void *ctx, struct sk_buff *skb, __u8 dir,
+					   struct sock *sk, const struct hdrs *hd)
 {
-	__u16 proto = skb->protocol;
-	struct sock *sk = skb->sk;
-	const __u8 *head, *ip, *l4;
+	const __u8 *ip = hd->ip, *l4 = hd->l4;
+	__u64 w1 = hd->w1, l4w = hd->l4w;
+	__u32 nh = hd->nh, data_off = hd->data_off, len = hd->len, linear_end = hd->linear_end;
+	__u32 l3len = hd->l3len, ip_len = hd->ip_len, l4hlen;
+	__u8 transport = hd->transport;
 	struct pktinfo pi;
-	__u32 nh, l3len, l4hlen, ip_len;
-	__u8 transport;
 
-	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
-		return 0;
-	/* cheap exactly-once checks that need no packet bytes */
-	if (dir == 0 && !sk)
-		return 0; /* forwarded: seen where it was sent or received */
-	if (dir == 1 && sk)
-		return 0; /* veth delivery of a local socket's packet */
-
-	head = skb->head;
-	nh = skb->network_header;
-	ip = head + nh;
-	/* headers must sit in the linear area (some NIC drivers leave them in
-	 * page fragments until ip_rcv pulls them: counted, not parsed) */
-	__u32 data_off = (const unsigned char *)skb->data - head;
-	__u32 len = skb->len, data_len = skb->data_len;
-	__u32 linear_end = data_off + len - data_len;
-
-	if (linear_end < nh + 28) {
-		struct dt_cpu_counters *c = cpu_counters();
-
-		if (c)
-			c->hdr_nonlinear++;
-		return 0;
-	}
-	/* whole words: the IP header's first 16 bytes, then the L4 header's
-	 * first 8 (ports; UDP length or TCP sequence) */
-	struct dt_l3 l3;
-	__u64 w0 = dt_ld64(ip), w1 = 0, l4w;
-	__u32 fixed = dt_fixed_l4_off(proto == bpf_htons(ETH_P_IP), w0);
-	int bad;
-
-	/* Most packets of a host end here, in a few cache lines of code: under
-	 * a load with a large kernel path (TCP) the program's code is evicted
-	 * between packets, and each line it runs through is a miss. */
-	if (fixed) {
-		__u32 ports = dt_ld32(ip + fixed);
-
-		if (!port_match((__u16)ports, (__u16)(ports >> 16)))
-			return 0;
-	}
-
-	if (proto == bpf_htons(ETH_P_IP)) {
-		w1 = dt_ld64(ip + 8);
-		bad = dt_parse_ipv4_w(w0, w1, &l3);
-	} else {
-		bad = dt_parse_ipv6_w(ip, w0, &l3);
-	}
-	if (bad == DT_PARSE_FRAGMENT)
-		return dt_frag(ctx, dir);
-	if (bad)
-		return 0;
-	l3len = l3.l3len;
-	ip_len = l3.ip_len;
-	transport = l3.transport;
-	/* checked again when the first look did (a few ns on a DNS-port packet):
-	 * with `fixed` dead from here on, the verifier's states for both ways
-	 * merge, and the program loads as fast as without the first look */
-	l4 = ip + l3len;
-	l4w = dt_ld64(l4);
-	if (!port_match((__u16)l4w, (__u16)(l4w >> 16)))
-		return 0;
-	pi.family = proto == bpf_htons(ETH_P_IP) ? 4 : 6;
+	pi.family = hd->family;
 
 	/* a DNS-port packet: now the exactly-once checks that cost more */
 	struct net_device *dev = skb->dev;
@@ -732,6 +682,184 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 		pi.tcp_seq += n;
 	}
 	return 0;
+}
+
+/*
+ * A packet whose IP and transport headers are not (all) in the skb's linear
+ * area: a NIC driver that builds the skb from page fragments leaves them
+ * there until ip_rcv() pulls them, when GRO is off. The headers are copied
+ * out through the skb dynptr and parsed from the copy. IPv4 without
+ * fragments and IPv6 without extension headers; a fragment or an extension
+ * header is counted in hdr_nonlinear (kernel_unparsed). A global function:
+ * the common path neither pays for it nor verifies it twice.
+ */
+__noinline int dt_nonlinear(void *ctx __arg_ctx, __u32 direction)
+{
+	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
+	struct sock *sk = skb->sk;
+	/* a global's argument is any u32 to the verifier: one value, computed
+	 * once, so that its checks of sk below hold on every path */
+	__u8 dir = direction ? 1 : 0;
+
+	barrier_var(dir);
+	const unsigned char *head = skb->head;
+	__u32 nh = skb->network_header;
+	__u32 data_off = (const unsigned char *)skb->data - head;
+	__u32 len = skb->len;
+	__u64 ipb[6], l4b[2]; /* 40 (IPv4) or 48 (IPv6) bytes from the IP header, 16 of L4 */
+	struct bpf_dynptr skbp;
+	struct dt_l3 l3;
+	__u32 at, fixed;
+	bool v4;
+
+	if (dir == 0 ? !sk : !!sk)
+		return 0; /* handle()'s checks, again for the verifier */
+	if (nh < data_off || nh - data_off >= len)
+		goto unparsed;
+	/* One copy of the IP header; the ports of a fixed-size one are in it
+	 * too, so a packet without a watched port ends after one read. Shorter
+	 * packets hold no DNS message (IPv4: 20 + 8 + 12 bytes at least). */
+	at = nh - data_off; /* the dynptr's offset 0 is skb->data */
+	v4 = skb->protocol == bpf_htons(ETH_P_IP);
+	if (len - at < (v4 ? 40 : 48) || bpf_dynptr_from_skb((struct __sk_buff *)skb, 0, &skbp))
+		return 0;
+	if (v4 ? bpf_dynptr_read(ipb, 40, &skbp, at, 0) : bpf_dynptr_read(ipb, 48, &skbp, at, 0))
+		goto unparsed;
+	fixed = dt_fixed_l4_off(v4, ipb[0]);
+	if (fixed) {
+		__u32 ports = fixed == 20 ? (__u32)(ipb[2] >> 32) : (__u32)ipb[5];
+
+		if (!port_match((__u16)ports, (__u16)(ports >> 16)))
+			return 0;
+	}
+	if (v4) {
+		int rc = dt_parse_ipv4_w(ipb[0], ipb[1], &l3);
+
+		if (rc == DT_PARSE_NOT_L4 || rc == DT_PARSE_MALFORMED)
+			return 0;
+		/* fragments: the linear path's code reads the header in place */
+		if (rc == DT_PARSE_FRAGMENT || DT_B(ipb[0], 6) & 0x20)
+			goto unparsed;
+	} else {
+		__u8 next = DT_B(ipb[0], 6);
+		__u32 plen = DT_BE16(ipb[0], 4);
+
+		if (next != IPPROTO_TCP_ && next != IPPROTO_UDP_) {
+			/* extension headers (hop-by-hop, routing, fragment,
+			 * destination, AH) may hide a DNS packet; others do not */
+			if (next == 0 || next == 43 || next == 44 || next == 51 || next == 60)
+				goto unparsed;
+			return 0;
+		}
+		l3.l3len = 40;
+		l3.ip_len = plen ? plen + 40 : 0;
+		l3.transport = next;
+	}
+	at += l3.l3len;
+	if (l3.l3len > 60 || len < at || len - at < sizeof(l4b))
+		return 0; /* no room for a DNS header (TCP: 20 bytes alone) */
+	if (bpf_dynptr_read(l4b, sizeof(l4b), &skbp, at, 0))
+		goto unparsed;
+	if (!port_match((__u16)l4b[0], (__u16)(l4b[0] >> 16)))
+		return 0;
+
+	struct hdrs hd = {
+	    .ip = (const __u8 *)ipb, .l4 = (const __u8 *)l4b, .w1 = ipb[1], .l4w = l4b[0],
+	    .nh = nh, .data_off = data_off, .len = len,
+	    .linear_end = data_off + len - skb->data_len,
+	    .l3len = l3.l3len, .ip_len = l3.ip_len, .transport = l3.transport,
+	    .family = v4 ? 4 : 6,
+	};
+
+	return record_dns_port(ctx, skb, dir, sk, &hd);
+unparsed:
+	{
+		struct dt_cpu_counters *c = cpu_counters();
+
+		if (c)
+			c->hdr_nonlinear++;
+	}
+	return 0;
+}
+
+/*
+ * Packet bytes are read with plain loads through skb->head: on this kernel
+ * the verifier types it as untrusted memory and the JIT makes every load an
+ * exception-handled one (a fault reads 0), about a nanosecond each instead
+ * of a bpf_probe_read_kernel() call per header.
+ */
+static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
+{
+	__u16 proto = skb->protocol;
+	struct sock *sk = skb->sk;
+	const __u8 *head, *ip, *l4;
+	__u32 nh, l3len, ip_len;
+	__u8 transport;
+
+	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
+		return 0;
+	/* cheap exactly-once checks that need no packet bytes */
+	if (dir == 0 && !sk)
+		return 0; /* forwarded: seen where it was sent or received */
+	if (dir == 1 && sk)
+		return 0; /* veth delivery of a local socket's packet */
+
+	head = skb->head;
+	nh = skb->network_header;
+	ip = head + nh;
+	/* headers outside the linear area (a driver that builds the skb from
+	 * page fragments, GRO off): read through a copy, off the common path */
+	__u32 data_off = (const unsigned char *)skb->data - head;
+	__u32 len = skb->len, data_len = skb->data_len;
+	__u32 linear_end = data_off + len - data_len;
+
+	if (linear_end < nh + 28)
+		return dt_nonlinear(ctx, dir);
+	/* whole words: the IP header's first 16 bytes, then the L4 header's
+	 * first 8 (ports; UDP length or TCP sequence) */
+	struct dt_l3 l3;
+	__u64 w0 = dt_ld64(ip), w1 = 0, l4w;
+	__u32 fixed = dt_fixed_l4_off(proto == bpf_htons(ETH_P_IP), w0);
+	int bad;
+
+	/* Most packets of a host end here, in a few cache lines of code: under
+	 * a load with a large kernel path (TCP) the program's code is evicted
+	 * between packets, and each line it runs through is a miss. */
+	if (fixed) {
+		__u32 ports = dt_ld32(ip + fixed);
+
+		if (!port_match((__u16)ports, (__u16)(ports >> 16)))
+			return 0;
+	}
+
+	if (proto == bpf_htons(ETH_P_IP)) {
+		w1 = dt_ld64(ip + 8);
+		bad = dt_parse_ipv4_w(w0, w1, &l3);
+	} else {
+		bad = dt_parse_ipv6_w(ip, w0, &l3);
+	}
+	if (bad == DT_PARSE_FRAGMENT)
+		return dt_frag(ctx, dir);
+	if (bad)
+		return 0;
+	l3len = l3.l3len;
+	ip_len = l3.ip_len;
+	transport = l3.transport;
+	/* checked again when the first look did (a few ns on a DNS-port packet):
+	 * with `fixed` dead from here on, the verifier's states for both ways
+	 * merge, and the program loads as fast as without the first look */
+	l4 = ip + l3len;
+	l4w = dt_ld64(l4);
+	if (!port_match((__u16)l4w, (__u16)(l4w >> 16)))
+		return 0;
+	struct hdrs hd = {
+	    .ip = ip, .l4 = l4, .w1 = w1, .l4w = l4w,
+	    .nh = nh, .data_off = data_off, .len = len, .linear_end = linear_end,
+	    .l3len = l3len, .ip_len = ip_len, .transport = transport,
+	    .family = proto == bpf_htons(ETH_P_IP) ? 4 : 6,
+	};
+
+	return record_dns_port(ctx, skb, dir, sk, &hd);
 }
 
 SEC("tp_btf/net_dev_queue")

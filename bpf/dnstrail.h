@@ -112,7 +112,7 @@ struct dt_cpu_counters {
 	__u64 unwoken;	   /* records since the last forced wake-up */
 	__u64 last_wake_ns;
 	__u64 wakeups;
-	__u64 hdr_nonlinear; /* packets whose IP/L4 headers were not linear: not parsed */
+	__u64 hdr_nonlinear; /* headers outside the linear area that dt_nonlinear could not parse */
 };
 
 #ifndef __cplusplus

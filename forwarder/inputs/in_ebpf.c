@@ -260,15 +260,23 @@ static int in_ebpf_collect(void *ctx)
 	return n < 0 ? n : 0;
 }
 
-static uint64_t in_ebpf_kernel_drops(void *ctx)
+static void in_ebpf_kernel_losses(void *ctx, struct dt_kernel_losses *out)
 {
 	struct in_ebpf *in = ctx;
+	struct dt_ebpf_prog_stat progs[DT_INPUT_MAX_PROGS];
 	struct dt_cpu_counters sum;
+	int n;
 
+	memset(out, 0, sizeof(*out));
 	if (!in->bpf)
-		return 0;
+		return;
 	dt_ebpf_counters(in->bpf, &sum);
-	return sum.drops;
+	out->drops = sum.drops;
+	out->unparsed = sum.hdr_nonlinear;
+	/* the kernel counts recursion misses with or without bpf_stats */
+	n = dt_ebpf_prog_stats(in->bpf, progs, DT_INPUT_MAX_PROGS);
+	for (int i = 0; i < n; i++)
+		out->missed_runs += progs[i].recursion_misses;
 }
 
 /* The pipeline passes the input's context as `user`. */
@@ -333,7 +341,7 @@ const struct dt_input_plugin dt_input_ebpf = {
     .init = in_ebpf_init,
     .poll_fd = in_ebpf_poll_fd,
     .collect = in_ebpf_collect,
-    .kernel_drops = in_ebpf_kernel_drops,
+    .kernel_losses = in_ebpf_kernel_losses,
     .process_lookup = in_ebpf_process_lookup,
     .programs = in_ebpf_programs,
     .describe = in_ebpf_describe,

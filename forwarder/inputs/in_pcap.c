@@ -214,11 +214,6 @@ static int in_pcap_collect(void *ctx)
 	return n < c->batch ? 1 : 0;
 }
 
-static uint64_t in_pcap_kernel_drops(void *ctx)
-{
-	return 0;
-}
-
 static void in_pcap_exit(void *ctx)
 {
 	struct pcap_ctx *c = ctx;
@@ -236,7 +231,6 @@ const struct dt_input_plugin dt_input_pcap = {
     .init = in_pcap_init,
     .poll_fd = in_pcap_poll_fd,
     .collect = in_pcap_collect,
-    .kernel_drops = in_pcap_kernel_drops,
     .process_lookup = NULL,
     .exit = in_pcap_exit,
 };

@@ -39,6 +39,7 @@ struct input_inst {
 	int fd;
 	bool initialised, done, failed;
 	int error;
+	struct dt_kernel_losses losses; /* as of the last update_kernel_losses() */
 };
 
 struct daemon {
@@ -197,14 +198,23 @@ static void collect(struct daemon *d, struct input_inst *in)
 	}
 }
 
-static void update_kernel_drops(struct daemon *d)
+static void update_kernel_losses(struct daemon *d)
 {
-	uint64_t k = 0;
+	struct dt_kernel_losses sum = {0};
 
-	for (size_t i = 0; i < d->n_inputs; i++)
-		if (d->inputs[i].initialised && d->inputs[i].p->kernel_drops)
-			k += d->inputs[i].p->kernel_drops(d->inputs[i].ctx);
-	__atomic_store_n(&dt_stats.kernel_drops, k, __ATOMIC_RELAXED);
+	for (size_t i = 0; i < d->n_inputs; i++) {
+		struct input_inst *in = &d->inputs[i];
+
+		if (!in->initialised || !in->p->kernel_losses)
+			continue;
+		in->p->kernel_losses(in->ctx, &in->losses);
+		sum.drops += in->losses.drops;
+		sum.unparsed += in->losses.unparsed;
+		sum.missed_runs += in->losses.missed_runs;
+	}
+	__atomic_store_n(&dt_stats.kernel_drops, sum.drops, __ATOMIC_RELAXED);
+	__atomic_store_n(&dt_stats.kernel_unparsed, sum.unparsed, __ATOMIC_RELAXED);
+	__atomic_store_n(&dt_stats.kernel_missed_runs, sum.missed_runs, __ATOMIC_RELAXED);
 }
 
 /* ---- health and metrics ---- */
@@ -230,7 +240,9 @@ static void publish_snapshot(struct daemon *d, uint64_t mono)
 	struct dt_pipeline *pl = d->pl;
 	uint64_t drops = dt_stats_get(&dt_stats.output_drops);
 
-	uint64_t kdrops = dt_stats_get(&dt_stats.kernel_drops);
+	/* a skipped program run loses a packet as surely as a full ring */
+	uint64_t kdrops = dt_stats_get(&dt_stats.kernel_drops) +
+			  dt_stats_get(&dt_stats.kernel_missed_runs);
 
 	if (drops != d->drops_seen) {
 		d->drops_seen = drops;
@@ -256,7 +268,7 @@ static void publish_snapshot(struct daemon *d, uint64_t mono)
 
 		snprintf(p->kind, sizeof(p->kind), "input");
 		snprintf(p->name, sizeof(p->name), "%s", in->label);
-		p->dropped = in->p->kernel_drops ? in->p->kernel_drops(in->ctx) : 0;
+		p->dropped = in->losses.drops + in->losses.missed_runs;
 		if (in->failed && s.healthy) {
 			s.healthy = false;
 			snprintf(s.reason, sizeof(s.reason), "input %s failed: %s", in->label,
@@ -309,7 +321,8 @@ static void publish_snapshot(struct daemon *d, uint64_t mono)
 	    mono - d->kdrops_changed_ns < HEALTH_DROP_WINDOW_NS) {
 		s.healthy = false;
 		snprintf(s.reason, sizeof(s.reason),
-			 "capture lost packets (kernel ring buffer full) in the last %llus",
+			 "capture lost packets (kernel ring buffer full, or BPF runs skipped) "
+			 "in the last %llus",
 			 HEALTH_DROP_WINDOW_NS / 1000000000ull);
 	}
 	if (s.healthy && d->drops_changed_ns &&
@@ -523,7 +536,7 @@ static void on_tick(struct daemon *d)
 	if (mono - d->last_flush_ns >= s->flush_interval) {
 		d->last_flush_ns = mono;
 		dt_pipeline_flush(d->pl);
-		update_kernel_drops(d);
+		update_kernel_losses(d);
 		dt_pipeline_update_stats(d->pl);
 		publish_snapshot(d, mono);
 	}
@@ -604,7 +617,7 @@ static void shutdown_flush(struct daemon *d)
 			dt_engine_flush(in->engine); /* pending queries -> timeouts */
 	}
 	dt_pipeline_flush(d->pl);
-	update_kernel_drops(d);
+	update_kernel_losses(d);
 	for (size_t i = 0; d->pl && i < d->pl->n_filters; i++)
 		dt_info("filter %s: in %llu, removed %llu", d->pl->filters[i].label,
 			(unsigned long long)d->pl->filters[i].in,

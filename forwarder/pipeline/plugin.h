@@ -39,6 +39,13 @@ struct dt_prog_stat {
 	bool stats_held; /* the input holds the statistics on (bpf_stats) */
 };
 
+/* What an input's kernel side lost or could not read (running totals). */
+struct dt_kernel_losses {
+	uint64_t drops;	      /* records the ring buffer had no room for */
+	uint64_t unparsed;    /* non-linear headers the program could not parse */
+	uint64_t missed_runs; /* BPF program runs skipped: already running on that CPU */
+};
+
 struct dt_input_plugin {
 	const char *name;
 	const char *description;
@@ -53,8 +60,8 @@ struct dt_input_plugin {
 	/* Read what is ready and feed it to the engine. Returns 0, 1 when the
 	 * input is exhausted (end of pcap file), or negative errno. */
 	int (*collect)(void *ctx);
-	/* Kernel-side counters (ring-buffer drops) to fold into dt_stats. */
-	uint64_t (*kernel_drops)(void *ctx);
+	/* Kernel-side losses to fold into dt_stats. May be NULL (pcap). */
+	void (*kernel_losses)(void *ctx, struct dt_kernel_losses *out);
 	/* Process identity for the engine (eBPF: exec/fork/exit cache). May be NULL. */
 	dt_process_lookup_fn process_lookup;
 	/* Its kernel programs' counters, at most max; the number written.

@@ -67,6 +67,10 @@ runs=$(prog runs_total dt_netif_receive_skb)
 check "dt_netif_receive_skb runs ($runs) >= 2 x $((N + 5))" test "${runs:-0}" -ge $((2 * (N + 5)))
 check "dt_net_dev_queue run time > 0" awk -v v="$(prog run_seconds_total dt_net_dev_queue)" 'BEGIN { exit !(v > 0) }'
 eq "recursion misses" "$(prog recursion_misses_total dt_net_dev_queue)" 0
+# their sum over the programs, a loss counter of its own (0 here)
+misses=$(awk '/^dnstrail_bpf_program_recursion_misses_total\{/ { s += $2 } END { print s + 0 }' "$W/metrics")
+eq "kernel_missed_runs = the programs' recursion misses" "$(metric dnstrail_kernel_missed_runs_total)" "$misses"
+eq "kernel_unparsed (every header linear here)" "$(metric dnstrail_kernel_unparsed_total)" 0
 eq "bpf_stats_enabled gauge" "$(metric dnstrail_bpf_stats_enabled)" 1
 check "HELP/TYPE lines" grep -q '^# TYPE dnstrail_kernel_drops_total counter$' "$W/metrics"
 code=$(curl -s -o "$W/health" -w '%{http_code}' $H/api/v1/health)

@@ -58,6 +58,8 @@ static void test_http(void **state)
 	snap.healthy = true;
 	snap.stats.transactions = 1234;
 	snap.stats.kernel_drops = 7;
+	snap.stats.kernel_unparsed = 5;
+	snap.stats.kernel_missed_runs = 2;
 	snap.uptime_ns = 2500000000ull;
 	snap.n_plugins = 2;
 	snprintf(snap.plugins[0].kind, sizeof(snap.plugins[0].kind), "filter");
@@ -95,6 +97,9 @@ static void test_http(void **state)
 	assert_non_null(strstr(r, "\n# TYPE dnstrail_transactions_total counter\n"));
 	assert_non_null(strstr(r, "\ndnstrail_transactions_total 1234\n"));
 	assert_non_null(strstr(r, "\ndnstrail_kernel_drops_total 7\n"));
+	assert_non_null(strstr(r, "\n# TYPE dnstrail_kernel_unparsed_total counter\n"));
+	assert_non_null(strstr(r, "\ndnstrail_kernel_unparsed_total 5\n"));
+	assert_non_null(strstr(r, "\ndnstrail_kernel_missed_runs_total 2\n"));
 	assert_non_null(strstr(
 	    r, "\ndnstrail_plugin_records_removed_total{kind=\"filter\",name=\"domain.0\"} 34\n"));
 	assert_non_null(strstr(

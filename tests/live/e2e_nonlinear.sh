@@ -1,0 +1,104 @@
+#!/bin/bash
+# Live: queries whose IP and UDP headers reach netif_receive_skb in a page
+# fragment, as from a NIC driver that builds skbs from fragments with GRO
+# off. A tap device with IFF_NAPI_FRAGS (tests/live/tap_frags.py) delivers
+# them to NSD; the BPF program reads their headers through a copy
+# (dt_nonlinear). IPv4 and IPv6 are captured as transactions; an IPv6 query
+# with an extension header is not parsed there, and is counted in
+# kernel_unparsed instead of being lost silently (its response comes out
+# as an orphan).
+. "$(dirname "$0")/lib.sh"
+
+dt_setup
+dt_topo_veth
+dt_start_nsd
+
+# the tap, on the server's side, with a network of its own
+TAP=tapnl
+TAP4=172.31.$((DT_ID & 255)).1
+PEER4=172.31.$((DT_ID & 255)).2
+TAP6=fd00:d8:$(printf '%x' $((DT_ID & 0xffff)))::1
+PEER6=fd00:d8:$(printf '%x' $((DT_ID & 0xffff)))::2
+PEER_MAC=02:00:00:00:00:02
+coproc TAPC { ip netns exec "$DT_NS_S" python3 "$DT_SRC/tests/live/tap_frags.py" "$TAP" 2>&1; }
+DT_PIDS+=("$TAPC_PID") # the tap lives as long as this helper
+read -r -t 10 line <&"${TAPC[0]}" || true
+[[ "$line" == ready ]] || die "tap_frags.py did not start: '$line'"
+ip -n "$DT_NS_S" link set "$TAP" up
+ip -n "$DT_NS_S" addr add "$TAP4/24" dev "$TAP"
+ip -n "$DT_NS_S" addr add "$TAP6/64" dev "$TAP" nodad
+# NSD's answers go back out of the tap without waiting for ARP/ND
+ip -n "$DT_NS_S" neigh add "$PEER4" lladdr "$PEER_MAC" dev "$TAP" nud permanent
+ip -n "$DT_NS_S" neigh add "$PEER6" lladdr "$PEER_MAC" dev "$TAP" nud permanent
+ip netns exec "$DT_NS_S" sysctl -q -w "net.ipv4.conf.$TAP.rp_filter=0" "net.ipv4.conf.all.rp_filter=0"
+# with GRO on, GRO itself pulls the headers into the linear area
+ip netns exec "$DT_NS_S" ethtool -K "$TAP" gro off
+expect_eq "GRO is off on the tap" \
+	"$(ip netns exec "$DT_NS_S" ethtool -k "$TAP" | sed -n 's/^generic-receive-offload: \([a-z]*\).*/\1/p')" off
+
+dt_start
+
+# tap_send FAMILY SRC DST SPORT DPORT ID NAME QTYPE: one query through the tap
+tap_send() {
+	local reply
+	printf '%s %s %s %s %s %s %s %s %s\n' "$1" "$PEER_MAC" "$2" "$3" "$4" "$5" "$6" "$7" "$8" >&"${TAPC[1]}"
+	read -r -t 5 reply <&"${TAPC[0]}" || true
+	[[ "$reply" == sent* ]] || die "tap_frags.py did not send: '$reply'"
+}
+Z=$DT_ZONE
+tap_send 4 "$PEER4" "$DT_S4" 41001 53 4101 "www.$Z" 1
+tap_send 6 "$PEER6" "$DT_S6" 41002 53 4102 "www.$Z" 28
+tap_send 6hbh "$PEER6" "$DT_S6" 41003 53 4103 "mail.$Z" 28
+# not a watched port: ends at the first look, neither recorded nor counted
+tap_send 4 "$PEER4" "$DT_S4" 41004 5300 4104 "www.$Z" 1
+tap_send 6 "$PEER6" "$DT_S6" 41005 5300 4105 "www.$Z" 28
+# what the veth path sees in the same run: the usual linear packets
+dt_dig veth 0 "@$DT_S4" "txt.$Z" TXT
+sleep 1
+dt_stop INT
+
+tap_q() { printf '.source.ip == "%s" and .source.port == %s' "$1" "$2"; }
+mapfile -t EV < <(jq -cR "fromjson? | objects | select(.event)" "$DT_OUT" 2>/dev/null |
+	jq -c "select(.source.ip == \"$PEER4\" or .source.ip == \"$PEER6\" or .destination.ip == \"$PEER4\" or .destination.ip == \"$PEER6\")")
+dt_expect_all_json
+dt_expect_stats
+
+check_tap_event() {
+	local desc=$1 src=$2 sport=$3 id=$4 qtype=$5 data=$6 fam=$7 rec n
+	n=$(printf '%s\n' "${EV[@]}" | jq -c "select($(tap_q "$src" "$sport"))" | grep -c . || true)
+	if [[ "$n" == 1 ]]; then
+		pass "$desc: exactly one event"
+	else
+		flunk "$desc: expected exactly one event, got $n"
+	fi
+	rec=$(printf '%s\n' "${EV[@]}" | jq -c "select($(tap_q "$src" "$sport"))" | head -n 1)
+	dt_expect_answered "$desc" "$rec"
+	expect_val "$desc: dns.id" "$rec" '.dns.id' "$id"
+	expect_val "$desc: question" "$rec" '.dns.question | {name, type}' "{\"name\":\"www.$Z\",\"type\":\"$qtype\"}"
+	expect_val "$desc: answer data" "$rec" '[.dns.answers[] | .data]' "[\"$data\"]"
+	expect_val "$desc: network.type" "$rec" '.network.type' "\"$fam\""
+	expect_val "$desc: destination.port" "$rec" '.destination.port' 53
+	# the query's bytes sat in a page fragment: the record says so
+	expect_jq "$desc: dnstrail.flags has nonlinear" "$rec" \
+		'(.dnstrail.flags // []) | index("nonlinear") != null' '.dnstrail.flags'
+}
+check_tap_event "A www, IPv4 headers in a fragment" "$PEER4" 41001 4101 A 192.0.2.1 ipv4
+check_tap_event "AAAA www, IPv6 headers in a fragment" "$PEER6" 41002 4102 AAAA 2001:db8::1 ipv6
+
+# NSD answers it (the kernel parses it); the response leaves by the tap,
+# linear, and is recorded: without its query, as an orphan response
+n=$(printf '%s\n' "${EV[@]}" | jq -c "select($(tap_q "$PEER6" 41003))" | grep -c . || true)
+expect_eq "IPv6 query with a hop-by-hop header in a fragment: one event" "$n" 1
+rec=$(printf '%s\n' "${EV[@]}" | jq -c "select($(tap_q "$PEER6" 41003))" | head -n 1)
+expect_val "... the query was not parsed there: orphan response" "$rec" '.dnstrail.status' '"orphan_response"'
+last=$(tail -n 1 "$DT_ERR")
+expect_val "stats.kernel_unparsed counts it, and only it" "$last" '.dnstrail_stats.kernel_unparsed' 1
+expect_eq "events of the tap's peer: the three queries to port 53" "${#EV[@]}" 3
+expect_val "stats.kernel_missed_runs" "$last" '.dnstrail_stats.kernel_missed_runs' 0
+
+dt_one "TXT over the veth, alongside" "$(dt_q "txt.$Z" TXT)"
+dt_expect_answered "TXT over the veth" "$REC"
+expect_jq "TXT over the veth: not nonlinear" "$REC" \
+	'(.dnstrail.flags // []) | index("nonlinear") == null' '.dnstrail.flags'
+
+dt_finish
