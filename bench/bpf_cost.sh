@@ -10,11 +10,15 @@ set -uo pipefail
 DTB_USAGE="BPF time per packet, from kernel.bpf_stats_enabled=1 and bpftool prog show --json.
 Phases of --duration seconds each: iperf3 UDP, iperf3 TCP, dnsperf (rate DTB_BPF_QPS,
 default 0 = full speed). Other traffic of the host during a phase adds to the cost.
-DTB_BPF_TCP_LEN: iperf3's write size (-l) in the TCP phase (default iperf3's own, 128 KiB)."
+DTB_BPF_TCP_LEN: iperf3's write size (-l) in the TCP phase (default iperf3's own, 128 KiB).
+A fourth phase sends non-DNS UDP packets whose headers sit in a page fragment (a tap
+device opened with IFF_NAPI_FRAGS, GRO off: what some NIC drivers deliver), to an address
+that is not local (dropped without a reply); DTB_BPF_FRAGS=0 skips it."
 . "$(dirname "$0")/lib.sh"
 dtb_parse_args "$@"
 : "${DTB_BPF_QPS:=0}"
 : "${DTB_BPF_TCP_LEN:=}" # iperf3 -l for the TCP phase ('' = iperf3's default, 128 KiB writes)
+: "${DTB_BPF_FRAGS:=1}"   # the phase of packets with their headers in a page fragment
 dtb_init
 dtb_have_dnstrail || { dtb_result "BPF ns/packet" "n/a" "" "no $DTB_BUILD/bin/dnstrail"; dtb_table "$DTB_TSV"; exit 0; }
 dtb_setup
@@ -88,9 +92,9 @@ phase()
 	shift
 	before=$(snap "$IDS")
 	fb=$(snap "$FLOOR_IDS")
-	p0=$(dtb_veth_packets)
+	p0=$($PH_COUNTER)
 	"$@" >"$DTB_WORK/phase-$name.txt" 2>&1 || dtb_log "phase $name: load exited non-zero"
-	p1=$(dtb_veth_packets)
+	p1=$($PH_COUNTER)
 	after=$(snap "$IDS")
 	fa=$(snap "$FLOOR_IDS")
 	pk=$((p1 - p0))
@@ -106,14 +110,42 @@ phase()
 	# all the packet programs' time over the veth packets also charges the
 	# host's other traffic: given for reference
 	PH_NOTE[$name]="$(cut -f1 <<<"$report"); empty programs: ${PH_FLOOR[$name]} ns/packet;"
-	PH_NOTE[$name]+=" $pk veth packets, $(cut -f3 <<<"$report") runs"
+	PH_NOTE[$name]+=" $pk $PH_WHAT packets, $(cut -f3 <<<"$report") runs"
 	dtb_log "phase $name: ${PH_NSPKT[$name]} ns/packet, ${PH_NSRUN[$name]} ns/run; ${PH_NOTE[$name]}"
 }
 
 declare -A PH_NSPKT PH_NSRUN PH_NOTE PH_FLOOR
+PH_COUNTER=dtb_veth_packets PH_WHAT=veth
 for kind in udp tcp dns; do
 	phase "$kind" dtb_load "$kind"
 done
+
+# Headers in a page fragment: tests/live/tap_frags.py holds the tap and
+# floods it for DTB_DURATION seconds with one UDP packet to port 5300.
+TAP=dtb-frag
+tap_packets() { ip netns exec "$DTB_NS_S" cat "/sys/class/net/$TAP/statistics/rx_packets"; }
+frags_load()
+{
+	local reply=""
+	echo "4 02:00:00:00:00:02 172.31.254.2 172.31.254.9 40000 5300 1 www.example.com 1" >&"${TAPF[1]}"
+	read -r -t $((DTB_DURATION + 30)) reply <&"${TAPF[0]}" || true
+	echo "$reply"
+	[[ "$reply" == sent* ]]
+}
+if [ "$DTB_BPF_FRAGS" = 1 ]; then
+	coproc TAPF { ip netns exec "$DTB_NS_S" python3 "$DTB_ROOT/tests/live/tap_frags.py" \
+		--flood "$DTB_DURATION" "$TAP" 2>&1; }
+	DTB_PIDS+=("$TAPF_PID")
+	read -r -t 10 line <&"${TAPF[0]}" || line=""
+	if [ "$line" = ready ] && ip -n "$DTB_NS_S" link set "$TAP" up &&
+		ip -n "$DTB_NS_S" addr add 172.31.254.1/24 dev "$TAP" &&
+		ip netns exec "$DTB_NS_S" ethtool -K "$TAP" gro off; then
+		PH_COUNTER=tap_packets PH_WHAT=tap
+		phase frags frags_load
+	else
+		dtb_log "no tap with page fragments: '$line'"
+	fi
+fi
 dtb_daemon_stop
 dtb_sub_wait
 
@@ -123,6 +155,9 @@ net() { awk -v v="${PH_NSPKT[$1]}" -v f="${PH_FLOOR[$1]}" \
 dtb_result "BPF ns per non-DNS packet (UDP)" "$(net udp)" "<= 25" "${PH_NOTE[udp]}"
 dtb_result "BPF ns per non-DNS packet (TCP)" "$(net tcp)" "<= 25" "${PH_NOTE[tcp]}"
 dtb_result "BPF ns per DNS packet" "$(net dns)" "<= 150" "${PH_NOTE[dns]}"
+[ -n "${PH_NSPKT[frags]:-}" ] &&
+	dtb_result "BPF ns per non-DNS packet, headers in a page fragment" "$(net frags)" "" \
+		"${PH_NOTE[frags]}; tap with IFF_NAPI_FRAGS, GRO off: the headers are copied out (dt_nonlinear)"
 dtb_result "BPF ns per program run (udp/tcp/dns)" \
 	"${PH_NSRUN[udp]} / ${PH_NSRUN[tcp]} / ${PH_NSRUN[dns]}" "" "packet programs only; includes the timing overhead of bpf_stats itself"
 dtb_result "floor: empty programs, ns per packet (udp/tcp/dns)" \

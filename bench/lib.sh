@@ -102,7 +102,7 @@ dtb_install_deps()
 {
 	local missing=() cmd pkg pair
 	local need=(dnsperf:dnsperf nsd:nsd kdig:knot-dnsutils iperf3:iperf3 tcpdump:tcpdump
-		    jq:jq bpftool:bpftool cc:gcc pkg-config:pkg-config)
+		    jq:jq bpftool:bpftool cc:gcc pkg-config:pkg-config ethtool:ethtool python3:python3)
 	case " $DTB_PEERS " in *" tshark-"*) need+=(tshark:tshark) ;; esac
 	case " $DTB_PEERS " in *" dnscap "*) need+=(dnscap:dnscap) ;; esac
 	[ -z "${DTB_MEM_DROPS:-}" ] || need+=(curl:curl)

@@ -8,17 +8,20 @@ with napi_gro_frags() do. With an empty first iovec and GRO off on the
 device (ethtool -K DEV gro off), only the Ethernet header is pulled into the
 linear area: the IP and UDP headers reach netif_receive_skb in a fragment.
 
-usage: tap_frags.py IFNAME   (run inside the namespace; keep stdin open)
+usage: tap_frags.py [--flood SECONDS] IFNAME   (inside the namespace; keep stdin open)
 Prints "ready" once the device exists, then reads one query per stdin line:
     FAMILY SRC_MAC SRC DST SPORT DPORT ID NAME QTYPE
 FAMILY is 4, 6, or 6hbh (IPv6 with a hop-by-hop extension header); QTYPE a
 number. Prints "sent N" after each. The device lives until stdin closes.
+--flood: the first line's packet is written again and again for SECONDS
+(bench/bpf_cost.sh), then "sent N".
 """
 import fcntl
 import ipaddress
 import os
 import struct
 import sys
+import time
 
 TUNSETIFF = 0x400454CA
 IFF_TAP, IFF_NAPI, IFF_NAPI_FRAGS, IFF_NO_PI = 0x0002, 0x0010, 0x0020, 0x1000
@@ -61,10 +64,14 @@ def frame(family: str, dst_mac: bytes, src_mac: bytes, src: str, dst: str,
 
 
 def main() -> int:
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    flood = 0.0
+    if len(args) == 3 and args[0] == "--flood":
+        flood, args = float(args[1]), args[2:]
+    if len(args) != 1:
         print(__doc__, file=sys.stderr)
         return 2
-    name = sys.argv[1]
+    name = args[0]
     fd = os.open("/dev/net/tun", os.O_RDWR)
     flags = IFF_TAP | IFF_NO_PI | IFF_NAPI | IFF_NAPI_FRAGS
     fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(), flags))
@@ -78,8 +85,16 @@ def main() -> int:
             dst_mac = bytes.fromhex(f.read().strip().replace(":", ""))
         pkt = frame(family, dst_mac, bytes.fromhex(src_mac.replace(":", "")), src, dst,
                     int(sport), int(dport), dns_query(int(qid), qname, int(qtype)))
-        os.writev(fd, [b"", pkt])  # empty linear part: all of it in a fragment
-        sent += 1
+        iov = [b"", pkt]  # empty linear part: all of it in a fragment
+        if flood:
+            end = time.monotonic() + flood
+            while time.monotonic() < end:
+                for _ in range(1000):
+                    os.writev(fd, iov)
+                sent += 1000
+        else:
+            os.writev(fd, iov)
+            sent += 1
         print(f"sent {sent}", flush=True)
     os.close(fd)
     return 0
