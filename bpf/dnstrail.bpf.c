@@ -352,6 +352,19 @@ static __always_inline __u32 frag_ident(const __u8 *ip, const struct dt_l3 *l3, 
 }
 
 /*
+ * Where the IP header starts, from skb->head. At egress the IP stack has set
+ * skb->network_header. At ingress the kernel sets it only after this
+ * tracepoint (skb_reset_network_header() in __netif_receive_skb_core());
+ * until then it holds what the driver left (GRO sets it; a packet that skips
+ * GRO keeps the driver's, 0 for a fresh skb), while skb->data is at the IP
+ * header already.
+ */
+static __always_inline __u32 l3_off(const struct sk_buff *skb, __u32 dir)
+{
+	return dir ? (__u32)((const unsigned char *)skb->data - skb->head) : skb->network_header;
+}
+
+/*
  * A later IP fragment (no transport header): recorded only if the first
  * fragment of its datagram was, under the same exactly-once rules. A global
  * function (headers parsed again): the common path keeps its registers.
@@ -361,7 +374,8 @@ __noinline int dt_frag(void *ctx __arg_ctx, __u32 dir)
 	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
 	__u16 proto = skb->protocol;
 	const __u8 *head = skb->head;
-	const __u8 *ip = head + skb->network_header;
+	__u32 nh = l3_off(skb, dir);
+	const __u8 *ip = head + nh;
 	__u32 data_off = (const unsigned char *)skb->data - head;
 	__u32 len = skb->len;
 	__u32 linear_end = data_off + len - skb->data_len;
@@ -407,7 +421,7 @@ __noinline int dt_frag(void *ctx __arg_ctx, __u32 dir)
 		return 0;
 	}
 
-	__u32 pay_off = skb->network_header + l3->l3len;
+	__u32 pay_off = nh + l3->l3len;
 	__u32 before = pay_off - data_off;
 	__u32 wire = len > before ? len - before : 0;
 
@@ -463,13 +477,15 @@ __noinline int dt_frag(void *ctx __arg_ctx, __u32 dir)
 __noinline int dt_first_frag(void *ctx __arg_ctx, struct pktinfo *pi, __u32 frag_len)
 {
 	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
-	const __u8 *ip = skb->head + skb->network_header;
 	struct dt_l3 l3 = {};
 	__u16 off_more;
 	__u32 id;
 
 	if (!pi)
 		return 0;
+
+	const __u8 *ip = skb->head + l3_off(skb, pi->dir);
+
 	if (pi->family == 4 ? !(ip[6] & 0x20) : dt_parse_ipv6(ip, &l3) || !l3.frag_hdr)
 		return 0; /* IPv6: extension headers, but no Fragment header */
 	id = frag_ident(ip, &l3, pi->family, &off_more);
@@ -703,7 +719,7 @@ __noinline int dt_nonlinear(void *ctx __arg_ctx, __u32 direction)
 
 	barrier_var(dir);
 	const unsigned char *head = skb->head;
-	__u32 nh = skb->network_header;
+	__u32 nh = l3_off(skb, dir);
 	__u32 data_off = (const unsigned char *)skb->data - head;
 	__u32 len = skb->len;
 	__u64 ipb[6], l4b[2]; /* 40 (IPv4) or 48 (IPv6) bytes from the IP header, 16 of L4 */
@@ -805,7 +821,7 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 		return 0; /* veth delivery of a local socket's packet */
 
 	head = skb->head;
-	nh = skb->network_header;
+	nh = l3_off(skb, dir);
 	ip = head + nh;
 	/* headers outside the linear area (a driver that builds the skb from
 	 * page fragments, GRO off): read through a copy, off the common path */

@@ -23,7 +23,7 @@ TEST_PKGS=(
 	iproute2 util-linux procps coreutils
 	nsd knot-dnsutils bind9-dnsutils dnsperf
 	jq curl tcpdump
-	ethtool # live.e2e_nonlinear turns GRO off on its tap device
+	ethtool # live.e2e_headers turns GRO off on its tap device
 	iperf3 # bench (h8): non-DNS load of bench/bpf_cost.sh and the bench smoke test
 	linux-perf binutils # bench/bpf_profile.sh: perf samples, objdump of the JIT-ed code
 	python3 python3-zmq python3-protobuf protobuf-compiler

@@ -1,12 +1,16 @@
 #!/bin/bash
-# Live: queries whose IP and UDP headers reach netif_receive_skb in a page
-# fragment, as from a NIC driver that builds skbs from fragments with GRO
-# off. A tap device with IFF_NAPI_FRAGS (tests/live/tap_frags.py) delivers
-# them to NSD; the BPF program reads their headers through a copy
-# (dt_nonlinear). IPv4 and IPv6 are captured as transactions; an IPv6 query
-# with an extension header is not parsed there, and is counted in
-# kernel_unparsed instead of being lost silently (its response comes out
-# as an orphan).
+# Live: packets whose headers are not where the common path reads them.
+# 1. Queries whose IP and UDP headers reach netif_receive_skb in a page
+#    fragment, as from a NIC driver that builds skbs from fragments with GRO
+#    off. A tap device with IFF_NAPI_FRAGS (tests/live/tap_frags.py) delivers
+#    them to NSD; the BPF program reads their headers through a copy
+#    (dt_nonlinear). IPv4 and IPv6 are captured as transactions; an IPv6
+#    query with an extension header is not parsed there, and is counted in
+#    kernel_unparsed instead of being lost silently (its response comes out
+#    as an orphan).
+# 2. Queries written whole, Ethernet header included, to a packet socket
+#    (tests/live/packet_send.py), as a scanner would: recorded once, at
+#    egress, with the process that wrote them.
 . "$(dirname "$0")/lib.sh"
 
 dt_setup
@@ -54,6 +58,16 @@ tap_send 4 "$PEER4" "$DT_S4" 41004 5300 4104 "www.$Z" 1
 tap_send 6 "$PEER6" "$DT_S6" 41005 5300 4105 "www.$Z" 28
 # what the veth path sees in the same run: the usual linear packets
 dt_dig veth 0 "@$DT_S4" "txt.$Z" TXT
+# whole frames through a packet socket on the client's veth
+S_MAC=$(ip -n "$DT_NS_S" -j link show vs | jq -r '.[0].address')
+for f in "4 $DT_C4 $DT_S4 41010 4110 1" "6 $DT_C6 $DT_S6 41011 4111 28"; do
+	read -r fam src dst sport id qtype <<<"$f"
+	dt_client "$DT_WORK/raw-$fam.out" python3 "$DT_SRC/tests/live/packet_send.py" vc "$S_MAC" \
+		"$fam" "$src" "$dst" "$sport" 53 "$id" "www.$Z" "$qtype"
+	[[ $CLIENT_RC == 0 ]] || die "packet_send.py: $(cat "$DT_WORK/raw-$fam.out")"
+	PID["raw$fam"]=$CLIENT_PID
+	PPID_["raw$fam"]=$CLIENT_PPID
+done
 sleep 1
 dt_stop INT
 
@@ -95,6 +109,20 @@ last=$(tail -n 1 "$DT_ERR")
 expect_val "stats.kernel_unparsed counts it, and only it" "$last" '.dnstrail_stats.kernel_unparsed' 1
 expect_eq "events of the tap's peer: the three queries to port 53" "${#EV[@]}" 3
 expect_val "stats.kernel_missed_runs" "$last" '.dnstrail_stats.kernel_missed_runs' 0
+
+for f in "4 $DT_C4 41010 4110 A 192.0.2.1 ipv4" "6 $DT_C6 41011 4111 AAAA 2001:db8::1 ipv6"; do
+	read -r fam src sport id qtype data nettype <<<"$f"
+	d="$qtype www from a packet socket"
+	dt_one "$d" "$(dt_q "www.$Z" "$qtype") and .source.port == $sport"
+	dt_expect_answered "$d" "$REC"
+	expect_val "$d: dns.id" "$REC" '.dns.id' "$id"
+	expect_val "$d: answer data" "$REC" '[.dns.answers[] | .data]' "[\"$data\"]"
+	dt_expect_net "$d" "$REC" udp "$nettype" "$src" "$([[ $fam == 4 ]] && echo "$DT_S4" || echo "$DT_S6")" "$sport"
+	# recorded where it left, so with its sender (python3 runs the socket)
+	expect_val "$d: process.pid" "$REC" '.process.pid' "${PID["raw$fam"]}"
+	expect_val "$d: process.parent.pid" "$REC" '.process.parent.pid' "${PPID_["raw$fam"]}"
+	expect_jq "$d: process.name" "$REC" '.process.name | startswith("python3")' '.process.name'
+done
 
 dt_one "TXT over the veth, alongside" "$(dt_q "txt.$Z" TXT)"
 dt_expect_answered "TXT over the veth" "$REC"
