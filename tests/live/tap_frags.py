@@ -23,24 +23,16 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mkpcap_lib import csum, name_wire  # noqa: E402
+
 TUNSETIFF = 0x400454CA
 IFF_TAP, IFF_NAPI, IFF_NAPI_FRAGS, IFF_NO_PI = 0x0002, 0x0010, 0x0020, 0x1000
 
 
-def checksum(data: bytes) -> int:
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def dns_query(qid: int, name: str, qtype: int) -> bytes:
-    q = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
-    for label in name.rstrip(".").split("."):
-        q += bytes([len(label)]) + label.encode()
-    return q + b"\0" + struct.pack("!HH", qtype, 1)
+    return struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + name_wire(name) + \
+        struct.pack("!HH", qtype, 1)
 
 
 def frame(family: str, dst_mac: bytes, src_mac: bytes, src: str, dst: str,
@@ -51,11 +43,11 @@ def frame(family: str, dst_mac: bytes, src_mac: bytes, src: str, dst: str,
         udp = struct.pack("!HHHH", sport, dport, ulen, 0) + payload
         ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + ulen, sport, 0, 64, 17, 0,
                          s.packed, d.packed)
-        ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
         return dst_mac + src_mac + b"\x08\x00" + ip + udp
     pseudo = s.packed + d.packed + struct.pack("!IxxxB", ulen, 17)
     udp = struct.pack("!HHHH", sport, dport, ulen, 0) + payload
-    udp = udp[:6] + struct.pack("!H", checksum(pseudo + udp) or 0xFFFF) + udp[8:]
+    udp = udp[:6] + struct.pack("!H", csum(pseudo + udp) or 0xFFFF) + udp[8:]
     ext, nxt = b"", 17
     if family == "6hbh":  # hop-by-hop options: next header UDP, PadN
         ext, nxt = bytes([17, 0, 1, 4, 0, 0, 0, 0]), 0
