@@ -4,7 +4,8 @@
 #    fragment, as from a NIC driver that builds skbs from fragments with GRO
 #    off. A tap device with IFF_NAPI_FRAGS (tests/live/tap_frags.py) delivers
 #    them to NSD; the BPF program reads their headers through a copy
-#    (dt_nonlinear). IPv4 and IPv6 are captured as transactions; an IPv6
+#    (dt_nonlinear). UDP over IPv4 and IPv6 and TCP over IPv4 (a handshake
+#    the helper scripts) are captured as transactions; an IPv6
 #    query with an extension header is not parsed there, and is counted in
 #    kernel_unparsed instead of being lost silently (its response comes out
 #    as an orphan).
@@ -46,13 +47,15 @@ dt_start
 tap_send() {
 	local reply
 	printf '%s %s %s %s %s %s %s %s %s\n' "$1" "$PEER_MAC" "$2" "$3" "$4" "$5" "$6" "$7" "$8" >&"${TAPC[1]}"
-	read -r -t 5 reply <&"${TAPC[0]}" || true
+	read -r -t 10 reply <&"${TAPC[0]}" || true
 	[[ "$reply" == sent* ]] || die "tap_frags.py did not send: '$reply'"
 }
 Z=$DT_ZONE
 tap_send 4 "$PEER4" "$DT_S4" 41001 53 4101 "www.$Z" 1
 tap_send 6 "$PEER6" "$DT_S6" 41002 53 4102 "www.$Z" 28
 tap_send 6hbh "$PEER6" "$DT_S6" 41003 53 4103 "mail.$Z" 28
+# TCP: handshake, query and answer, every frame from the peer in a fragment
+tap_send tcp4 "$PEER4" "$DT_S4" 41006 53 4106 "www.$Z" 1
 # not a watched port: ends at the first look, neither recorded nor counted
 tap_send 4 "$PEER4" "$DT_S4" 41004 5300 4104 "www.$Z" 1
 tap_send 6 "$PEER6" "$DT_S6" 41005 5300 4105 "www.$Z" 28
@@ -78,7 +81,7 @@ dt_expect_all_json
 dt_expect_stats
 
 check_tap_event() {
-	local desc=$1 src=$2 sport=$3 id=$4 qtype=$5 data=$6 fam=$7 rec n
+	local desc=$1 src=$2 sport=$3 id=$4 qtype=$5 data=$6 fam=$7 transport=${8:-udp} rec n
 	n=$(printf '%s\n' "${EV[@]}" | jq -c "select($(tap_q "$src" "$sport"))" | grep -c . || true)
 	if [[ "$n" == 1 ]]; then
 		pass "$desc: exactly one event"
@@ -91,6 +94,7 @@ check_tap_event() {
 	expect_val "$desc: question" "$rec" '.dns.question | {name, type}' "{\"name\":\"www.$Z\",\"type\":\"$qtype\"}"
 	expect_val "$desc: answer data" "$rec" '[.dns.answers[] | .data]' "[\"$data\"]"
 	expect_val "$desc: network.type" "$rec" '.network.type' "\"$fam\""
+	expect_val "$desc: network.transport" "$rec" '.network.transport' "\"$transport\""
 	expect_val "$desc: destination.port" "$rec" '.destination.port' 53
 	# the query's bytes sat in a page fragment: the record says so
 	expect_jq "$desc: dnstrail.flags has nonlinear" "$rec" \
@@ -98,6 +102,7 @@ check_tap_event() {
 }
 check_tap_event "A www, IPv4 headers in a fragment" "$PEER4" 41001 4101 A 192.0.2.1 ipv4
 check_tap_event "AAAA www, IPv6 headers in a fragment" "$PEER6" 41002 4102 AAAA 2001:db8::1 ipv6
+check_tap_event "A www over TCP, IPv4 headers in a fragment" "$PEER4" 41006 4106 A 192.0.2.1 ipv4 tcp
 
 # NSD answers it (the kernel parses it); the response leaves by the tap,
 # linear, and is recorded: without its query, as an orphan response
@@ -107,7 +112,7 @@ rec=$(printf '%s\n' "${EV[@]}" | jq -c "select($(tap_q "$PEER6" 41003))" | head 
 expect_val "... the query was not parsed there: orphan response" "$rec" '.dnstrail.status' '"orphan_response"'
 last=$(tail -n 1 "$DT_ERR")
 expect_val "stats.kernel_unparsed counts it, and only it" "$last" '.dnstrail_stats.kernel_unparsed' 1
-expect_eq "events of the tap's peer: the three queries to port 53" "${#EV[@]}" 3
+expect_eq "events of the tap's peer: the four queries to port 53" "${#EV[@]}" 4
 expect_val "stats.kernel_missed_runs" "$last" '.dnstrail_stats.kernel_missed_runs' 0
 
 for f in "4 $DT_C4 41010 4110 A 192.0.2.1 ipv4" "6 $DT_C6 41011 4111 AAAA 2001:db8::1 ipv6"; do

@@ -11,14 +11,18 @@ linear area: the IP and UDP headers reach netif_receive_skb in a fragment.
 usage: tap_frags.py [--flood SECONDS] IFNAME   (inside the namespace; keep stdin open)
 Prints "ready" once the device exists, then reads one query per stdin line:
     FAMILY SRC_MAC SRC DST SPORT DPORT ID NAME QTYPE
-FAMILY is 4, 6, or 6hbh (IPv6 with a hop-by-hop extension header); QTYPE a
-number. Prints "sent N" after each. The device lives until stdin closes.
+FAMILY is 4, 6, or 6hbh (IPv6 with a hop-by-hop extension header): one UDP
+query; or tcp4: a TCP connection over IPv4 (handshake, the query, the
+answer read back from the tap, then RST), every frame sent with its headers
+in a fragment. QTYPE is a number. Prints "sent N" after each ("error: ..."
+when the TCP peer does not answer). The device lives until stdin closes.
 --flood: the first line's packet is written again and again for SECONDS
 (bench/bpf_cost.sh), then "sent N".
 """
 import fcntl
 import ipaddress
 import os
+import select
 import struct
 import sys
 import time
@@ -55,6 +59,66 @@ def frame(family: str, dst_mac: bytes, src_mac: bytes, src: str, dst: str,
     return dst_mac + src_mac + b"\x86\xdd" + ip + ext + udp
 
 
+def tcp4_frame(dst_mac: bytes, src_mac: bytes, src: str, dst: str, sport: int, dport: int,
+               seq: int, ack: int, flags: int, payload: bytes = b"") -> bytes:
+    s, d = ipaddress.ip_address(src), ipaddress.ip_address(dst)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
+    pseudo = s.packed + d.packed + struct.pack("!xBH", 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), sport, 0x4000, 64, 6, 0,
+                     s.packed, d.packed)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return dst_mac + src_mac + b"\x08\x00" + ip + tcp
+
+
+def read_tcp4(fd: int, sport: int, deadline: float):
+    """The next TCP segment to sport the kernel sends out of the tap:
+    (seq, flags, payload), or None at the deadline."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None
+        f = os.read(fd, 65536)
+        if len(f) < 54 or f[12:14] != b"\x08\x00" or f[23] != 6:
+            continue
+        ihl = (f[14] & 15) * 4
+        t = f[14 + ihl:]
+        dp, seq, off, flags = struct.unpack("!2xHI4xBB", t[:14])
+        if dp == sport:
+            return seq, flags, t[(off >> 4) * 4:]
+
+
+def tcp4_exchange(fd, dst_mac, src_mac, src, dst, sport, dport, query) -> str:
+    """Handshake, the query (length-prefixed), the answer, RST."""
+    SYN, RST, PSH, ACK = 0x02, 0x04, 0x08, 0x10
+    deadline = time.monotonic() + 5
+    iss = 1000
+
+    def send(seq, ack, flags, data=b""):
+        os.writev(fd, [b"", tcp4_frame(dst_mac, src_mac, src, dst, sport, dport,
+                                       seq, ack, flags, data)])
+
+    send(iss, 0, SYN)
+    seg = read_tcp4(fd, sport, deadline)
+    if not seg or seg[1] & (SYN | ACK) != SYN | ACK:
+        return "error: no SYN-ACK"
+    rcv = (seg[0] + 1) & 0xFFFFFFFF
+    send(iss + 1, rcv, ACK)
+    msg = struct.pack("!H", len(query)) + query
+    send(iss + 1, rcv, PSH | ACK, msg)
+    answer = b""
+    while len(answer) < 2 or len(answer) < 2 + struct.unpack("!H", answer[:2])[0]:
+        seg = read_tcp4(fd, sport, deadline)
+        if not seg:
+            return "error: no answer"
+        if seg[2]:
+            answer += seg[2]
+            rcv = (seg[0] + len(seg[2])) & 0xFFFFFFFF
+            send(iss + 1 + len(msg), rcv, ACK)
+    send(iss + 1 + len(msg), rcv, RST | ACK)
+    return ""
+
+
 def main() -> int:
     args = sys.argv[1:]
     flood = 0.0
@@ -75,9 +139,18 @@ def main() -> int:
         family, src_mac, src, dst, sport, dport, qid, qname, qtype = line.split()
         with open(f"/sys/class/net/{name}/address") as f:
             dst_mac = bytes.fromhex(f.read().strip().replace(":", ""))
-        pkt = frame(family, dst_mac, bytes.fromhex(src_mac.replace(":", "")), src, dst,
-                    int(sport), int(dport), dns_query(int(qid), qname, int(qtype)))
-        iov = [b"", pkt]  # empty linear part: all of it in a fragment
+        src_mac = bytes.fromhex(src_mac.replace(":", ""))
+        query = dns_query(int(qid), qname, int(qtype))
+        if family == "tcp4":
+            err = tcp4_exchange(fd, dst_mac, src_mac, src, dst, int(sport), int(dport), query)
+            if err:
+                print(err, flush=True)
+                continue
+            sent += 1
+            print(f"sent {sent}", flush=True)
+            continue
+        # empty linear part: all of the frame in a fragment
+        iov = [b"", frame(family, dst_mac, src_mac, src, dst, int(sport), int(dport), query)]
         if flood:
             end = time.monotonic() + flood
             while time.monotonic() < end:
