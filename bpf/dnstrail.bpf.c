@@ -34,6 +34,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #define ETH_P_IP 0x0800
 #define ETH_P_IPV6 0x86DD
+#define ETH_P_8021Q 0x8100  /* 802.1Q VLAN tag */
+#define ETH_P_8021AD 0x88A8 /* 802.1ad service VLAN tag */
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
 #define IFF_LOOPBACK_ 0x8
@@ -132,6 +134,7 @@ struct pktinfo {
 	__u8 saddr[16], daddr[16];
 	__u32 frag_id; /* DT_EV_FRAGMENT: as in struct dt_ev_pkt */
 	__u16 frag_off, frag_len;
+	__u32 nh; /* the IP header, from skb->head */
 };
 
 static __always_inline struct dt_cpu_counters *cpu_counters(void)
@@ -369,12 +372,11 @@ static __always_inline __u32 l3_off(const struct sk_buff *skb, __u32 dir)
  * fragment of its datagram was, under the same exactly-once rules. A global
  * function (headers parsed again): the common path keeps its registers.
  */
-__noinline int dt_frag(void *ctx __arg_ctx, __u32 dir)
+__noinline int dt_frag(void *ctx __arg_ctx, __u32 dir, __u32 nh, __u32 proto)
 {
+	bool v4 = proto == bpf_htons(ETH_P_IP);
 	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
-	__u16 proto = skb->protocol;
 	const __u8 *head = skb->head;
-	__u32 nh = l3_off(skb, dir);
 	const __u8 *ip = head + nh;
 	__u32 data_off = (const unsigned char *)skb->data - head;
 	__u32 len = skb->len;
@@ -385,10 +387,10 @@ __noinline int dt_frag(void *ctx __arg_ctx, __u32 dir)
 	__u32 id;
 	int rc;
 
-	rc = proto == bpf_htons(ETH_P_IP) ? dt_parse_ipv4(ip, l3) : dt_parse_ipv6(ip, l3);
+	rc = v4 ? dt_parse_ipv4(ip, l3) : dt_parse_ipv6(ip, l3);
 	if (rc != DT_PARSE_FRAGMENT || l3->transport != IPPROTO_UDP_)
 		return 0;
-	pi.family = proto == bpf_htons(ETH_P_IP) ? 4 : 6;
+	pi.family = v4 ? 4 : 6;
 	copy_addrs(&pi, ip);
 	id = frag_ident(ip, l3, pi.family, &off_more);
 
@@ -484,7 +486,7 @@ __noinline int dt_first_frag(void *ctx __arg_ctx, struct pktinfo *pi, __u32 frag
 	if (!pi)
 		return 0;
 
-	const __u8 *ip = skb->head + l3_off(skb, pi->dir);
+	const __u8 *ip = skb->head + pi->nh;
 
 	if (pi->family == 4 ? !(ip[6] & 0x20) : dt_parse_ipv6(ip, &l3) || !l3.frag_hdr)
 		return 0; /* IPv6: extension headers, but no Fragment header */
@@ -544,6 +546,7 @@ static __always_inline int record_dns_port(void *ctx, struct sk_buff *skb, __u8 
 	struct pktinfo pi;
 
 	pi.family = hd->family;
+	pi.nh = nh;
 
 	/* a DNS-port packet: now the exactly-once checks that cost more */
 	struct net_device *dev = skb->dev;
@@ -709,7 +712,7 @@ static __always_inline int record_dns_port(void *ctx, struct sk_buff *skb, __u8 
  * header is counted in hdr_nonlinear (kernel_unparsed). A global function:
  * the common path neither pays for it nor verifies it twice.
  */
-__noinline int dt_nonlinear(void *ctx __arg_ctx, __u32 direction)
+__noinline int dt_nonlinear(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u32 proto)
 {
 	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
 	struct sock *sk = skb->sk;
@@ -719,7 +722,6 @@ __noinline int dt_nonlinear(void *ctx __arg_ctx, __u32 direction)
 
 	barrier_var(dir);
 	const unsigned char *head = skb->head;
-	__u32 nh = l3_off(skb, dir);
 	__u32 data_off = (const unsigned char *)skb->data - head;
 	__u32 len = skb->len;
 	__u64 ipb[6], l4b[2]; /* 40 (IPv4) or 48 (IPv6) bytes from the IP header, 16 of L4 */
@@ -736,7 +738,7 @@ __noinline int dt_nonlinear(void *ctx __arg_ctx, __u32 direction)
 	 * too, so a packet without a watched port ends after one read. Shorter
 	 * packets hold no DNS message (IPv4: 20 + 8 + 12 bytes at least). */
 	at = nh - data_off; /* the dynptr's offset 0 is skb->data */
-	v4 = skb->protocol == bpf_htons(ETH_P_IP);
+	v4 = proto == bpf_htons(ETH_P_IP);
 	if (len - at < (v4 ? 40 : 48) || bpf_dynptr_from_skb((struct __sk_buff *)skb, 0, &skbp))
 		return 0;
 	if (v4 ? bpf_dynptr_read(ipb, 40, &skbp, at, 0) : bpf_dynptr_read(ipb, 48, &skbp, at, 0))
@@ -804,25 +806,15 @@ unparsed:
  * exception-handled one (a fault reads 0), about a nanosecond each instead
  * of a bpf_probe_read_kernel() call per header.
  */
-static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
+/* An IPv4 (proto ETH_P_IP) or IPv6 packet whose IP header is at nh (from
+ * skb->head), past the checks that need no packet bytes. */
+static __always_inline int handle_l3(void *ctx, struct sk_buff *skb, __u8 dir, struct sock *sk,
+				     __u16 proto, __u32 nh)
 {
-	__u16 proto = skb->protocol;
-	struct sock *sk = skb->sk;
-	const __u8 *head, *ip, *l4;
-	__u32 nh, l3len, ip_len;
+	const __u8 *head = skb->head, *ip = head + nh, *l4;
+	__u32 l3len, ip_len;
 	__u8 transport;
 
-	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
-		return 0;
-	/* cheap exactly-once checks that need no packet bytes */
-	if (dir == 0 && !sk)
-		return 0; /* forwarded: seen where it was sent or received */
-	if (dir == 1 && sk)
-		return 0; /* veth delivery of a local socket's packet */
-
-	head = skb->head;
-	nh = l3_off(skb, dir);
-	ip = head + nh;
 	/* headers outside the linear area (a driver that builds the skb from
 	 * page fragments, GRO off): read through a copy, off the common path */
 	__u32 data_off = (const unsigned char *)skb->data - head;
@@ -830,7 +822,7 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 	__u32 linear_end = data_off + len - data_len;
 
 	if (linear_end < nh + 28)
-		return dt_nonlinear(ctx, dir);
+		return dt_nonlinear(ctx, dir, nh, proto);
 	/* whole words: the IP header's first 16 bytes, then the L4 header's
 	 * first 8 (ports; UDP length or TCP sequence) */
 	struct dt_l3 l3;
@@ -855,7 +847,7 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 		bad = dt_parse_ipv6_w(ip, w0, &l3);
 	}
 	if (bad == DT_PARSE_FRAGMENT)
-		return dt_frag(ctx, dir);
+		return dt_frag(ctx, dir, nh, proto);
 	if (bad)
 		return 0;
 	l3len = l3.l3len;
@@ -876,6 +868,63 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
 	};
 
 	return record_dns_port(ctx, skb, dir, sk, &hd);
+}
+
+/*
+ * At ingress, a frame whose 802.1Q/802.1ad tag the NIC did not strip (no
+ * receive VLAN offload, as in virtio-net): netif_receive_skb fires once,
+ * before __netif_receive_skb_core() untags it, with the tag at skb->data.
+ * Up to two tags are read past. A global function: the common path keeps
+ * its code, and its copy of handle_l3() is verified once.
+ */
+__noinline int dt_vlan(void *ctx __arg_ctx)
+{
+	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
+	const unsigned char *head = skb->head;
+	__u32 nh = (const unsigned char *)skb->data - head;
+	__u32 linear_end = nh + skb->len - skb->data_len;
+	__u16 inner;
+
+	if (skb->sk)
+		return 0; /* a local socket's packet: recorded where it was sent */
+	if (linear_end < nh + 8)
+		goto unparsed;
+	/* a tag: TCI, then the EtherType it carries (network order) */
+	inner = (__u16)(dt_ld32(head + nh) >> 16);
+	nh += 4;
+	if (inner == bpf_htons(ETH_P_8021Q) || inner == bpf_htons(ETH_P_8021AD)) {
+		inner = (__u16)(dt_ld32(head + nh) >> 16);
+		nh += 4;
+	}
+	if (inner != bpf_htons(ETH_P_IP) && inner != bpf_htons(ETH_P_IPV6))
+		return 0;
+	return handle_l3(ctx, skb, 1, NULL, inner, nh);
+unparsed:
+	{
+		struct dt_cpu_counters *c = cpu_counters();
+
+		if (c)
+			c->hdr_nonlinear++;
+	}
+	return 0;
+}
+
+static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
+{
+	__u16 proto = skb->protocol;
+	struct sock *sk = skb->sk;
+
+	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6)) {
+		if (dir == 1 && (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)))
+			return dt_vlan(ctx);
+		return 0;
+	}
+	/* cheap exactly-once checks that need no packet bytes */
+	if (dir == 0 && !sk)
+		return 0; /* forwarded: seen where it was sent or received */
+	if (dir == 1 && sk)
+		return 0; /* veth delivery of a local socket's packet */
+	return handle_l3(ctx, skb, dir, sk, proto, l3_off(skb, dir));
 }
 
 SEC("tp_btf/net_dev_queue")

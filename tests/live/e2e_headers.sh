@@ -9,7 +9,10 @@
 #    query with an extension header is not parsed there, and is counted in
 #    kernel_unparsed instead of being lost silently (its response comes out
 #    as an orphan).
-# 2. Queries written whole, Ethernet header included, to a packet socket
+# 2. Queries whose 802.1Q (or 802.1ad + 802.1Q) tags are still in the frame
+#    at netif_receive_skb, as from a NIC without receive VLAN offload: the
+#    program reads past them (dt_vlan).
+# 3. Queries written whole, Ethernet header included, to a packet socket
 #    (tests/live/packet_send.py), as a scanner would: recorded once, at
 #    egress, with the process that wrote them.
 . "$(dirname "$0")/lib.sh"
@@ -56,6 +59,12 @@ tap_send 6 "$PEER6" "$DT_S6" 41002 53 4102 "www.$Z" 28
 tap_send 6hbh "$PEER6" "$DT_S6" 41003 53 4103 "mail.$Z" 28
 # TCP: handshake, query and answer, every frame from the peer in a fragment
 tap_send tcp4 "$PEER4" "$DT_S4" 41006 53 4106 "www.$Z" 1
+# 802.1Q / 802.1ad tags left in the frame, as by a NIC without receive VLAN
+# offload: read past at ingress. No VLAN device takes them (this kernel has
+# no 802.1Q support at all), so they come out as unanswered queries.
+tap_send 4vlan "$PEER4" "$TAP4" 41020 53 4120 "vlan4.$Z" 1
+tap_send 6vlan "$PEER6" "$TAP6" 41021 53 4121 "vlan6.$Z" 28
+tap_send 4qinq "$PEER4" "$TAP4" 41022 53 4122 "qinq.$Z" 1
 # not a watched port: ends at the first look, neither recorded nor counted
 tap_send 4 "$PEER4" "$DT_S4" 41004 5300 4104 "www.$Z" 1
 tap_send 6 "$PEER6" "$DT_S6" 41005 5300 4105 "www.$Z" 28
@@ -112,7 +121,20 @@ rec=$(printf '%s\n' "${EV[@]}" | jq -c "select($(tap_q "$PEER6" 41003))" | head 
 expect_val "... the query was not parsed there: orphan response" "$rec" '.dnstrail.status' '"orphan_response"'
 last=$(tail -n 1 "$DT_ERR")
 expect_val "stats.kernel_unparsed counts it, and only it" "$last" '.dnstrail_stats.kernel_unparsed' 1
-expect_eq "events of the tap's peer: the four queries to port 53" "${#EV[@]}" 4
+for f in "vlan4 $PEER4 $TAP4 41020 4120 A ipv4" "vlan6 $PEER6 $TAP6 41021 4121 AAAA ipv6" \
+	"qinq $PEER4 $TAP4 41022 4122 A ipv4"; do
+	read -r label src dst sport id qtype nettype <<<"$f"
+	d="$label: a tagged query"
+	n=$(printf '%s\n' "${EV[@]}" | jq -c "select($(tap_q "$src" "$sport"))" | grep -c . || true)
+	expect_eq "$d: exactly one event" "$n" 1
+	rec=$(printf '%s\n' "${EV[@]}" | jq -c "select($(tap_q "$src" "$sport"))" | head -n 1)
+	expect_val "$d: unanswered" "$rec" '.dnstrail.status' '"timeout"'
+	expect_val "$d: question" "$rec" '.dns.question | {name, type}' "{\"name\":\"$label.$Z\",\"type\":\"$qtype\"}"
+	expect_val "$d: dns.id" "$rec" '.dns.id' "$id"
+	expect_val "$d: destination" "$rec" '.destination | {ip, port}' "{\"ip\":\"$dst\",\"port\":53}"
+	expect_val "$d: network.type" "$rec" '.network.type' "\"$nettype\""
+done
+expect_eq "events of the tap's peer: the seven queries to port 53" "${#EV[@]}" 7
 expect_val "stats.kernel_missed_runs" "$last" '.dnstrail_stats.kernel_missed_runs' 0
 
 for f in "4 $DT_C4 41010 4110 A 192.0.2.1 ipv4" "6 $DT_C6 41011 4111 AAAA 2001:db8::1 ipv6"; do

@@ -12,7 +12,9 @@ usage: tap_frags.py [--flood SECONDS] IFNAME   (inside the namespace; keep stdin
 Prints "ready" once the device exists, then reads one query per stdin line:
     FAMILY SRC_MAC SRC DST SPORT DPORT ID NAME QTYPE
 FAMILY is 4, 6, or 6hbh (IPv6 with a hop-by-hop extension header): one UDP
-query; or tcp4: a TCP connection over IPv4 (handshake, the query, the
+query; 4vlan, 6vlan or 4qinq: the same with an 802.1Q tag (VLAN 100), or an
+802.1ad and an 802.1Q tag, left in the frame as by a NIC without receive VLAN
+offload, the whole frame in the linear area; or tcp4: a TCP connection over IPv4 (handshake, the query, the
 answer read back from the tap, then RST), every frame sent with its headers
 in a fragment. QTYPE is a number. Prints "sent N" after each ("error: ..."
 when the TCP peer does not answer). The device lives until stdin closes.
@@ -149,8 +151,14 @@ def main() -> int:
             sent += 1
             print(f"sent {sent}", flush=True)
             continue
-        # empty linear part: all of the frame in a fragment
-        iov = [b"", frame(family, dst_mac, src_mac, src, dst, int(sport), int(dport), query)]
+        base = family.replace("vlan", "").replace("qinq", "")
+        pkt = frame(base, dst_mac, src_mac, src, dst, int(sport), int(dport), query)
+        if family != base:  # tags after the MAC addresses
+            tags = b"\x88\xa8\x00\xc8" if family.endswith("qinq") else b""
+            pkt = pkt[:12] + tags + b"\x81\x00\x00\x64" + pkt[12:]
+            iov = [pkt]
+        else:  # empty linear part: all of the frame in a fragment
+            iov = [b"", pkt]
         if flood:
             end = time.monotonic() + flood
             while time.monotonic() < end:
