@@ -157,7 +157,7 @@ dtb_result "BPF ns per non-DNS packet (TCP)" "$(net tcp)" "<= 25" "${PH_NOTE[tcp
 dtb_result "BPF ns per DNS packet" "$(net dns)" "<= 150" "${PH_NOTE[dns]}"
 [ -n "${PH_NSPKT[frags]:-}" ] &&
 	dtb_result "BPF ns per non-DNS packet, headers in a page fragment" "$(net frags)" "" \
-		"${PH_NOTE[frags]}; tap with IFF_NAPI_FRAGS, GRO off: the headers are copied out (dt_nonlinear)"
+		"${PH_NOTE[frags]}; tap with IFF_NAPI_FRAGS, GRO off: the headers are copied out (dt_parse_copy)"
 dtb_result "BPF ns per program run (udp/tcp/dns)" \
 	"${PH_NSRUN[udp]} / ${PH_NSRUN[tcp]} / ${PH_NSRUN[dns]}" "" "packet programs only; includes the timing overhead of bpf_stats itself"
 dtb_result "floor: empty programs, ns per packet (udp/tcp/dns)" \

@@ -704,15 +704,17 @@ static __always_inline int record_dns_port(void *ctx, struct sk_buff *skb, __u8 
 }
 
 /*
- * A packet whose IP and transport headers are not (all) in the skb's linear
- * area: a NIC driver that builds the skb from page fragments leaves them
- * there until ip_rcv() pulls them, when GRO is off. The headers are copied
- * out through the skb dynptr and parsed from the copy. IPv4 without
- * fragments and IPv6 without extension headers; a fragment or an extension
- * header is counted in hdr_nonlinear (kernel_unparsed). A global function:
- * the common path neither pays for it nor verifies it twice.
+ * The headers parsed from a copy, for the packets the common path cannot
+ * read in place: those whose IP and transport headers are not (all) in the
+ * skb's linear area (a NIC driver that builds the skb from page fragments
+ * leaves them there until ip_rcv() pulls them, when GRO is off), and VLAN
+ * frames (dt_vlan). nh: the IP header's offset from skb->head; proto: its
+ * EtherType. The headers are copied out through the skb dynptr. IPv4
+ * without fragments and IPv6 without extension headers; a fragment or an
+ * extension header is counted in hdr_nonlinear (kernel_unparsed). A global
+ * function: the common path neither pays for it nor verifies it twice.
  */
-__noinline int dt_nonlinear(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u32 proto)
+__noinline int dt_parse_copy(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u32 proto)
 {
 	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
 	struct sock *sk = skb->sk;
@@ -731,7 +733,7 @@ __noinline int dt_nonlinear(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u3
 	bool v4;
 
 	if (dir == 0 ? !sk : !!sk)
-		return 0; /* handle()'s checks, again for the verifier */
+		return 0; /* handle_egress()/handle_ingress() checked; again for the verifier */
 	if (nh < data_off || nh - data_off >= len)
 		goto unparsed;
 	/* One copy of the IP header; the ports of a fixed-size one are in it
@@ -822,7 +824,7 @@ static __always_inline int handle_l3(void *ctx, struct sk_buff *skb, __u8 dir, s
 	__u32 linear_end = data_off + len - data_len;
 
 	if (linear_end < nh + 28)
-		return dt_nonlinear(ctx, dir, nh, proto);
+		return dt_parse_copy(ctx, dir, nh, proto);
 	/* whole words: the IP header's first 16 bytes, then the L4 header's
 	 * first 8 (ports; UDP length or TCP sequence) */
 	struct dt_l3 l3;
@@ -874,63 +876,64 @@ static __always_inline int handle_l3(void *ctx, struct sk_buff *skb, __u8 dir, s
  * At ingress, a frame whose 802.1Q/802.1ad tag the NIC did not strip (no
  * receive VLAN offload, as in virtio-net): netif_receive_skb fires once,
  * before __netif_receive_skb_core() untags it, with the tag at skb->data.
- * Up to two tags are read past. A global function: the common path keeps
- * its code, and its copy of handle_l3() is verified once.
+ * Reads past up to two tags and parses the rest from a copy (dt_parse_copy):
+ * the common path keeps its code, and no second copy of it is verified.
  */
 __noinline int dt_vlan(void *ctx __arg_ctx)
 {
 	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
+	__u16 proto = skb->protocol;
 	const unsigned char *head = skb->head;
 	__u32 nh = (const unsigned char *)skb->data - head;
-	__u32 linear_end = nh + skb->len - skb->data_len;
 	__u16 inner;
 
-	if (skb->sk)
-		return 0; /* a local socket's packet: recorded where it was sent */
-	if (linear_end < nh + 8)
-		goto unparsed;
+	if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+		return 0; /* ARP and the like */
 	/* a tag: TCI, then the EtherType it carries (network order) */
 	inner = (__u16)(dt_ld32(head + nh) >> 16);
-	nh += 4;
 	if (inner == bpf_htons(ETH_P_8021Q) || inner == bpf_htons(ETH_P_8021AD)) {
-		inner = (__u16)(dt_ld32(head + nh) >> 16);
+		inner = (__u16)(dt_ld32(head + nh + 4) >> 16);
 		nh += 4;
 	}
+	nh += 4;
 	if (inner != bpf_htons(ETH_P_IP) && inner != bpf_htons(ETH_P_IPV6))
 		return 0;
-	return handle_l3(ctx, skb, 1, NULL, inner, nh);
-unparsed:
-	{
-		struct dt_cpu_counters *c = cpu_counters();
-
-		if (c)
-			c->hdr_nonlinear++;
-	}
-	return 0;
+	return dt_parse_copy(ctx, 1, nh, inner);
 }
 
-static __always_inline int handle(void *ctx, struct sk_buff *skb, __u8 dir)
+/* Egress: a packet a local socket sends, from this netns. A tagged frame
+ * here is the lower device's copy of what a VLAN device sent (recorded). */
+static __always_inline int handle_egress(void *ctx, struct sk_buff *skb)
 {
 	__u16 proto = skb->protocol;
 	struct sock *sk = skb->sk;
 
-	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6)) {
-		if (dir == 1 && (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)))
-			return dt_vlan(ctx);
+	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
 		return 0;
-	}
-	/* cheap exactly-once checks that need no packet bytes */
-	if (dir == 0 && !sk)
+	if (!sk)
 		return 0; /* forwarded: seen where it was sent or received */
-	if (dir == 1 && sk)
-		return 0; /* veth delivery of a local socket's packet */
-	return handle_l3(ctx, skb, dir, sk, proto, l3_off(skb, dir));
+	return handle_l3(ctx, skb, 0, sk, proto, l3_off(skb, 0));
+}
+
+/* Ingress. The IP case first: it stays a straight line of code (the early
+ * exit of a non-DNS packet runs through as few cache lines as it can). */
+static __always_inline int handle_ingress(void *ctx, struct sk_buff *skb)
+{
+	__u16 proto = skb->protocol;
+	struct sock *sk = skb->sk;
+
+	if (proto == bpf_htons(ETH_P_IP) || proto == bpf_htons(ETH_P_IPV6)) {
+		if (sk)
+			return 0; /* veth delivery of a local socket's packet */
+		return handle_l3(ctx, skb, 1, sk, proto, l3_off(skb, 1));
+	}
+	return dt_vlan(ctx); /* perhaps a VLAN tag the NIC left in the frame */
 }
 
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(dt_net_dev_queue, struct sk_buff *skb)
 {
-	return handle(ctx, skb, 0);
+	return handle_egress(ctx, skb);
 }
 
 /* Measurement floor for bpf_stats (not loaded unless asked): the cost of
@@ -944,7 +947,7 @@ int BPF_PROG(dt_calibrate_empty, struct sk_buff *skb)
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(dt_netif_receive_skb, struct sk_buff *skb)
 {
-	return handle(ctx, skb, 1);
+	return handle_ingress(ctx, skb);
 }
 
 /* ---- process lifecycle ---- */

@@ -4,7 +4,7 @@
 #    fragment, as from a NIC driver that builds skbs from fragments with GRO
 #    off. A tap device with IFF_NAPI_FRAGS (tests/live/tap_frags.py) delivers
 #    them to NSD; the BPF program reads their headers through a copy
-#    (dt_nonlinear). UDP over IPv4 and IPv6 and TCP over IPv4 (a handshake
+#    (dt_parse_copy). UDP over IPv4 and IPv6 and TCP over IPv4 (a handshake
 #    the helper scripts) are captured as transactions; an IPv6
 #    query with an extension header is not parsed there, and is counted in
 #    kernel_unparsed instead of being lost silently (its response comes out
