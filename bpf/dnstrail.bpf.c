@@ -757,7 +757,7 @@ __noinline int dt_parse_copy(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u
 
 		if (rc == DT_PARSE_NOT_L4 || rc == DT_PARSE_MALFORMED)
 			return 0;
-		/* fragments: the linear path's code reads the header in place */
+		/* fragments: only the in-place path reassembles (dt_frag) */
 		if (rc == DT_PARSE_FRAGMENT || DT_B(ipb[0], 6) & 0x20)
 			goto unparsed;
 	} else {

@@ -62,8 +62,9 @@ int dt_http_render_metrics(const struct dt_http_snapshot *s, char *buf, size_t s
 	     offsetof(struct dt_http_plugin, in), "filter output"},
 	    {"dnstrail_plugin_records_out_total", "records the output accepted",
 	     offsetof(struct dt_http_plugin, out), "output"},
-	    {"dnstrail_plugin_records_dropped_total", "records lost: an output's (queue full, error); an input's in the kernel (ring full, "
-	     "BPF runs skipped)",
+	    {"dnstrail_plugin_records_dropped_total",
+	     "records lost: an output's (queue full, error); an input's in the kernel "
+	     "(ring full, BPF runs skipped)",
 	     offsetof(struct dt_http_plugin, dropped), "output input"},
 	    {"dnstrail_plugin_records_removed_total", "records the filter removed",
 	     offsetof(struct dt_http_plugin, removed), "filter"},
