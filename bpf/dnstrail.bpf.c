@@ -771,6 +771,8 @@ __noinline int dt_parse_copy(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u
 				goto unparsed;
 			return 0;
 		}
+		/* dt_parse_ipv6_w()'s common path by hand: its extension
+		 * header walk would read past the 48 bytes copied */
 		l3.l3len = 40;
 		l3.ip_len = plen ? plen + 40 : 0;
 		l3.transport = next;
@@ -803,13 +805,13 @@ unparsed:
 }
 
 /*
- * Packet bytes are read with plain loads through skb->head: on this kernel
- * the verifier types it as untrusted memory and the JIT makes every load an
- * exception-handled one (a fault reads 0), about a nanosecond each instead
- * of a bpf_probe_read_kernel() call per header.
+ * An IPv4 (proto ETH_P_IP) or IPv6 packet whose IP header is at nh (from
+ * skb->head), past the checks that need no packet bytes. Packet bytes are
+ * read with plain loads through skb->head: on this kernel the verifier types
+ * it as untrusted memory and the JIT makes every load an exception-handled
+ * one (a fault reads 0), about a nanosecond each instead of a
+ * bpf_probe_read_kernel() call per header.
  */
-/* An IPv4 (proto ETH_P_IP) or IPv6 packet whose IP header is at nh (from
- * skb->head), past the checks that need no packet bytes. */
 static __always_inline int handle_l3(void *ctx, struct sk_buff *skb, __u8 dir, struct sock *sk,
 				     __u16 proto, __u32 nh)
 {
@@ -884,7 +886,7 @@ __noinline int dt_vlan(void *ctx __arg_ctx)
 	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
 	__u16 proto = skb->protocol;
 	const unsigned char *head = skb->head;
-	__u32 nh = (const unsigned char *)skb->data - head;
+	__u32 nh = l3_off(skb, 1); /* here, the first tag */
 	__u16 inner;
 
 	if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
