@@ -531,6 +531,7 @@ struct hdrs {
 	__u32 nh, data_off, len, linear_end;
 	__u32 l3len, ip_len;
 	__u8 transport, family;
+	__u8 in_place; /* ip points into the skb: a fragment is possible there */
 };
 
 /* A packet to or from a watched port, its headers found: the exactly-once
@@ -670,7 +671,8 @@ static __always_inline int record_dns_port(void *ctx, struct sk_buff *skb, __u8 
 		if (pi.cap < orig)
 			pi.flags |= DT_EV_TRUNCATED;
 		/* the first IP fragment: later ones are recorded if this one was */
-		if ((pi.family == 4 && (ip[6] & 0x20)) || (pi.family == 6 && l3len > 40))
+		if (hd->in_place &&
+		    ((pi.family == 4 && (ip[6] & 0x20)) || (pi.family == 6 && l3len > 40)))
 			dt_first_frag(ctx, &pi, wire + 8);
 		return dt_emit(ctx, &pi);
 	}
@@ -703,16 +705,54 @@ static __always_inline int record_dns_port(void *ctx, struct sk_buff *skb, __u8 
 	return 0;
 }
 
+#define DT_EXT_FRAGMENT (-1)
+
+/*
+ * dt_parse_ipv6_w()'s walk of IPv6 extension headers, each one's first 4
+ * bytes copied in turn (it reads in place, past dt_parse_copy's copy). at:
+ * the IPv6 header's offset from skb->data; next: its next header. Returns
+ * the headers' length << 8 | the transport (TCP or UDP); 0 when there is
+ * none (another protocol, too many headers, a packet cut short); or
+ * DT_EXT_FRAGMENT for a real fragment. A function of its own: its result
+ * is one value to the verifier, not one state per way through the loop.
+ */
+__noinline int dt_ipv6_ext_copy(void *ctx __arg_ctx, __u32 at, __u32 next)
+{
+	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
+	struct bpf_dynptr skbp;
+	__u32 l3len = 40;
+
+	if (bpf_dynptr_from_skb((struct __sk_buff *)skb, 0, &skbp))
+		return 0;
+	for (int i = 0; i < DT_IPV6_EXT_MAX; i++) {
+		__u8 eh[4];
+
+		if (next == IPPROTO_TCP_ || next == IPPROTO_UDP_)
+			return (int)(l3len << 8 | next);
+		/* hop-by-hop 0, routing 43, destination 60, fragment 44, AH 51 */
+		if (next != 0 && next != 43 && next != 60 && next != 44 && next != 51)
+			return 0;
+		if (bpf_dynptr_read(eh, sizeof(eh), &skbp, at + l3len, 0))
+			return 0; /* the packet ends inside its headers */
+		if (next == 44 && (eh[3] & 1 || (eh[2] << 8 | eh[3]) & 0xfff8))
+			return DT_EXT_FRAGMENT;
+		l3len += next == 51 ? (eh[1] + 2) * 4 : next == 44 ? 8 : (eh[1] + 1) * 8;
+		next = eh[0];
+	}
+	return next == IPPROTO_TCP_ || next == IPPROTO_UDP_ ? (int)(l3len << 8 | next) : 0;
+}
+
 /*
  * The headers parsed from a copy, for the packets the common path cannot
  * read in place: those whose IP and transport headers are not (all) in the
  * skb's linear area (a NIC driver that builds the skb from page fragments
  * leaves them there until ip_rcv() pulls them, when GRO is off), and VLAN
  * frames (dt_vlan). nh: the IP header's offset from skb->head; proto: its
- * EtherType. The headers are copied out through the skb dynptr. IPv4
- * without fragments and IPv6 without extension headers; a fragment or an
- * extension header is counted in hdr_nonlinear (kernel_unparsed). A global
- * function: the common path neither pays for it nor verifies it twice.
+ * EtherType. The headers are copied out through the skb dynptr: IPv4 with
+ * options, IPv6 with extension headers. An IP fragment is counted in
+ * hdr_nonlinear (kernel_unparsed): only the in-place path records those
+ * (dt_frag, dt_first_frag). A global function: the common path neither
+ * pays for it nor verifies it twice.
  */
 __noinline int dt_parse_copy(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u32 proto)
 {
@@ -764,21 +804,22 @@ __noinline int dt_parse_copy(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u
 		__u8 next = DT_B(ipb[0], 6);
 		__u32 plen = DT_BE16(ipb[0], 4);
 
-		if (next != IPPROTO_TCP_ && next != IPPROTO_UDP_) {
-			/* extension headers (hop-by-hop, routing, fragment,
-			 * destination, AH) may hide a DNS packet; others do not */
-			if (next == 0 || next == 43 || next == 44 || next == 51 || next == 60)
-				goto unparsed;
-			return 0;
-		}
-		/* dt_parse_ipv6_w()'s common path by hand: its extension
-		 * header walk would read past the 48 bytes copied */
 		l3.l3len = 40;
+		if (next != IPPROTO_TCP_ && next != IPPROTO_UDP_) {
+			int ext = dt_ipv6_ext_copy(ctx, at, next);
+
+			if (ext == DT_EXT_FRAGMENT)
+				goto unparsed; /* see IPv4 above */
+			if (ext <= 0)
+				return 0;
+			l3.l3len = (__u32)ext >> 8;
+			next = (__u8)ext;
+		}
 		l3.ip_len = plen ? plen + 40 : 0;
 		l3.transport = next;
 	}
 	at += l3.l3len;
-	if (l3.l3len > 60 || len < at || len - at < sizeof(l4b))
+	if (len < at || len - at < sizeof(l4b))
 		return 0; /* no room for a DNS header (TCP: 20 bytes alone) */
 	if (bpf_dynptr_read(l4b, sizeof(l4b), &skbp, at, 0))
 		goto unparsed;
@@ -868,7 +909,7 @@ static __always_inline int handle_l3(void *ctx, struct sk_buff *skb, __u8 dir, s
 	    .ip = ip, .l4 = l4, .w1 = w1, .l4w = l4w,
 	    .nh = nh, .data_off = data_off, .len = len, .linear_end = linear_end,
 	    .l3len = l3len, .ip_len = ip_len, .transport = transport,
-	    .family = proto == bpf_htons(ETH_P_IP) ? 4 : 6,
+	    .family = proto == bpf_htons(ETH_P_IP) ? 4 : 6, .in_place = 1,
 	};
 
 	return record_dns_port(ctx, skb, dir, sk, &hd);
@@ -886,15 +927,28 @@ __noinline int dt_vlan(void *ctx __arg_ctx)
 	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
 	__u16 proto = skb->protocol;
 	const unsigned char *head = skb->head;
-	__u32 nh = l3_off(skb, 1); /* here, the first tag */
+	__u32 nh = l3_off(skb, 1); /* here, the first tag: skb->data */
+	__u32 linear = skb->len - skb->data_len;
+	__u32 tags[2]; /* each: TCI, then the EtherType it carries (network order) */
 	__u16 inner;
 
 	if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
 		return 0; /* ARP and the like */
-	/* a tag: TCI, then the EtherType it carries (network order) */
-	inner = (__u16)(dt_ld32(head + nh) >> 16);
+	if (linear >= sizeof(tags)) {
+		tags[0] = dt_ld32(head + nh);
+		tags[1] = dt_ld32(head + nh + 4);
+	} else {
+		/* the tags in a page fragment too (a driver that builds the
+		 * skb from fragments, GRO off) */
+		struct bpf_dynptr skbp;
+
+		if (bpf_dynptr_from_skb((struct __sk_buff *)skb, 0, &skbp) ||
+		    bpf_dynptr_read(tags, sizeof(tags), &skbp, 0, 0))
+			return 0; /* shorter than two tags: no IP packet */
+	}
+	inner = (__u16)(tags[0] >> 16);
 	if (inner == bpf_htons(ETH_P_8021Q) || inner == bpf_htons(ETH_P_8021AD)) {
-		inner = (__u16)(dt_ld32(head + nh + 4) >> 16);
+		inner = (__u16)(tags[1] >> 16);
 		nh += 4;
 	}
 	nh += 4;

@@ -20,7 +20,7 @@ const struct dt_stat_desc dt_stat_descs[] = {
 	DESC(kernel_drops, "ring-buffer records the kernel could not reserve"),
 	DESC(kernel_unparsed, "packets of any port whose headers the kernel program read from a copy "
 			      "(outside the buffer's linear area, or behind a VLAN tag) and could not "
-			      "parse there (IP fragments, IPv6 extension headers): a DNS packet among "
+			      "parse there (IP fragments): a DNS packet among "
 			      "them is missing"),
 	DESC(kernel_missed_runs, "runs of a BPF program the kernel skipped because it was already "
 				 "running on that CPU: a packet or process event among them is missing"),

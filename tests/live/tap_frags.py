@@ -11,12 +11,14 @@ linear area: the IP and UDP headers reach netif_receive_skb in a fragment.
 usage: tap_frags.py [--flood SECONDS] IFNAME   (inside the namespace; keep stdin open)
 Prints "ready" once the device exists, then reads one query per stdin line:
     FAMILY SRC_MAC SRC DST SPORT DPORT ID NAME QTYPE
-FAMILY is 4, 6, or 6hbh (IPv6 with a hop-by-hop extension header): one UDP
-query; 4vlan, 6vlan or 4qinq: the same with an 802.1Q tag (VLAN 100), or an
-802.1ad and an 802.1Q tag, left in the frame as by a NIC without receive VLAN
-offload, the whole frame in the linear area; or tcp4: a TCP connection over IPv4 (handshake, the query, the
-answer read back from the tap, then RST), every frame sent with its headers
-in a fragment. QTYPE is a number. Prints "sent N" after each ("error: ..."
+FAMILY is 4, 6, 6hbh (IPv6 with a hop-by-hop extension header) or 6frag
+(IPv6, the query sent as the first fragment of a datagram whose rest never
+comes): one UDP query; 4vlan, 6vlan or 4qinq: the same with an 802.1Q tag
+(VLAN 100), or an 802.1ad and an 802.1Q tag, left in the frame as by a NIC
+without receive VLAN offload, the whole frame in the linear area (with
+"-paged", as 4vlan-paged: tags and all in a fragment); or tcp4: a TCP
+connection over IPv4 (handshake, the query, the answer read back from the
+tap, then RST), every frame sent with its headers in a fragment. QTYPE is a number. Prints "sent N" after each ("error: ..."
 when the TCP peer does not answer). The device lives until stdin closes.
 --flood: the first line's packet is written again and again for SECONDS
 (bench/bpf_cost.sh), then "sent N".
@@ -57,6 +59,8 @@ def frame(family: str, dst_mac: bytes, src_mac: bytes, src: str, dst: str,
     ext, nxt = b"", 17
     if family == "6hbh":  # hop-by-hop options: next header UDP, PadN
         ext, nxt = bytes([17, 0, 1, 4, 0, 0, 0, 0]), 0
+    elif family == "6frag":  # Fragment header: offset 0, more fragments
+        ext, nxt = struct.pack("!BBHI", 17, 0, 1, sport), 44
     ip = struct.pack("!IHBB16s16s", 0x60000000, len(ext) + ulen, nxt, 64, s.packed, d.packed)
     return dst_mac + src_mac + b"\x86\xdd" + ip + ext + udp
 
@@ -151,14 +155,15 @@ def main() -> int:
             sent += 1
             print(f"sent {sent}", flush=True)
             continue
-        base = family.replace("vlan", "").replace("qinq", "")
+        paged = family.endswith("-paged")
+        tagged = family.removesuffix("-paged")
+        base = tagged.replace("vlan", "").replace("qinq", "")
         pkt = frame(base, dst_mac, src_mac, src, dst, int(sport), int(dport), query)
-        if family != base:  # tags after the MAC addresses
-            tags = b"\x88\xa8\x00\xc8" if family.endswith("qinq") else b""
+        iov = [b"", pkt]  # empty linear part: all of the frame in a fragment
+        if tagged != base:  # tags after the MAC addresses
+            tags = b"\x88\xa8\x00\xc8" if tagged.endswith("qinq") else b""
             pkt = pkt[:12] + tags + b"\x81\x00\x00\x64" + pkt[12:]
-            iov = [pkt]
-        else:  # empty linear part: all of the frame in a fragment
-            iov = [b"", pkt]
+            iov = [b"", pkt] if paged else [pkt]
         if flood:
             end = time.monotonic() + flood
             while time.monotonic() < end:
