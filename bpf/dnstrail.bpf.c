@@ -325,7 +325,33 @@ static __always_inline __u64 frag_key(const struct pktinfo *pi, __u32 id)
 	return mix(key, (__u64)pi->family << 32 | id) | 1;
 }
 
-static __always_inline void copy_addrs(struct pktinfo *pi, const __u8 *ip);
+/* A later IP fragment, its headers parsed (in place by dt_frag, or from a
+ * copy by dt_parse_copy): what dt_frag_record needs of them. */
+struct frag_in {
+	__u8 saddr[16], daddr[16];
+	__u32 nh;     /* the IP header, from skb->head */
+	__u32 l3len;  /* IP header and extension headers: the fragment's data follows */
+	__u32 ip_len; /* from the header; 0 if unknown */
+	__u32 id;     /* as frag_ident() */
+	__u16 off_more;
+	__u8 family, dir;
+};
+
+/* A fragment's addresses, from its IP header at ip (in the skb or a copy). */
+static __always_inline void frag_addrs(struct frag_in *f, const __u8 *ip)
+{
+	if (f->family == 4) {
+		__builtin_memset(f->saddr, 0, 16);
+		__builtin_memset(f->daddr, 0, 16);
+		*(__u32 *)f->saddr = ld32(ip + 12);
+		*(__u32 *)f->daddr = ld32(ip + 16);
+	} else {
+		*(__u64 *)&f->saddr[0] = *(const __u64 *)(ip + 8);
+		*(__u64 *)&f->saddr[8] = *(const __u64 *)(ip + 16);
+		*(__u64 *)&f->daddr[0] = *(const __u64 *)(ip + 24);
+		*(__u64 *)&f->daddr[8] = *(const __u64 *)(ip + 32);
+	}
+}
 
 /* Repeat-check key of a whole packet: independent multiplies (they run in
  * parallel) folded by one mix instead of a chain of six; never 0 (empty). */
@@ -370,31 +396,28 @@ static __always_inline __u32 l3_off(const struct sk_buff *skb, __u32 dir)
 /*
  * A later IP fragment (no transport header): recorded only if the first
  * fragment of its datagram was, under the same exactly-once rules. A global
- * function (headers parsed again): the common path keeps its registers.
+ * function: the common path keeps its registers, and it is verified once
+ * for both of its callers.
  */
-__noinline int dt_frag(void *ctx __arg_ctx, __u32 dir, __u32 nh, __u32 proto)
+__noinline int dt_frag_record(void *ctx __arg_ctx, struct frag_in *f)
 {
-	bool v4 = proto == bpf_htons(ETH_P_IP);
 	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
 	const __u8 *head = skb->head;
-	const __u8 *ip = head + nh;
 	__u32 data_off = (const unsigned char *)skb->data - head;
 	__u32 len = skb->len;
 	__u32 linear_end = data_off + len - skb->data_len;
-	struct dt_l3 l3s, *l3 = &l3s;
 	struct pktinfo pi;
-	__u16 off_more;
-	__u32 id;
-	int rc;
+	__u8 dir;
 
-	rc = v4 ? dt_parse_ipv4(ip, l3) : dt_parse_ipv6(ip, l3);
-	if (rc != DT_PARSE_FRAGMENT || l3->transport != IPPROTO_UDP_)
+	if (!f)
 		return 0;
-	pi.family = v4 ? 4 : 6;
-	copy_addrs(&pi, ip);
-	id = frag_ident(ip, l3, pi.family, &off_more);
+	dir = f->dir ? 1 : 0;
+	barrier_var(dir); /* one value: the checks of sk below hold on every path */
+	pi.family = f->family;
+	__builtin_memcpy(pi.saddr, f->saddr, 16);
+	__builtin_memcpy(pi.daddr, f->daddr, 16);
 
-	__u64 key = frag_key(&pi, id);
+	__u64 key = frag_key(&pi, f->id);
 	struct sent_slot *fs = &frag_seen[key & (FRAG_SLOTS - 1)];
 	__u64 now = bpf_ktime_get_ns();
 
@@ -423,19 +446,19 @@ __noinline int dt_frag(void *ctx __arg_ctx, __u32 dir, __u32 nh, __u32 proto)
 		return 0;
 	}
 
-	__u32 pay_off = nh + l3->l3len;
+	__u32 pay_off = f->nh + f->l3len;
 	__u32 before = pay_off - data_off;
 	__u32 wire = len > before ? len - before : 0;
 
-	if (l3->ip_len) {
-		__u32 by_ip = l3->ip_len > l3->l3len ? l3->ip_len - l3->l3len : 0;
+	if (f->ip_len) {
+		__u32 by_ip = f->ip_len > f->l3len ? f->ip_len - f->l3len : 0;
 
 		if (by_ip < wire)
 			wire = by_ip;
 	}
 	/* the same repeat check as a whole packet, keyed by datagram and offset */
 	{
-		__u64 dkey = mix(key, (__u64)off_more << 32 | wire) | 1;
+		__u64 dkey = mix(key, (__u64)f->off_more << 32 | wire) | 1;
 		struct sent_slot *slot = &sent[dkey & (SENT_SLOTS - 1)];
 
 		if (dir == 1) {
@@ -468,10 +491,50 @@ __noinline int dt_frag(void *ctx __arg_ctx, __u32 dir, __u32 nh, __u32 proto)
 	pi.orig_len = wire;
 	if (pi.cap < wire)
 		pi.flags |= DT_EV_TRUNCATED;
-	pi.frag_id = id;
-	pi.frag_off = off_more;
+	pi.frag_id = f->id;
+	pi.frag_off = f->off_more;
 	pi.frag_len = wire;
+	pi.nh = f->nh;
 	return dt_emit(ctx, &pi);
+}
+
+/* A later IP fragment whose headers are in the linear area: parsed in place. */
+__noinline int dt_frag(void *ctx __arg_ctx, __u32 dir, __u32 nh, __u32 proto)
+{
+	bool v4 = proto == bpf_htons(ETH_P_IP);
+	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
+	const __u8 *ip = skb->head + nh;
+	struct dt_l3 l3;
+	struct frag_in f;
+	int rc;
+
+	rc = v4 ? dt_parse_ipv4(ip, &l3) : dt_parse_ipv6(ip, &l3);
+	if (rc != DT_PARSE_FRAGMENT || l3.transport != IPPROTO_UDP_)
+		return 0;
+	f.family = v4 ? 4 : 6;
+	frag_addrs(&f, ip);
+	f.id = frag_ident(ip, &l3, f.family, &f.off_more);
+	f.nh = nh;
+	f.l3len = l3.l3len;
+	f.ip_len = l3.ip_len;
+	f.dir = dir;
+	return dt_frag_record(ctx, &f);
+}
+
+/* Marks a first fragment's record and leaves its datagram's identity in
+ * frag_seen for the later fragments (dt_frag_record). */
+static __always_inline void note_first_frag(struct pktinfo *pi, __u32 id, __u16 off_more,
+					    __u32 frag_len)
+{
+	__u64 key = frag_key(pi, id);
+	struct sent_slot *fs = &frag_seen[key & (FRAG_SLOTS - 1)];
+
+	fs->key = key;
+	fs->ts = pi->now;
+	pi->flags |= DT_EV_FRAGMENT;
+	pi->frag_id = id;
+	pi->frag_off = off_more;
+	pi->frag_len = frag_len;
 }
 
 /* The first fragment of a DNS-port datagram, about to be recorded: its
@@ -491,33 +554,11 @@ __noinline int dt_first_frag(void *ctx __arg_ctx, struct pktinfo *pi, __u32 frag
 	if (pi->family == 4 ? !(ip[6] & 0x20) : dt_parse_ipv6(ip, &l3) || !l3.frag_hdr)
 		return 0; /* IPv6: extension headers, but no Fragment header */
 	id = frag_ident(ip, &l3, pi->family, &off_more);
-
-	__u64 key = frag_key(pi, id);
-	struct sent_slot *fs = &frag_seen[key & (FRAG_SLOTS - 1)];
-
-	fs->key = key;
-	fs->ts = pi->now;
-	pi->flags |= DT_EV_FRAGMENT;
-	pi->frag_id = id;
-	pi->frag_off = off_more;
-	pi->frag_len = frag_len;
+	note_first_frag(pi, id, off_more, frag_len);
 	return 0;
 }
 
-static __always_inline void copy_addrs(struct pktinfo *pi, const __u8 *ip)
-{
-	if (pi->family == 4) {
-		__builtin_memset(pi->saddr, 0, 16);
-		__builtin_memset(pi->daddr, 0, 16);
-		*(__u32 *)pi->saddr = ld32(ip + 12);
-		*(__u32 *)pi->daddr = ld32(ip + 16);
-	} else {
-		*(__u64 *)&pi->saddr[0] = *(const __u64 *)(ip + 8);
-		*(__u64 *)&pi->saddr[8] = *(const __u64 *)(ip + 16);
-		*(__u64 *)&pi->daddr[0] = *(const __u64 *)(ip + 24);
-		*(__u64 *)&pi->daddr[8] = *(const __u64 *)(ip + 32);
-	}
-}
+
 
 /*
  * Where a DNS-port packet's headers are: ip and l4 point at the IP and
@@ -531,7 +572,9 @@ struct hdrs {
 	__u32 nh, data_off, len, linear_end;
 	__u32 l3len, ip_len;
 	__u8 transport, family;
-	__u8 in_place; /* ip points into the skb: a fragment is possible there */
+	__u8 in_place; /* ip points into the skb: dt_first_frag reads it there */
+	__u16 frag_off_more; /* else: a first fragment's, as frag_ident() (0: none) */
+	__u32 frag_id;
 };
 
 /* A packet to or from a watched port, its headers found: the exactly-once
@@ -674,6 +717,8 @@ static __always_inline int record_dns_port(void *ctx, struct sk_buff *skb, __u8 
 		if (hd->in_place &&
 		    ((pi.family == 4 && (ip[6] & 0x20)) || (pi.family == 6 && l3len > 40)))
 			dt_first_frag(ctx, &pi, wire + 8);
+		else if (!hd->in_place && hd->frag_off_more)
+			note_first_frag(&pi, hd->frag_id, hd->frag_off_more, wire + 8);
 		return dt_emit(ctx, &pi);
 	}
 
@@ -705,27 +750,28 @@ static __always_inline int record_dns_port(void *ctx, struct sk_buff *skb, __u8 
 	return 0;
 }
 
-#define DT_EXT_FRAGMENT (-1)
-
 /*
- * dt_parse_ipv6_w()'s walk of IPv6 extension headers, each one's first 4
+ * dt_parse_ipv6_w()'s walk of IPv6 extension headers, each one's first 8
  * bytes copied in turn (it reads in place, past dt_parse_copy's copy). at:
  * the IPv6 header's offset from skb->data; next: its next header. Returns
- * the headers' length << 8 | the transport (TCP or UDP); 0 when there is
- * none (another protocol, too many headers, a packet cut short); or
- * DT_EXT_FRAGMENT for a real fragment. A function of its own: its result
- * is one value to the verifier, not one state per way through the loop.
+ * the headers' length << 8 | the header after them; 0 when there is no TCP
+ * or UDP (another protocol, too many headers, a packet cut short). A real
+ * Fragment header (more fragments, or an offset) fills fr->id and
+ * fr->off_more; at a later fragment the walk stops after it, as
+ * dt_parse_ipv6_w()'s does. A function of its own: its result is one value
+ * to the verifier, not one state per way through the loop.
  */
-__noinline int dt_ipv6_ext_copy(void *ctx __arg_ctx, __u32 at, __u32 next)
+__noinline int dt_ipv6_ext_copy(void *ctx __arg_ctx, __u32 at, __u32 next, struct frag_in *fr)
 {
 	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
 	struct bpf_dynptr skbp;
 	__u32 l3len = 40;
 
-	if (bpf_dynptr_from_skb((struct __sk_buff *)skb, 0, &skbp))
+	if (!fr || bpf_dynptr_from_skb((struct __sk_buff *)skb, 0, &skbp))
 		return 0;
+	fr->off_more = 0;
 	for (int i = 0; i < DT_IPV6_EXT_MAX; i++) {
-		__u8 eh[4];
+		__u8 eh[8];
 
 		if (next == IPPROTO_TCP_ || next == IPPROTO_UDP_)
 			return (int)(l3len << 8 | next);
@@ -734,9 +780,20 @@ __noinline int dt_ipv6_ext_copy(void *ctx __arg_ctx, __u32 at, __u32 next)
 			return 0;
 		if (bpf_dynptr_read(eh, sizeof(eh), &skbp, at + l3len, 0))
 			return 0; /* the packet ends inside its headers */
-		if (next == 44 && (eh[3] & 1 || (eh[2] << 8 | eh[3]) & 0xfff8))
-			return DT_EXT_FRAGMENT;
-		l3len += next == 51 ? (eh[1] + 2) * 4 : next == 44 ? 8 : (eh[1] + 1) * 8;
+		if (next == 44) {
+			__u16 off_more = ((eh[2] << 8 | eh[3]) & 0xfff8) | (eh[3] & 1);
+
+			l3len += 8;
+			if (off_more) {
+				fr->off_more = off_more;
+				fr->id = (__u32)eh[4] << 24 | (__u32)eh[5] << 16 |
+					 (__u32)eh[6] << 8 | eh[7];
+			}
+			if (off_more & 0xfff8)
+				return (int)(l3len << 8 | eh[0]); /* a later fragment */
+		} else {
+			l3len += next == 51 ? (eh[1] + 2) * 4 : (eh[1] + 1) * 8;
+		}
 		next = eh[0];
 	}
 	return next == IPPROTO_TCP_ || next == IPPROTO_UDP_ ? (int)(l3len << 8 | next) : 0;
@@ -749,10 +806,10 @@ __noinline int dt_ipv6_ext_copy(void *ctx __arg_ctx, __u32 at, __u32 next)
  * leaves them there until ip_rcv() pulls them, when GRO is off), and VLAN
  * frames (dt_vlan). nh: the IP header's offset from skb->head; proto: its
  * EtherType. The headers are copied out through the skb dynptr: IPv4 with
- * options, IPv6 with extension headers. An IP fragment is counted in
- * hdr_nonlinear (kernel_unparsed): only the in-place path records those
- * (dt_frag, dt_first_frag). A global function: the common path neither
- * pays for it nor verifies it twice.
+ * options, IPv6 with extension headers, IP fragments (a first one is
+ * recorded as a whole packet, a later one by dt_frag_record). What it cannot
+ * read is counted in hdr_nonlinear (kernel_unparsed). A global function:
+ * the common path neither pays for it nor verifies it twice.
  */
 __noinline int dt_parse_copy(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u32 proto)
 {
@@ -766,24 +823,32 @@ __noinline int dt_parse_copy(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u
 	const unsigned char *head = skb->head;
 	__u32 data_off = (const unsigned char *)skb->data - head;
 	__u32 len = skb->len;
-	__u64 ipb[6], l4b[2]; /* 40 (IPv4) or 48 (IPv6) bytes from the IP header, 16 of L4 */
+	__u64 ipb[6] = {}, l4b[2]; /* up to 40 (IPv4) or 48 (IPv6) bytes from the IP header, 16 of L4 */
 	struct bpf_dynptr skbp;
+	struct frag_in fr;
 	struct dt_l3 l3;
-	__u32 at, fixed;
+	__u32 at, fixed, n;
 	bool v4;
+	int rc;
 
 	if (dir == 0 ? !sk : !!sk)
 		return 0; /* handle_egress()/handle_ingress() checked; again for the verifier */
 	if (nh < data_off || nh - data_off >= len)
 		goto unparsed;
 	/* One copy of the IP header; the ports of a fixed-size one are in it
-	 * too, so a packet without a watched port ends after one read. Shorter
-	 * packets hold no DNS message (IPv4: 20 + 8 + 12 bytes at least). */
+	 * too, so a packet without a watched port ends after one read. A later
+	 * fragment may be as short as its IP header and one byte. */
 	at = nh - data_off; /* the dynptr's offset 0 is skb->data */
 	v4 = proto == bpf_htons(ETH_P_IP);
-	if (len - at < (v4 ? 40 : 48) || bpf_dynptr_from_skb((struct __sk_buff *)skb, 0, &skbp))
+	n = len - at;
+	if (n < (v4 ? 21 : 41) || bpf_dynptr_from_skb((struct __sk_buff *)skb, 0, &skbp))
 		return 0;
-	if (v4 ? bpf_dynptr_read(ipb, 40, &skbp, at, 0) : bpf_dynptr_read(ipb, 48, &skbp, at, 0))
+	/* constant sizes: the verifier does not follow a clamped length */
+	if (n >= (v4 ? 40 : 48))
+		rc = v4 ? bpf_dynptr_read(ipb, 40, &skbp, at, 0) : bpf_dynptr_read(ipb, 48, &skbp, at, 0);
+	else /* the fixed header: all a short later fragment needs */
+		rc = v4 ? bpf_dynptr_read(ipb, 20, &skbp, at, 0) : bpf_dynptr_read(ipb, 40, &skbp, at, 0);
+	if (rc)
 		goto unparsed;
 	fixed = dt_fixed_l4_off(v4, ipb[0]);
 	if (fixed) {
@@ -792,31 +857,34 @@ __noinline int dt_parse_copy(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u
 		if (!port_match((__u16)ports, (__u16)(ports >> 16)))
 			return 0;
 	}
+	fr.off_more = 0;
+	fr.id = 0;
 	if (v4) {
-		int rc = dt_parse_ipv4_w(ipb[0], ipb[1], &l3);
+		rc = dt_parse_ipv4_w(ipb[0], ipb[1], &l3);
 
 		if (rc == DT_PARSE_NOT_L4 || rc == DT_PARSE_MALFORMED)
 			return 0;
-		/* fragments: only the in-place path reassembles (dt_frag) */
 		if (rc == DT_PARSE_FRAGMENT || DT_B(ipb[0], 6) & 0x20)
-			goto unparsed;
+			fr.id = frag_ident((const __u8 *)ipb, &l3, 4, &fr.off_more);
+		if (rc == DT_PARSE_FRAGMENT)
+			goto later_fragment;
 	} else {
 		__u8 next = DT_B(ipb[0], 6);
 		__u32 plen = DT_BE16(ipb[0], 4);
 
 		l3.l3len = 40;
+		l3.ip_len = plen ? plen + 40 : 0;
 		if (next != IPPROTO_TCP_ && next != IPPROTO_UDP_) {
-			int ext = dt_ipv6_ext_copy(ctx, at, next);
+			int ext = dt_ipv6_ext_copy(ctx, at, next, &fr);
 
-			if (ext == DT_EXT_FRAGMENT)
-				goto unparsed; /* see IPv4 above */
 			if (ext <= 0)
 				return 0;
 			l3.l3len = (__u32)ext >> 8;
 			next = (__u8)ext;
 		}
-		l3.ip_len = plen ? plen + 40 : 0;
 		l3.transport = next;
+		if (fr.off_more & 0xfff8)
+			goto later_fragment;
 	}
 	at += l3.l3len;
 	if (len < at || len - at < sizeof(l4b))
@@ -831,10 +899,20 @@ __noinline int dt_parse_copy(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u
 	    .nh = nh, .data_off = data_off, .len = len,
 	    .linear_end = data_off + len - skb->data_len,
 	    .l3len = l3.l3len, .ip_len = l3.ip_len, .transport = l3.transport,
-	    .family = v4 ? 4 : 6,
+	    .family = v4 ? 4 : 6, .frag_id = fr.id, .frag_off_more = fr.off_more,
 	};
 
 	return record_dns_port(ctx, skb, dir, sk, &hd);
+later_fragment:
+	if (l3.transport != IPPROTO_UDP_)
+		return 0;
+	fr.family = v4 ? 4 : 6;
+	frag_addrs(&fr, (const __u8 *)ipb);
+	fr.nh = nh;
+	fr.l3len = l3.l3len;
+	fr.ip_len = l3.ip_len;
+	fr.dir = dir;
+	return dt_frag_record(ctx, &fr);
 unparsed:
 	{
 		struct dt_cpu_counters *c = cpu_counters();

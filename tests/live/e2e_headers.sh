@@ -5,9 +5,8 @@
 #    off. A tap device with IFF_NAPI_FRAGS (tests/live/tap_frags.py) delivers
 #    them to NSD; the BPF program reads their headers through a copy
 #    (dt_parse_copy). UDP over IPv4 and IPv6 (with a hop-by-hop extension
-#    header too) and TCP over IPv4 (a handshake the helper scripts) are
-#    captured as transactions; an IPv6 fragment is not parsed there, and is
-#    counted in kernel_unparsed instead of being lost silently.
+#    header too; sent whole, or as two IP fragments) and TCP over IPv4 (a
+#    handshake the helper scripts) are captured as transactions.
 # 2. Queries whose 802.1Q (or 802.1ad + 802.1Q) tags are still in the frame
 #    at netif_receive_skb, as from a NIC without receive VLAN offload: the
 #    program reads past them (dt_vlan), in the linear area or in a fragment.
@@ -58,6 +57,9 @@ tap_send 6 "$PEER6" "$DT_S6" 41002 53 4102 "www.$Z" 28
 tap_send 6hbh "$PEER6" "$DT_S6" 41003 53 4103 "www.$Z" 28
 # the first fragment of a datagram whose rest never comes: NSD never sees it
 tap_send 6frag "$PEER6" "$DT_S6" 41007 53 4107 "www.$Z" 28
+# queries as two IP fragments, each with its headers in a page fragment
+tap_send 4split "$PEER4" "$DT_S4" 41008 53 4108 "www.$Z" 1
+tap_send 6split "$PEER6" "$DT_S6" 41009 53 4109 "www.$Z" 28
 # TCP: handshake, query and answer, every frame from the peer in a fragment
 tap_send tcp4 "$PEER4" "$DT_S4" 41006 53 4106 "www.$Z" 1
 # 802.1Q / 802.1ad tags left in the frame, as by a NIC without receive VLAN
@@ -117,11 +119,22 @@ check_tap_event "A www, IPv4 headers in a fragment" "$PEER4" 41001 4101 A 192.0.
 check_tap_event "AAAA www, IPv6 headers in a fragment" "$PEER6" 41002 4102 AAAA 2001:db8::1 ipv6
 check_tap_event "A www over TCP, IPv4 headers in a fragment" "$PEER4" 41006 4106 A 192.0.2.1 ipv4 tcp
 check_tap_event "AAAA www, IPv6 and hop-by-hop headers in a fragment" "$PEER6" 41003 4103 AAAA 2001:db8::1 ipv6
+check_tap_event "A www as two IPv4 fragments, headers in page fragments" "$PEER4" 41008 4108 A 192.0.2.1 ipv4
+check_tap_event "AAAA www as two IPv6 fragments, headers in page fragments" "$PEER6" 41009 4109 AAAA 2001:db8::1 ipv6
 
+# what was seen of it: a query cut short, never answered (NSD never got it)
 n=$(printf '%s\n' "${EV[@]}" | jq -c "select($(tap_q "$PEER6" 41007))" | grep -c . || true)
-expect_eq "IPv6 first fragment, headers in a page fragment: no event" "$n" 0
+expect_eq "IPv6 first fragment alone: one event" "$n" 1
+rec=$(printf '%s\n' "${EV[@]}" | jq -c "select($(tap_q "$PEER6" 41007))" | head -n 1)
+expect_val "... unanswered" "$rec" '.dnstrail.status' '"timeout"'
+expect_val "... dns.id" "$rec" '.dns.id' 4107
+expect_jq "... flagged query_truncated and nonlinear" "$rec" \
+	'(.dnstrail.flags // []) | (index("query_truncated") != null and index("nonlinear") != null)' '.dnstrail.flags'
 last=$(tail -n 1 "$DT_ERR")
-expect_val "stats.kernel_unparsed counts it, and only it" "$last" '.dnstrail_stats.kernel_unparsed' 1
+# the two split queries, and the lone first fragment
+expect_val "stats.ip_fragments" "$last" '.dnstrail_stats.ip_fragments' 5
+expect_val "stats.ip_reassembled: the two split queries" "$last" '.dnstrail_stats.ip_reassembled' 2
+expect_val "stats.kernel_unparsed: every header was read" "$last" '.dnstrail_stats.kernel_unparsed' 0
 for f in "vlan4 $PEER4 $TAP4 41020 4120 A ipv4" "vlan6 $PEER6 $TAP6 41021 4121 AAAA ipv6" \
 	"qinq $PEER4 $TAP4 41022 4122 A ipv4" "vlanpg $PEER4 $TAP4 41023 4123 A ipv4" \
 	"qinqpg $PEER4 $TAP4 41024 4124 A ipv4"; do
@@ -136,7 +149,7 @@ for f in "vlan4 $PEER4 $TAP4 41020 4120 A ipv4" "vlan6 $PEER6 $TAP6 41021 4121 A
 	expect_val "$d: destination" "$rec" '.destination | {ip, port}' "{\"ip\":\"$dst\",\"port\":53}"
 	expect_val "$d: network.type" "$rec" '.network.type' "\"$nettype\""
 done
-expect_eq "events of the tap's peer: the nine whole queries to port 53" "${#EV[@]}" 9
+expect_eq "events of the tap's peer: the twelve queries to port 53" "${#EV[@]}" 12
 expect_val "stats.kernel_missed_runs" "$last" '.dnstrail_stats.kernel_missed_runs' 0
 
 for f in "4 $DT_C4 41010 4110 A 192.0.2.1 ipv4" "6 $DT_C6 41011 4111 AAAA 2001:db8::1 ipv6"; do

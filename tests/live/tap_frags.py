@@ -13,7 +13,8 @@ Prints "ready" once the device exists, then reads one query per stdin line:
     FAMILY SRC_MAC SRC DST SPORT DPORT ID NAME QTYPE
 FAMILY is 4, 6, 6hbh (IPv6 with a hop-by-hop extension header) or 6frag
 (IPv6, the query sent as the first fragment of a datagram whose rest never
-comes): one UDP query; 4vlan, 6vlan or 4qinq: the same with an 802.1Q tag
+comes): one UDP query; 4split or 6split: one UDP query sent as two IP
+fragments (the first with the UDP header and 16 bytes of the message); 4vlan, 6vlan or 4qinq: the same with an 802.1Q tag
 (VLAN 100), or an 802.1ad and an 802.1Q tag, left in the frame as by a NIC
 without receive VLAN offload, the whole frame in the linear area (with
 "-paged", as 4vlan-paged: tags and all in a fragment); or tcp4: a TCP
@@ -63,6 +64,28 @@ def frame(family: str, dst_mac: bytes, src_mac: bytes, src: str, dst: str,
         ext, nxt = struct.pack("!BBHI", 17, 0, 1, sport), 44
     ip = struct.pack("!IHBB16s16s", 0x60000000, len(ext) + ulen, nxt, 64, s.packed, d.packed)
     return dst_mac + src_mac + b"\x86\xdd" + ip + ext + udp
+
+
+def split_frames(family: str, dst_mac: bytes, src_mac: bytes, src: str, dst: str,
+                 sport: int, dport: int, payload: bytes) -> list:
+    """The UDP datagram of frame(family) as two IP fragments, split 24 bytes in."""
+    whole = frame(family, dst_mac, src_mac, src, dst, sport, dport, payload)
+    hdr = 14 + (20 if family == "4" else 40)
+    udp, cut = whole[hdr:], 24
+    s, d = ipaddress.ip_address(src), ipaddress.ip_address(dst)
+    frames = []
+    for off, part, more in ((0, udp[:cut], 1), (cut, udp[cut:], 0)):
+        if family == "4":
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(part), sport,
+                             (off // 8) | (more << 13), 64, 17, 0, s.packed, d.packed)
+            ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+            frames.append(dst_mac + src_mac + b"\x08\x00" + ip + part)
+        else:
+            fh = struct.pack("!BBHI", 17, 0, off | more, sport)
+            ip = struct.pack("!IHBB16s16s", 0x60000000, 8 + len(part), 44, 64,
+                             s.packed, d.packed)
+            frames.append(dst_mac + src_mac + b"\x86\xdd" + ip + fh + part)
+    return frames
 
 
 def tcp4_frame(dst_mac: bytes, src_mac: bytes, src: str, dst: str, sport: int, dport: int,
@@ -152,6 +175,13 @@ def main() -> int:
             if err:
                 print(err, flush=True)
                 continue
+            sent += 1
+            print(f"sent {sent}", flush=True)
+            continue
+        if family.endswith("split"):  # each fragment with its headers in a page fragment
+            for f in split_frames(family[0], dst_mac, src_mac, src, dst, int(sport),
+                                  int(dport), query):
+                os.writev(fd, [b"", f])
             sent += 1
             print(f"sent {sent}", flush=True)
             continue
