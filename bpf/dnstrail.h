@@ -112,7 +112,7 @@ struct dt_cpu_counters {
 	__u64 unwoken;	   /* records since the last forced wake-up */
 	__u64 last_wake_ns;
 	__u64 wakeups;
-	__u64 hdr_nonlinear; /* headers (non-linear, or past VLAN tags) dt_parse_copy could not parse */
+	__u64 hdr_nonlinear; /* headers (non-linear, or past VLAN tags) dt_parse_copy could not copy */
 };
 
 #ifndef __cplusplus

@@ -18,10 +18,9 @@ const struct dt_stat_desc dt_stat_descs[] = {
 	DESC(timeouts, "queries without a response within the timeout"),
 	DESC(orphan_responses, "responses whose query was never seen"),
 	DESC(kernel_drops, "ring-buffer records the kernel could not reserve"),
-	DESC(kernel_unparsed, "packets of any port whose headers the kernel program read from a copy "
-			      "(outside the buffer's linear area, or behind a VLAN tag) and could not "
-			      "parse there (IP fragments): a DNS packet among "
-			      "them is missing"),
+	DESC(kernel_unparsed, "packets of any port whose headers the kernel program had to read from "
+			      "a copy (outside the buffer's linear area, or behind a VLAN tag) and "
+			      "could not: a DNS packet among them is missing"),
 	DESC(kernel_missed_runs, "runs of a BPF program the kernel skipped because it was already "
 				 "running on that CPU: a packet or process event among them is missing"),
 	DESC(events_published, "messages accepted by ZeroMQ"),
