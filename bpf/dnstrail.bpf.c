@@ -823,7 +823,7 @@ __noinline int dt_parse_copy(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u
 	const unsigned char *head = skb->head;
 	__u32 data_off = (const unsigned char *)skb->data - head;
 	__u32 len = skb->len;
-	__u64 ipb[6] = {}, l4b[2]; /* up to 40 (IPv4) or 48 (IPv6) bytes from the IP header, 16 of L4 */
+	__u64 ipb[6], l4b[2]; /* up to 40 (IPv4) or 48 (IPv6) bytes from the IP header, 16 of L4 */
 	struct bpf_dynptr skbp;
 	struct frag_in fr;
 	struct dt_l3 l3;
@@ -846,8 +846,10 @@ __noinline int dt_parse_copy(void *ctx __arg_ctx, __u32 direction, __u32 nh, __u
 	/* constant sizes: the verifier does not follow a clamped length */
 	if (n >= (v4 ? 40 : 48))
 		rc = v4 ? bpf_dynptr_read(ipb, 40, &skbp, at, 0) : bpf_dynptr_read(ipb, 48, &skbp, at, 0);
-	else /* the fixed header: all a short later fragment needs */
+	else { /* the fixed header: all a short later fragment needs; no ports */
+		ipb[2] = ipb[5] = 0;
 		rc = v4 ? bpf_dynptr_read(ipb, 20, &skbp, at, 0) : bpf_dynptr_read(ipb, 40, &skbp, at, 0);
+	}
 	if (rc)
 		goto unparsed;
 	fixed = dt_fixed_l4_off(v4, ipb[0]);
