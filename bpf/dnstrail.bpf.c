@@ -558,8 +558,6 @@ __noinline int dt_first_frag(void *ctx __arg_ctx, struct pktinfo *pi, __u32 frag
 	return 0;
 }
 
-
-
 /*
  * Where a DNS-port packet's headers are: ip and l4 point at the IP and
  * transport headers (the packet's own bytes, or a copy of them when they
