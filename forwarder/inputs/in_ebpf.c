@@ -260,12 +260,11 @@ static int in_ebpf_collect(void *ctx)
 	return n < 0 ? n : 0;
 }
 
+/* missed_runs: the daemon sums the programs' recursion misses (programs()) */
 static void in_ebpf_kernel_losses(void *ctx, struct dt_kernel_losses *out)
 {
 	struct in_ebpf *in = ctx;
-	struct dt_ebpf_prog_stat progs[DT_INPUT_MAX_PROGS];
 	struct dt_cpu_counters sum;
-	int n;
 
 	memset(out, 0, sizeof(*out));
 	if (!in->bpf)
@@ -273,10 +272,6 @@ static void in_ebpf_kernel_losses(void *ctx, struct dt_kernel_losses *out)
 	dt_ebpf_counters(in->bpf, &sum);
 	out->drops = sum.drops;
 	out->unparsed = sum.hdr_nonlinear;
-	/* the kernel counts recursion misses with or without bpf_stats */
-	n = dt_ebpf_prog_stats(in->bpf, progs, DT_INPUT_MAX_PROGS);
-	for (int i = 0; i < n; i++)
-		out->missed_runs += progs[i].recursion_misses;
 }
 
 /* The pipeline passes the input's context as `user`. */

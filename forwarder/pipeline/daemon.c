@@ -40,6 +40,10 @@ struct input_inst {
 	bool initialised, done, failed;
 	int error;
 	struct dt_kernel_losses losses; /* as of the last update_kernel_losses() */
+	/* its kernel programs' counters, read there too: once per flush for
+	 * the missed runs, the metrics page and the stop-time log alike */
+	struct dt_prog_stat progs[DT_INPUT_MAX_PROGS];
+	size_t n_progs;
 };
 
 struct daemon {
@@ -153,10 +157,9 @@ static int inputs_start(struct daemon *d, struct dt_errbuf *err)
  * statistics were on (bpf_stats): one log line per program that ran. */
 static void log_program_cost(const struct input_inst *in)
 {
-	struct dt_prog_stat progs[DT_INPUT_MAX_PROGS];
-	size_t n = in->p->programs(in->ctx, progs, DT_INPUT_MAX_PROGS);
+	const struct dt_prog_stat *progs = in->progs;
 
-	for (size_t j = 0; j < n; j++)
+	for (size_t j = 0; j < in->n_progs; j++)
 		if (progs[j].runs)
 			dt_info("input %s: BPF program %s: %" PRIu64 " runs, %.0f ns per run",
 				in->label, progs[j].name, progs[j].runs,
@@ -168,8 +171,8 @@ static void inputs_stop(struct daemon *d)
 	for (size_t i = 0; i < d->n_inputs; i++) {
 		struct input_inst *in = &d->inputs[i];
 
-		if (in->initialised && in->p->programs)
-			log_program_cost(in);
+		if (in->initialised)
+			log_program_cost(in); /* as of the final update_kernel_losses() */
 		if (in->initialised && in->p->exit)
 			in->p->exit(in->ctx);
 		dt_engine_free(in->engine);
@@ -205,9 +208,17 @@ static void update_kernel_losses(struct daemon *d)
 	for (size_t i = 0; i < d->n_inputs; i++) {
 		struct input_inst *in = &d->inputs[i];
 
-		if (!in->initialised || !in->p->kernel_losses)
+		if (!in->initialised)
 			continue;
-		in->p->kernel_losses(in->ctx, &in->losses);
+		if (in->p->kernel_losses)
+			in->p->kernel_losses(in->ctx, &in->losses);
+		/* the kernel counts recursion misses with or without bpf_stats */
+		if (in->p->programs) {
+			in->n_progs = in->p->programs(in->ctx, in->progs, DT_INPUT_MAX_PROGS);
+			in->losses.missed_runs = 0;
+			for (size_t j = 0; j < in->n_progs; j++)
+				in->losses.missed_runs += in->progs[j].recursion_misses;
+		}
 		sum.drops += in->losses.drops;
 		sum.unparsed += in->losses.unparsed;
 		sum.missed_runs += in->losses.missed_runs;
@@ -277,13 +288,11 @@ static void publish_snapshot(struct daemon *d, uint64_t mono)
 	}
 	for (size_t i = 0; i < d->n_inputs; i++) {
 		struct input_inst *in = &d->inputs[i];
-		struct dt_prog_stat progs[DT_INPUT_MAX_PROGS];
-		size_t n;
+		const struct dt_prog_stat *progs = in->progs; /* this flush's */
 
-		if (!in->initialised || !in->p->programs)
+		if (!in->initialised)
 			continue;
-		n = in->p->programs(in->ctx, progs, DT_INPUT_MAX_PROGS);
-		for (size_t j = 0; j < n && s.n_progs < DT_HTTP_MAX_PROGS; j++) {
+		for (size_t j = 0; j < in->n_progs && s.n_progs < DT_HTTP_MAX_PROGS; j++) {
 			struct dt_http_prog *p = &s.progs[s.n_progs++];
 
 			snprintf(p->input, sizeof(p->input), "%s", in->label);
@@ -763,6 +772,7 @@ int dt_daemon_run(const struct dt_cli *cli, double duration_s)
 		dt_err("--duration timer: %s", strerror(-rc));
 		goto out_stop_http;
 	}
+	update_kernel_losses(d);
 	publish_snapshot(d, d->last_flush_ns);
 	sd_notify(0, "READY=1");
 	dt_info("ready: %zu inputs, %zu filters, %zu outputs", d->n_inputs, d->pl->n_filters,

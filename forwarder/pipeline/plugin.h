@@ -60,12 +60,13 @@ struct dt_input_plugin {
 	/* Read what is ready and feed it to the engine. Returns 0, 1 when the
 	 * input is exhausted (end of pcap file), or negative errno. */
 	int (*collect)(void *ctx);
-	/* Kernel-side losses to fold into dt_stats. May be NULL (pcap). */
+	/* Kernel-side losses to fold into dt_stats (missed_runs: the daemon
+	 * adds the programs' recursion misses). May be NULL (pcap). */
 	void (*kernel_losses)(void *ctx, struct dt_kernel_losses *out);
 	/* Process identity for the engine (eBPF: exec/fork/exit cache). May be NULL. */
 	dt_process_lookup_fn process_lookup;
-	/* Its kernel programs' counters, at most max; the number written.
-	 * May be NULL (inputs without kernel programs). */
+	/* Its kernel programs' counters, at most max; the number written. The
+	 * daemon reads them once per flush. May be NULL (no kernel programs). */
 	size_t (*programs)(void *ctx, struct dt_prog_stat *out, size_t max);
 	/* What init() set up, in a few words for the start-up log. May be NULL. */
 	void (*describe)(void *ctx, char *buf, size_t len);
