@@ -11,15 +11,20 @@ linear area: the IP and UDP headers reach netif_receive_skb in a fragment.
 usage: tap_frags.py [--flood SECONDS] IFNAME   (inside the namespace; keep stdin open)
 Prints "ready" once the device exists, then reads one query per stdin line:
     FAMILY SRC_MAC SRC DST SPORT DPORT ID NAME QTYPE
-FAMILY is 4, 6, 6hbh (IPv6 with a hop-by-hop extension header) or 6frag
-(IPv6, the query sent as the first fragment of a datagram whose rest never
-comes): one UDP query; 4split or 6split: one UDP query sent as two IP
-fragments (the first with the UDP header and 16 bytes of the message); 4vlan, 6vlan or 4qinq: the same with an 802.1Q tag
-(VLAN 100), or an 802.1ad and an 802.1Q tag, left in the frame as by a NIC
-without receive VLAN offload, the whole frame in the linear area (with
-"-paged", as 4vlan-paged: tags and all in a fragment); or tcp4: a TCP
-connection over IPv4 (handshake, the query, the answer read back from the
-tap, then RST), every frame sent with its headers in a fragment. QTYPE is a number. Prints "sent N" after each ("error: ..."
+FAMILY is one of:
+  4, 6, 6hbh       one UDP query (6hbh: IPv6 with a hop-by-hop extension header)
+  6frag            IPv6, the query sent as the first fragment of a datagram
+                   whose rest never comes
+  4split, 6split   one UDP query as two IP fragments (the first with the UDP
+                   header and 16 bytes of the message)
+  4vlan, 6vlan,    a UDP query with an 802.1Q tag (VLAN 100), or an 802.1ad and
+  4qinq            an 802.1Q tag, left in the frame as by a NIC without receive
+                   VLAN offload, the whole frame in the linear area; with
+                   "-paged" (as 4vlan-paged), tags and all in a fragment
+  tcp4             a TCP connection over IPv4 (handshake, the query, the answer
+                   read back from the tap, then RST)
+Unless said otherwise, every frame is sent with its headers in a fragment.
+QTYPE is a number. Prints "sent N" after each ("error: ..."
 when the TCP peer does not answer). The device lives until stdin closes.
 --flood: the first line's packet is written again and again for SECONDS
 (bench/bpf_cost.sh), then "sent N".
