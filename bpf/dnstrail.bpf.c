@@ -366,6 +366,14 @@ static __always_inline __u64 dup_key(const struct pktinfo *pi, __u32 wire, __u32
 	return mix(h, h >> 32) | 1;
 }
 
+/* An IPv6 Fragment header's identification; *off_more: its offset in bytes |
+ * its more-fragments bit (0: an atomic fragment, RFC 6946, a whole packet). */
+static __always_inline __u32 frag6_ident(const __u8 *fh, __u16 *off_more)
+{
+	*off_more = ((fh[2] << 8 | fh[3]) & 0xfff8) | (fh[3] & 1);
+	return (__u32)fh[4] << 24 | (__u32)fh[5] << 16 | (__u32)fh[6] << 8 | fh[7];
+}
+
 /* IP id, offset in bytes | more-fragments bit, of a v4 header or v6 Fragment header. */
 static __always_inline __u32 frag_ident(const __u8 *ip, const struct dt_l3 *l3, __u8 family,
 					__u16 *off_more)
@@ -374,10 +382,7 @@ static __always_inline __u32 frag_ident(const __u8 *ip, const struct dt_l3 *l3, 
 		*off_more = (((ip[6] & 0x1f) << 8 | ip[7]) << 3) | !!(ip[6] & 0x20);
 		return ip[4] << 8 | ip[5];
 	}
-	const __u8 *fh = ip + l3->frag_hdr;
-
-	*off_more = ((fh[2] << 8 | fh[3]) & 0xfff8) | (fh[3] & 1);
-	return (__u32)fh[4] << 24 | (__u32)fh[5] << 16 | (__u32)fh[6] << 8 | fh[7];
+	return frag6_ident(ip + l3->frag_hdr, off_more);
 }
 
 /*
@@ -773,19 +778,18 @@ __noinline int dt_ipv6_ext_copy(void *ctx __arg_ctx, __u32 at, __u32 next, struc
 
 		if (next == IPPROTO_TCP_ || next == IPPROTO_UDP_)
 			return (int)(l3len << 8 | next);
-		/* hop-by-hop 0, routing 43, destination 60, fragment 44, AH 51 */
-		if (next != 0 && next != 43 && next != 60 && next != 44 && next != 51)
+		if (dt_ipv6_not_ext(next))
 			return 0;
 		if (bpf_dynptr_read(eh, sizeof(eh), &skbp, at + l3len, 0))
 			return 0; /* the packet ends inside its headers */
 		if (next == 44) {
-			__u16 off_more = ((eh[2] << 8 | eh[3]) & 0xfff8) | (eh[3] & 1);
+			__u16 off_more;
+			__u32 id = frag6_ident(eh, &off_more);
 
 			l3len += 8;
 			if (off_more) {
 				fr->off_more = off_more;
-				fr->id = (__u32)eh[4] << 24 | (__u32)eh[5] << 16 |
-					 (__u32)eh[6] << 8 | eh[7];
+				fr->id = id;
 			}
 			if (off_more & 0xfff8)
 				return (int)(l3len << 8 | eh[0]); /* a later fragment */

@@ -18,7 +18,7 @@ struct dt_stats {
 	uint64_t timeouts; /* records with status timeout */
 	uint64_t orphan_responses;
 	uint64_t kernel_drops; /* ring-buffer reserve failures, from the kernel */
-	uint64_t kernel_unparsed; /* headers read from a copy and not parsed */
+	uint64_t kernel_unparsed; /* headers the kernel program could not copy out */
 	uint64_t kernel_missed_runs; /* BPF program runs the kernel skipped (recursion) */
 	uint64_t events_published; /* messages accepted by ZeroMQ */
 	uint64_t output_drops; /* records any output failed to deliver */

@@ -42,7 +42,7 @@ struct dt_prog_stat {
 /* What an input's kernel side lost or could not read (running totals). */
 struct dt_kernel_losses {
 	uint64_t drops;	      /* records the ring buffer had no room for */
-	uint64_t unparsed;    /* headers read from a copy and not parsed */
+	uint64_t unparsed;    /* headers the kernel program could not copy out */
 	uint64_t missed_runs; /* BPF program runs skipped: already running on that CPU */
 };
 
