@@ -202,9 +202,42 @@ static __always_inline __u64 wake_flags(struct dt_cpu_counters *c, __u64 now)
 	return BPF_RB_NO_WAKEUP;
 }
 
+/*
+ * The payload into the record. A linear one (nearly all UDP): up to 128
+ * bytes (a typical query or answer) as whole words with plain loads, no call
+ * at all; a longer one with one bpf_probe_read_kernel(). Only a payload that
+ * sits in page fragments too takes the skb dynptr, whose two calls cost a
+ * DNS packet more than the copy itself on a host with return-thunk
+ * mitigations (docs/PERFORMANCE.md, fourteenth pass).
+ */
+static __always_inline long copy_payload(__u8 *dst, __u32 n, struct sk_buff *skb,
+					 const struct pktinfo *pi, const __u32 room)
+{
+	struct bpf_dynptr skbp;
+
+	if (!(pi->flags & DT_EV_NONLINEAR)) {
+		const __u8 *src = skb->data + pi->pay_off;
+
+		if (room > 128)
+			return bpf_probe_read_kernel(dst, n, src);
+		/* whole words, no call (a fault reads 0); the last may carry
+		 * bytes past the payload, inside the record and beyond cap_len */
+#pragma unroll
+		for (int i = 0; i < 128 / 8; i++) {
+			if (i * 8 >= n)
+				break;
+			*(__u64 *)(dst + i * 8) = dt_ld64(src + i * 8);
+		}
+		return 0;
+	}
+	if (bpf_dynptr_from_skb((struct __sk_buff *)skb, 0, &skbp))
+		return -1;
+	return bpf_dynptr_read(dst, n, &skbp, pi->pay_off, 0);
+}
+
 /* Reserve a record of a constant size class, fill it, copy the payload. */
 static __always_inline int emit_class(struct pktinfo *pi, struct dt_cpu_counters *c,
-				      struct bpf_dynptr *skbp, const __u32 size)
+				      struct sk_buff *skb, const __u32 size)
 {
 	struct dt_ev_pkt *rec = NULL;
 	__u64 n = pi->cap;
@@ -262,7 +295,7 @@ static __always_inline int emit_class(struct pktinfo *pi, struct dt_cpu_counters
 	rec->frag_id = pi->frag_id;
 	rec->frag_off = pi->frag_off;
 	rec->frag_len = pi->frag_len;
-	if (n && bpf_dynptr_read(rec->payload, n, skbp, pi->pay_off, 0) < 0) {
+	if (n && copy_payload(rec->payload, n, skb, pi, size - sizeof(*rec)) < 0) {
 		rec->cap_len = 0;
 		rec->hdr.size = sizeof(*rec);
 		rec->flags |= DT_EV_TRUNCATED;
@@ -280,27 +313,23 @@ __noinline int dt_emit(void *ctx __arg_ctx, struct pktinfo *pi)
 {
 	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
 	struct dt_cpu_counters *c = cpu_counters();
-	struct bpf_dynptr skbp;
 	__u32 cap;
 
 	if (!pi || !c)
 		return 0;
-	/* reads the payload wherever it sits, linear area or page fragments */
-	if (bpf_dynptr_from_skb((struct __sk_buff *)skb, 0, &skbp))
-		return 0;
 	cap = pi->cap;
 	/* size classes keep a 60-byte query from taking a 4 KiB slot */
 	if (cap <= 256 - sizeof(struct dt_ev_pkt))
-		return emit_class(pi, c, &skbp, 256);
+		return emit_class(pi, c, skb, 256);
 	if (cap <= 512 - sizeof(struct dt_ev_pkt))
-		return emit_class(pi, c, &skbp, 512);
+		return emit_class(pi, c, skb, 512);
 	if (cap <= 1024 - sizeof(struct dt_ev_pkt))
-		return emit_class(pi, c, &skbp, 1024);
+		return emit_class(pi, c, skb, 1024);
 	if (cap <= 1536 - sizeof(struct dt_ev_pkt))
-		return emit_class(pi, c, &skbp, 1536);
+		return emit_class(pi, c, skb, 1536);
 	if (cap <= 2048 - sizeof(struct dt_ev_pkt))
-		return emit_class(pi, c, &skbp, 2048);
-	return emit_class(pi, c, &skbp, sizeof(struct dt_ev_pkt) + DT_SNAPLEN_MAX);
+		return emit_class(pi, c, skb, 2048);
+	return emit_class(pi, c, skb, sizeof(struct dt_ev_pkt) + DT_SNAPLEN_MAX);
 }
 
 static __always_inline void count_dup(void)
