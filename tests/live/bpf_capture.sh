@@ -9,7 +9,8 @@
 # seen at egress and ingress), UDP and TCP over IPv4 and IPv6, the query's
 # pid is dig's and the exec record gives its exe and parent although dig has
 # exited, payloads are complete (a 1232-byte UDP response, a 1.6 kB TCP
-# response, a TCP response split in chunks by a small snaplen), non-DNS
+# response, a TCP response split in chunks by a small snaplen) and exact (UDP
+# queries and 101-, 128-, 129- and 1232-byte answers, byte for byte), non-DNS
 # ports produce nothing, and all of it after bpf_dump dropped to `nobody`
 # without capabilities. Under CI=true, failing to load BPF is a failure.
 . "$(dirname "$0")/lib.sh"
@@ -27,12 +28,22 @@ bridge) dt_topo_bridge ;;
 esac
 dt_start_nsd
 
-# A UDP responder on port 5300 whose answers are exactly 1232 bytes: the
-# question echoed, plus an OPT record padded (EDNS option 12) to the size.
+# A UDP responder on port 5300 whose answers are exactly as long as the
+# query name asks ("pad129.ZONE": 129 bytes; any other name: 1232): the
+# question echoed, plus an OPT record padded (EDNS option 12, with non-zero
+# bytes, so that a tail left uncopied shows) to the size.
+# It logs the client port and an FNV-1a digest of each query and answer, to
+# compare with the payloads the kernel side copied.
 cat >"$DT_WORK/pad1232.py" <<'EOF'
-import socket, struct, sys
+import re, socket, struct, sys
+def fnv(b):
+    h = 0xcbf29ce484222325
+    for c in b:
+        h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
+    return '%016x' % h
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((sys.argv[1], 5300))
+log = open(sys.argv[2], 'a', buffering=1)
 while True:
     q, a = s.recvfrom(4096)
     qid = q[:2]
@@ -41,13 +52,17 @@ while True:
     while q[i] != 0:
         i += q[i] + 1
     question = q[12:i + 5]
+    m = re.match(rb'pad(\d+)$', q[13:13 + q[12]])
+    size = int(m.group(1)) if m else 1232
     head = qid + b'\x81\x80' + struct.pack('!HHHH', 1, 0, 0, 1)
     base = len(head) + len(question) + 11 + 4
-    pad = 1232 - base
-    opt = b'\x00' + struct.pack('!HHIH', 41, 4096, 0, pad + 4) + struct.pack('!HH', 12, pad) + b'\x00' * pad
-    s.sendto(head + question + opt, a)
+    pad = size - base
+    opt = b'\x00' + struct.pack('!HHIH', 41, 4096, 0, pad + 4) + struct.pack('!HH', 12, pad) + b'\x5a' * pad
+    r = head + question + opt
+    s.sendto(r, a)
+    log.write('%d %s %s %d\n' % (a[1], fnv(q), fnv(r), len(r)))
 EOF
-ip netns exec "$DT_NS_S" python3 "$DT_WORK/pad1232.py" "$DT_S4" &
+ip netns exec "$DT_NS_S" python3 "$DT_WORK/pad1232.py" "$DT_S4" "$DT_WORK/pad.log" &
 DT_PIDS+=($!)
 
 DUMP_N=0
@@ -82,7 +97,7 @@ stop_dump() {
 		printf "{"; sep = "";
 		for (i = 2; i <= NF; i++) {
 			k = substr($i, 1, index($i, "=") - 1); v = substr($i, index($i, "=") + 1);
-			if (v ~ /^[0-9]+$/ && k != "dnsid" && k != "payload") printf "%s\"%s\":%s", sep, k, v;
+			if (v ~ /^[0-9]+$/ && k != "dnsid" && k != "payload" && k != "sum") printf "%s\"%s\":%s", sep, k, v;
 			else printf "%s\"%s\":\"%s\"", sep, k, v;
 			sep = ",";
 		}
@@ -129,6 +144,19 @@ expect_udp() {
 	expect_eq "$key: nothing truncated" "$(npkts "$(port "$p") and (.flags % 4 != 0 or .cap != .orig)")" 0
 }
 
+# expect_payload KEY PORT SIZE: the query and the SIZE-byte response to the
+# port-5300 responder recorded byte for byte as it received and sent them.
+expect_payload() {
+	local key=$1 p=$2 size=$3 line qsum rsum rlen
+	line=$(awk -v p="$p" '$1 == p' "$DT_WORK/pad.log" | tail -n 1)
+	read -r _ qsum rsum rlen <<<"$line"
+	expect_eq "$key: the responder answered with $size bytes" "${rlen:-none}" "$size"
+	expect_eq "$key: query bytes as received (FNV-1a)" \
+		"$(pkts "$(port "$p") and .dport == 5300" | jq -r .sum)" "${qsum:-none}"
+	expect_eq "$key: response bytes as sent (FNV-1a)" \
+		"$(pkts "$(port "$p") and .sport == 5300" | jq -r .sum)" "${rsum:-none}"
+}
+
 # expect_tcp KEY PORT RCVD: no segment twice; the response's bytes add up.
 expect_tcp() {
 	local key=$1 p=$2 rcvd=$3 dups total
@@ -153,6 +181,10 @@ run t4 dig +tries=1 +timeout=3 +tcp -b "$DT_C4#40402" "@$DT_S4" "txt.$Z" TXT
 run t6 dig +tries=1 +timeout=3 +tcp -6 -b "$DT_C6#40403" "@$DT_S6" "big.$Z" A
 run k4 kdig +retry=0 +timeout=3 -b "$DT_C4#40406" "@$DT_S4" "mail.$Z" A
 run p4 dig +tries=1 +timeout=3 +bufsize=1232 -p 5300 -b "$DT_C4#40405" "@$DT_S4" "pad.$Z" A
+# the payload copy's paths: whole words up to 128 bytes, one call past them
+run w1 dig +tries=1 +timeout=3 +bufsize=1232 -p 5300 -b "$DT_C4#40408" "@$DT_S4" "pad101.$Z" A
+run w2 dig +tries=1 +timeout=3 +bufsize=1232 -p 5300 -b "$DT_C4#40409" "@$DT_S4" "pad128.$Z" A
+run w3 dig +tries=1 +timeout=3 +bufsize=1232 -p 5300 -b "$DT_C4#40410" "@$DT_S4" "pad129.$Z" A
 # loopback: the server namespace asking its own address goes over lo
 set +e
 ip netns exec "$DT_NS_S" dig +tries=1 +timeout=3 -b "$DT_S4#40404" "@$DT_S4" "www.$Z" A >"$DT_WORK/lo.out" 2>&1
@@ -184,6 +216,12 @@ expect_udp "loopback" 40404 ID_lo
 expect_eq "loopback: both on lo (ifindex 1)" "$(npkts "$(port 40404) and .ifindex == 1")" 2
 expect_udp "1232-byte response" 40405 ID_p4
 expect_jq "1232-byte response: complete" "$(pkts "$(port 40405) and .sport == 5300")" '.orig == 1232 and .cap == 1232 and .flags % 2 == 0'
+expect_payload "1232-byte response" 40405 1232
+for w in "w1 40408 101" "w2 40409 128" "w3 40410 129"; do
+	read -r k p n <<<"$w"
+	expect_udp "$n-byte response" "$p" "ID_$k"
+	expect_payload "$n-byte response" "$p" "$n"
+done
 expect_eq "port 5301 (not DNS) not recorded" "$(npkts "$(port 5301)")" 0
 expect_eq "ingress never carries a process" "$(npkts ".dir == \"in\" and (.pid != 0 or (.flags / 4 | floor) % 2 == 1)")" 0
 # every packet record of our namespaces is unique: (flow, seq, id, size)

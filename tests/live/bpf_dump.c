@@ -44,6 +44,19 @@ static void print_hex(const uint8_t *p, size_t n)
 		printf("%02x", p[i]);
 }
 
+/* FNV-1a, 64 bits: a digest of a whole payload, compared with the bytes
+ * the test's own responder sent and received */
+static uint64_t fnv1a64(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
 static void on_record(void *user, const void *data, size_t size)
 {
 	const struct dt_ev_hdr *h = data;
@@ -84,7 +97,8 @@ static void on_record(void *user, const void *data, size_t size)
 			print_hex(p->payload + o, 2);
 		else
 			printf("-");
-		printf(" payload=");
+		printf(" sum=%016llx payload=",
+		       (unsigned long long)fnv1a64(p->payload, p->cap_len));
 		print_hex(p->payload, p->cap_len < 64 ? p->cap_len : 64);
 		printf("\n");
 		break;
