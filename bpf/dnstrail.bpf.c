@@ -223,7 +223,7 @@ static __always_inline long copy_payload(__u8 *dst, __u32 n, struct sk_buff *skb
 		/* whole words, no call (a fault reads 0); the last may carry
 		 * bytes past the payload, inside the record and beyond cap_len */
 #pragma unroll
-		for (int i = 0; i < 128 / 8; i++) {
+		for (int i = 0; i < room / 8; i++) {
 			if (i * 8 >= n)
 				break;
 			*(__u64 *)(dst + i * 8) = dt_ld64(src + i * 8);
@@ -726,8 +726,8 @@ static __always_inline int record_dns_port(void *ctx, struct sk_buff *skb, __u8 
 		slot->ts = now;
 	}
 
-	/* the payload is copied through an skb dynptr, page fragments too;
-	 * NONLINEAR only tells that some of it sat there */
+	/* NONLINEAR: some of the payload sits in page fragments, which
+	 * copy_payload() then reads through an skb dynptr */
 	__u32 lin = linear_end > pay_off ? linear_end - pay_off : 0;
 	__u32 avail = wire;
 	__u32 snap = dt_snaplen < DT_SNAPLEN_MAX ? dt_snaplen : DT_SNAPLEN_MAX;
