@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fnv.h"
+
 struct istr {
 	struct istr *next; /* hash chain */
 	uint64_t hash;
@@ -25,15 +27,6 @@ struct dt_str_intern {
 static struct istr *of(const char *s)
 {
 	return (struct istr *)(s - offsetof(struct istr, s));
-}
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-	return h;
 }
 
 int dt_str_intern_new(struct dt_str_intern **out)
@@ -98,7 +91,7 @@ const char *dt_str_intern_get(struct dt_str_intern *t, const char *s, size_t max
 
 	if (!n)
 		return NULL;
-	h = hash_bytes(s, n);
+	h = dt_fnv1a64(s, n);
 	for (e = t->buckets[h & t->mask]; e; e = e->next)
 		if (e->hash == h && e->len == n && !memcmp(e->s, s, n)) {
 			e->refs++;

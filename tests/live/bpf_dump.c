@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fnv.h"
 #include "inputs/ebpf_loader.h"
 
 static volatile sig_atomic_t stop;
@@ -42,19 +43,6 @@ static void print_hex(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		printf("%02x", p[i]);
-}
-
-/* FNV-1a, 64 bits: a digest of a whole payload, compared with the bytes
- * the test's own responder sent and received */
-static uint64_t fnv1a64(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
 }
 
 static void on_record(void *user, const void *data, size_t size)
@@ -97,8 +85,10 @@ static void on_record(void *user, const void *data, size_t size)
 			print_hex(p->payload + o, 2);
 		else
 			printf("-");
+		/* a digest of the whole payload, which the test compares
+		 * with the bytes its own responder sent and received */
 		printf(" sum=%016llx payload=",
-		       (unsigned long long)fnv1a64(p->payload, p->cap_len));
+		       (unsigned long long)dt_fnv1a64(p->payload, p->cap_len));
 		print_hex(p->payload, p->cap_len < 64 ? p->cap_len : 64);
 		printf("\n");
 		break;
