@@ -40,9 +40,8 @@ static int read_name(struct dec *d, const char **res, const char **why)
 	struct dns_out o;
 	int err;
 
-	if (!res)
-		return dns_name_read(d->wire, d->len, &d->pos, NULL, false, why);
-	/* A bare pointer to a name already presented: share its string. Same
+	/* A bare pointer to a name already presented: share its string, or
+	 * skip it unread (most skipped owner names are such pointers). Same
 	 * checks as reading it again: it points backwards, and one more hop
 	 * stays within the limit. */
 	if (d->pos + 1 < d->len && (d->wire[d->pos] & 0xc0) == 0xc0) {
@@ -51,11 +50,14 @@ static int read_name(struct dec *d, const char **res, const char **why)
 
 		if (target < d->pos && d->nc.key[slot] == target + 1 &&
 		    d->nc.hops[slot] < DNS_MAX_HOPS) {
-			*res = d->nc.text[slot];
+			if (res)
+				*res = d->nc.text[slot];
 			d->pos += 2;
 			return 0;
 		}
 	}
+	if (!res)
+		return dns_name_read(d->wire, d->len, &d->pos, NULL, false, why);
 	dns_out_begin(d->msg, &o);
 	err = dns_name_read_cached(d->wire, d->len, &d->pos, &o, false, &d->nc, why);
 	if (err)
