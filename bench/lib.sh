@@ -221,7 +221,9 @@ dtb_net_up()
 }
 
 # Test zone: A for every name, AAAA for every 5th, a few MX/TXT; the query
-# file mixes in 5 % NXDOMAIN names.
+# file mixes in 5 % NXDOMAIN names. Also big0..big999 with 16 A records each
+# (answers of ~330 bytes, past the kernel side's 128-byte word copy), asked
+# by queries-big.txt (dtb_load dnsbig).
 dtb_zone_files()
 {
 	"$DTB_PY" - "$DTB_WORK" "$DTB_ZONE" "$DTB_NAMES" <<'EOF'
@@ -236,6 +238,9 @@ with open(f"{work}/{zone}.zone", "w") as z:
         z.write(f"h{i} IN A 10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}\n")
         if i % 5 == 0:
             z.write(f"h{i} IN AAAA 2001:db8::{i:x}\n")
+    for i in range(1000):
+        for j in range(16):
+            z.write(f"big{i} IN A 10.250.{i % 250}.{j + 1}\n")
 rnd = random.Random(8)
 lines = []
 for i in range(n):
@@ -251,6 +256,10 @@ for i in range(n):
 rnd.shuffle(lines)
 with open(f"{work}/queries.txt", "w") as q:
     q.write("\n".join(lines) + "\n")
+big = [f"big{i}.{zone} A" for i in range(1000)]
+rnd.shuffle(big)
+with open(f"{work}/queries-big.txt", "w") as q:
+    q.write("\n".join(big) + "\n")
 EOF
 }
 
@@ -410,21 +419,24 @@ dtb_veth_packets()
 
 # dtb_load KIND: one load of DTB_DURATION seconds across the bench veth, for
 # the BPF scenarios. dns: dnsperf (at DTB_BPF_QPS q/s if set and not 0, else
-# full speed); udp: iperf3 -u, 1200-byte datagrams; tcp: iperf3 (writes of
+# full speed); dnsbig: the same with queries-big.txt (~330-byte answers);
+# udp: iperf3 -u, 1200-byte datagrams; tcp: iperf3 (writes of
 # DTB_BPF_TCP_LEN bytes if set, else iperf3's 128 KiB). iperf3 gets a
 # one-shot server in DTB_NS_S first. Output goes to stdout/stderr.
 dtb_load()
 {
 	local extra=()
 	case "$1" in
-	dns)
+	dns | dnsbig)
+		local qf=$DTB_WORK/queries.txt
+		[ "$1" = dnsbig ] && qf=$DTB_WORK/queries-big.txt
 		[ "${DTB_BPF_QPS:-0}" != 0 ] && extra=(-Q "$DTB_BPF_QPS")
-		ip netns exec "$DTB_NS_C" dnsperf -s "$DTB_IP_S" -d "$DTB_WORK/queries.txt" \
+		ip netns exec "$DTB_NS_C" dnsperf -s "$DTB_IP_S" -d "$qf" \
 			-c "$DTB_CLIENTS" -q "$DTB_OUTSTANDING" -l "$DTB_DURATION" "${extra[@]}"
 		return ;;
 	udp) extra=(-u -b 0 -l 1200) ;;
 	tcp) [ -n "${DTB_BPF_TCP_LEN:-}" ] && extra=(-l "$DTB_BPF_TCP_LEN") ;;
-	*) dtb_die "dtb_load: no load '$1' (dns, udp, tcp)" ;;
+	*) dtb_die "dtb_load: no load '$1' (dns, dnsbig, udp, tcp)" ;;
 	esac
 	ip netns exec "$DTB_NS_S" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
 	DTB_PIDS+=($!)

@@ -80,6 +80,10 @@ if [ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/dnstrail-sub" ]; then
 			"$OUT/stdout.txt" || fail "replay with batch: $b: the subscriber did not receive every event"
 	done
 	[ -s "$OUT/memory.csv" ] && [ "$(wc -l <"$OUT/memory.csv")" -ge 3 ] || fail "no memory curve"
+	# the phase of long answers: its answers must pass the 128-byte word copy
+	big=$(grep -E '^\| bpf_cost *\| BPF ns per DNS packet, ~330-byte answers *\| [0-9]' "$OUT/stdout.txt" |
+		sed -n 's/.*DNS bytes: request [0-9]*, response \([0-9]*\).*/\1/p')
+	[ -n "$big" ] && [ "$big" -gt 128 ] || fail "no bpf_cost row of long answers (response bytes '$big')"
 fi
 # bench/ab.sh: one alternated pair of bpf_cost, a shared ring against one per CPU
 if [ -x "$BUILD/bin/dnstrail" ]; then
