@@ -13,6 +13,10 @@
 # 3. Queries written whole, Ethernet header included, to a packet socket
 #    (tests/live/packet_send.py), as a scanner would: recorded once, at
 #    egress, with the process that wrote them.
+# 4. A query whose later IP fragment arrives before its first: the kernel
+#    side cannot tell it is DNS and lets it by, so the datagram cannot be
+#    completed. The loss is counted (ip_reassembly_drops) and the query still
+#    reported, flagged truncated; its answer comes out on its own.
 . "$(dirname "$0")/lib.sh"
 
 dt_setup
@@ -60,6 +64,8 @@ tap_send 6frag "$PEER6" "$DT_S6" 41007 53 4107 "www.$Z" 28
 # queries as two IP fragments, each with its headers in a page fragment
 tap_send 4split "$PEER4" "$DT_S4" 41008 53 4108 "www.$Z" 1
 tap_send 6split "$PEER6" "$DT_S6" 41009 53 4109 "www.$Z" 28
+# ... and one whose later fragment comes first
+tap_send 4splitrev "$PEER4" "$DT_S4" 41012 53 4112 "www.$Z" 1
 # TCP: handshake, query and answer, every frame from the peer in a fragment
 tap_send tcp4 "$PEER4" "$DT_S4" 41006 53 4106 "www.$Z" 1
 # 802.1Q / 802.1ad tags left in the frame, as by a NIC without receive VLAN
@@ -130,10 +136,25 @@ expect_val "... unanswered" "$rec" '.dnstrail.status' '"timeout"'
 expect_val "... dns.id" "$rec" '.dns.id' 4107
 expect_jq "... flagged query_truncated and nonlinear" "$rec" \
 	'(.dnstrail.flags // []) | (index("query_truncated") != null and index("nonlinear") != null)' '.dnstrail.flags'
+# the query whose later fragment came first: its first fragment alone (all
+# the kernel side could record), and NSD's answer on its own
+sel=$(tap_q "$PEER4" 41012)
+n=$(printf '%s\n' "${EV[@]}" | jq -c "select($sel)" | grep -c . || true)
+expect_eq "later fragment first: two events, the query and its answer" "$n" 2
+rec=$(printf '%s\n' "${EV[@]}" | jq -c "select($sel and .dns.type == \"query\")" | head -n 1)
+expect_val "... the query: dns.id" "$rec" '.dns.id' 4112
+expect_jq "... the query: flagged query_truncated" "$rec" \
+	'(.dnstrail.flags // []) | index("query_truncated") != null' '.dnstrail.flags'
+rec=$(printf '%s\n' "${EV[@]}" | jq -c "select($sel and .dns.type == \"answer\")" | head -n 1)
+expect_val "... its answer, on its own" "$rec" '{status: .dnstrail.status, id: .dns.id, data: [.dns.answers[] | .data]}' \
+	'{"status":"orphan_response","id":4112,"data":["192.0.2.1"]}'
 last=$(tail -n 1 "$DT_ERR")
-# the two split queries, and the lone first fragment
-expect_val "stats.ip_fragments" "$last" '.dnstrail_stats.ip_fragments' 5
+# the two split queries, the lone first fragment, the first fragment whose
+# later one came before it
+expect_val "stats.ip_fragments" "$last" '.dnstrail_stats.ip_fragments' 6
 expect_val "stats.ip_reassembled: the two split queries" "$last" '.dnstrail_stats.ip_reassembled' 2
+expect_val "stats.ip_reassembly_drops: the two never completed, counted" "$last" \
+	'.dnstrail_stats.ip_reassembly_drops' 2
 expect_val "stats.kernel_unparsed: every header was read" "$last" '.dnstrail_stats.kernel_unparsed' 0
 for f in "vlan4 $PEER4 $TAP4 41020 4120 A ipv4" "vlan6 $PEER6 $TAP6 41021 4121 AAAA ipv6" \
 	"qinq $PEER4 $TAP4 41022 4122 A ipv4" "vlanpg $PEER4 $TAP4 41023 4123 A ipv4" \
@@ -149,7 +170,7 @@ for f in "vlan4 $PEER4 $TAP4 41020 4120 A ipv4" "vlan6 $PEER6 $TAP6 41021 4121 A
 	expect_val "$d: destination" "$rec" '.destination | {ip, port}' "{\"ip\":\"$dst\",\"port\":53}"
 	expect_val "$d: network.type" "$rec" '.network.type' "\"$nettype\""
 done
-expect_eq "events of the tap's peer: the twelve queries to port 53" "${#EV[@]}" 12
+expect_eq "events of the tap's peer: its thirteen queries to port 53, one answer alone" "${#EV[@]}" 14
 expect_val "stats.kernel_missed_runs" "$last" '.dnstrail_stats.kernel_missed_runs' 0
 
 for f in "4 $DT_C4 41010 4110 A 192.0.2.1 ipv4" "6 $DT_C6 41011 4111 AAAA 2001:db8::1 ipv6"; do

@@ -17,6 +17,8 @@ FAMILY is one of:
                    whose rest never comes
   4split, 6split   one UDP query as two IP fragments (the first with the UDP
                    header and 16 bytes of the message)
+  4splitrev        the same over IPv4, its later fragment sent first (as
+                   reordered on a network)
   4vlan, 6vlan,    a UDP query with an 802.1Q tag (VLAN 100), or an 802.1ad and
   4qinq            an 802.1Q tag, left in the frame as by a NIC without receive
                    VLAN offload, the whole frame in the linear area; with
@@ -183,9 +185,12 @@ def main() -> int:
             sent += 1
             print(f"sent {sent}", flush=True)
             continue
-        if family.endswith("split"):  # each fragment with its headers in a page fragment
-            for f in split_frames(family[0], dst_mac, src_mac, src, dst, int(sport),
-                                  int(dport), query):
+        if family.endswith(("split", "splitrev")):  # headers in a page fragment
+            frames = split_frames(family[0], dst_mac, src_mac, src, dst, int(sport),
+                                  int(dport), query)
+            if family.endswith("rev"):
+                frames.reverse()
+            for f in frames:
                 os.writev(fd, [b"", f])
             sent += 1
             print(f"sent {sent}", flush=True)
