@@ -217,4 +217,19 @@ for p in $DTB_PEERS; do
 	dtb_result "ratio with $p" "$(dtb_median <<<"${PEER_RATIO[$p]}") ($(dtb_minmax <<<"${PEER_RATIO[$p]}"))" "" \
 		"q/s:${PEER_QPS[$p]}; captured share of messages:${PEER_CAP[$p]}${PEER_NOTE[$p]:-}"
 done
+# The kernel side's share, from the dnstrail-bpf peer of the same round: each
+# ratio R = 1 / (1 + X) gives the fraction X of the load's CPU it took, and
+# the fractions add up. Set beside the measured ratio, this says whether CPU
+# use explains it, and how much of it the kernel side alone takes.
+if [ $WITH_DT = 1 ] && [[ " $DTB_PEERS " == *" dnstrail-bpf "* ]]; then
+	read -r -a BPF_R <<<"${PEER_RATIO[dnstrail-bpf]}"
+	pk=""
+	for r in $(seq 1 "$DTB_ROUNDS"); do
+		pk="$pk $(awk -v p="${PRED[$r]}" -v b="${BPF_R[$((r - 1))]:-}" 'BEGIN {
+			if (p b ~ /^[0-9.]+$/ && p > 0 && b > 0) printf "%.4f", 1 / (1 / p + 1 / b - 1)
+			else print "?" }')"
+	done
+	dtb_result "ratio predicted from CPU use and the kernel side" "$(dtb_median <<<"$pk") ($(dtb_minmax <<<"$pk"))" "" \
+		"1 / (1/P + 1/B - 1): P the prediction from CPU use above, B the ratio with dnstrail-bpf in the same round (its ring reader included); per round:$pk"
+fi
 dtb_table "$DTB_TSV"

@@ -68,6 +68,8 @@ if [ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/dnstrail-sub" ]; then
 		fail "no predicted ratio"
 	grep -qE '^\| overhead *\| CPU budget for ratio 0.95, s per 100k *\| 0\.[0-9]+ ' "$OUT/stdout.txt" ||
 		fail "no CPU budget row"
+	[ -z "$SPLIT" ] || grep -qE '^\| overhead *\| ratio predicted from CPU use and the kernel side *\| 0\.[0-9]+ \(' \
+		"$OUT/stdout.txt" || fail "no prediction with the kernel side (dnstrail-bpf)"
 	grep -qE '^\| overhead *\| bare ZeroMQ CPU s per 100k messages at that rate *\| [0-9]+\.[0-9]+ ' \
 		"$OUT/stdout.txt" || fail "no bare ZeroMQ CPU row in overhead"
 	grep -qE '^\| pipeline_pcap *\| bare ZeroMQ CPU s per 100k messages *\| [0-9]+\.[0-9]+ ' \
