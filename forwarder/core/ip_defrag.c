@@ -302,6 +302,34 @@ int dt_ip_defrag_add(struct dt_ip_defrag *d, const struct dt_packet *p, struct d
 	return 0;
 }
 
+/* Whether reply answers the datagram of s: its first fragment's flow
+ * reversed, and the DNS id of both. */
+static bool replied(const struct slot *s, const struct dt_packet *reply)
+{
+	const struct dt_packet *f = &s->first;
+	size_t n = alen(reply->family);
+
+	return s->used && s->has_first && s->family == reply->family &&
+	       f->sport == reply->dport && f->dport == reply->sport &&
+	       !memcmp(f->saddr, reply->daddr, n) && !memcmp(f->daddr, reply->saddr, n) &&
+	       s->first_len >= UDP_HDR + 2 && reply->payload_len >= 2 &&
+	       !memcmp(s->buf + UDP_HDR, reply->payload, 2);
+}
+
+unsigned dt_ip_defrag_answered(struct dt_ip_defrag *d, const struct dt_packet *reply)
+{
+	unsigned n = 0;
+
+	if (!d || !d->pending || reply->transport != DT_TRANSPORT_UDP)
+		return 0;
+	for (uint32_t i = 0; i < d->n_slots && d->pending; i++)
+		if (replied(&d->slots[i], reply)) {
+			give_up(d, &d->slots[i], true);
+			n++;
+		}
+	return n;
+}
+
 void dt_ip_defrag_expire(struct dt_ip_defrag *d, uint64_t now_ns)
 {
 	if (!d || !d->pending)

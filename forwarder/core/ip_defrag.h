@@ -42,6 +42,16 @@ struct dt_ip_defrag *dt_ip_defrag_new(uint32_t max_datagrams, uint32_t max_bytes
  */
 int dt_ip_defrag_add(struct dt_ip_defrag *d, const struct dt_packet *pkt, struct dt_packet *out);
 
+/*
+ * A whole UDP packet came the other way: if it replies (ports and addresses
+ * reversed, the same DNS id) to a datagram still in reassembly, the rest of
+ * that datagram will never come (its receiver had all of it before it could
+ * reply, and every fragment captured before the reply was added already).
+ * That datagram is given up now, counted, its first fragment handed on
+ * ahead of the reply. Returns how many were given up.
+ */
+unsigned dt_ip_defrag_answered(struct dt_ip_defrag *d, const struct dt_packet *reply);
+
 /* Give up datagrams older than now - timeout. */
 void dt_ip_defrag_expire(struct dt_ip_defrag *d, uint64_t now_ns);
 

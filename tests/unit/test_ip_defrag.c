@@ -450,6 +450,95 @@ static void test_engine(void **state)
 	dt_engine_free(e);
 }
 
+/* A reply to a datagram in reassembly gives it up at once: its rest can
+ * no longer come. Only a reply: the flow reversed and the same DNS id. */
+static void test_answered(void **state)
+{
+	struct dt_ip_defrag *d = new_defrag(8, 1 << 20);
+	struct dt_packet p, out, reply;
+
+	make_dgram(3000);
+	p = frag(4, 1, 77, 0, 1480, true, T0); /* 10.0.0.1:53 -> 10.0.0.99:40000 */
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+
+	memset(&reply, 0, sizeof(reply));
+	reply.family = 4;
+	reply.transport = DT_TRANSPORT_UDP;
+	reply.saddr[0] = 10;
+	reply.saddr[3] = 99;
+	reply.daddr[0] = 10;
+	reply.daddr[3] = 1;
+	reply.sport = 40000;
+	reply.dport = 53;
+	uint8_t msg[12] = {dgram[8], (uint8_t)(dgram[9] + 1)};
+	reply.payload = msg;
+	reply.payload_len = sizeof(msg);
+	assert_int_equal(dt_ip_defrag_answered(d, &reply), 0); /* another DNS id */
+	msg[1] = dgram[9];
+	reply.sport = 40001;
+	assert_int_equal(dt_ip_defrag_answered(d, &reply), 0); /* another flow */
+	reply.sport = 40000;
+	reply.transport = DT_TRANSPORT_TCP;
+	assert_int_equal(dt_ip_defrag_answered(d, &reply), 0); /* not UDP */
+	reply.transport = DT_TRANSPORT_UDP;
+	assert_int_equal(dt_ip_defrag_pending(d), 1);
+	assert_int_equal(part.n, 0);
+
+	assert_int_equal(dt_ip_defrag_answered(d, &reply), 1);
+	assert_int_equal(dt_ip_defrag_pending(d), 0);
+	assert_int_equal(dt_ip_defrag_bytes(d), 0);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 1);
+	assert_int_equal(part.n, 1);
+	assert_int_equal(part.pkt.payload_len, 1472);
+	assert_true(part.pkt.flags & DT_PKT_TRUNCATED);
+	assert_int_equal(dt_ip_defrag_answered(d, &reply), 0); /* nothing left */
+	dt_ip_defrag_free(d);
+}
+
+/* Through the engine: a query sent as two IP fragments of which only the
+ * first was captured (its later one went by first, unrecognised), then the
+ * whole response: one transaction as the response arrives, not an orphan
+ * response now and a lone query 2 s later. */
+static void test_engine_answered(void **state)
+{
+	struct dt_engine_config cfg = {0};
+	struct sink s;
+	struct dt_engine *e = engine_with(&s, &cfg);
+	struct wire q, r;
+	struct dt_packet p;
+
+	wire_load(&q, "many_tcp.query");
+	wire_load(&r, "many_tcp.response");
+	wire_set_id(&r, wire_id(&q));
+	assert_true(q.n > 16);
+	/* the query's datagram: UDP header + message, 40000 -> 53 */
+	dgram_len = 8 + (uint32_t)q.n;
+	memcpy(dgram + 8, q.b, q.n);
+	p = frag(4, 1, 0x77, 0, 24, true, T0);
+	inet_pton(AF_INET, "10.0.0.1", p.saddr);
+	inet_pton(AF_INET, "10.0.0.53", p.daddr);
+	p.sport = 40000;
+	p.dport = 53;
+	dt_engine_packet(e, &p);
+	assert_int_equal(s.n, 0);
+
+	pkt_init(&p, DT_TRANSPORT_UDP, "10.0.0.53", 53, "10.0.0.1", 40000, T0 + 1 * MS, r.b, r.n);
+	dt_engine_packet(e, &p);
+	assert_int_equal(s.n, 1);
+	assert_true(s.rec[0].has_response);
+	assert_int_equal(s.rec[0].id, wire_id(&q));
+	assert_int_equal(s.rec[0].query_ts, T0);
+	assert_int_equal(s.rec[0].response_ts, T0 + 1 * MS);
+	assert_true(s.rec[0].flags & DT_REC_QUERY_TRUNCATED);
+	assert_int_not_equal(s.rec[0].status, DT_STATUS_ORPHAN_RESPONSE);
+	assert_int_equal(s.rec[0].response_wire_len, r.n);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 1);
+	assert_int_equal(dt_stats.orphan_responses, 0);
+	dt_engine_flush(e);
+	assert_int_equal(s.n, 1); /* nothing more: no lone query, no timeout */
+	dt_engine_free(e);
+}
+
 /* Raw IPv6 frames (Fragment header) through the pcap input's parser and
  * the engine: what a --pcap replay does. */
 static size_t v6_frag_frame(uint8_t *f, uint32_t off, uint32_t len, bool more)
@@ -528,6 +617,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_ipv6_and_keys, setup),
 	    cmocka_unit_test_setup(test_bad_fragments, setup),
 	    cmocka_unit_test_setup(test_engine, setup),
+	    cmocka_unit_test_setup(test_answered, setup),
+	    cmocka_unit_test_setup(test_engine_answered, setup),
 	    cmocka_unit_test_setup(test_pcap_frames, setup),
 	};
 
