@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: MIT
 # BPF cost per packet: kernel.bpf_stats_enabled=1, then run_time_ns/run_cnt of
 # every program the daemon holds, per load phase: non-DNS UDP (iperf3 -u),
-# non-DNS TCP (iperf3), DNS (dnsperf), DNS with ~330-byte answers. A packet meets each packet program
-# (those that ran at least once per 10 veth packets: egress and ingress) once,
+# non-DNS TCP (iperf3), DNS (dnsperf), DNS with ~324-byte answers. A packet
+# meets each packet program (those that ran at least once per 10 veth
+# packets: egress and ingress) once,
 # so the cost per packet is the sum of their ns/run; the note also gives all
 # their time over the packets that crossed the bench veth.
 set -uo pipefail
 DTB_USAGE="BPF time per packet, from kernel.bpf_stats_enabled=1 and bpftool prog show --json.
 Phases of --duration seconds each: iperf3 UDP, iperf3 TCP, dnsperf (rate DTB_BPF_QPS,
-default 0 = full speed), dnsperf asking names with 16 A records (answers of ~330 bytes,
+default 0 = full speed), dnsperf asking names with 16 A records (answers of ~324 bytes,
 which the kernel side copies with one bpf_probe_read_kernel; DTB_BPF_BIG=0 skips it).
 Other traffic of the host during a phase adds to the cost.
 DTB_BPF_TCP_LEN: iperf3's write size (-l) in the TCP phase (default iperf3's own, 128 KiB).
@@ -165,7 +166,7 @@ dtb_result "BPF ns per non-DNS packet (UDP)" "$(net udp)" "<= 25" "${PH_NOTE[udp
 dtb_result "BPF ns per non-DNS packet (TCP)" "$(net tcp)" "<= 25" "${PH_NOTE[tcp]}"
 dtb_result "BPF ns per DNS packet" "$(net dns)" "<= 150" "${PH_NOTE[dns]}"
 [ -n "${PH_NSPKT[dnsbig]:-}" ] &&
-	dtb_result "BPF ns per DNS packet, ~330-byte answers" "$(net dnsbig)" "" \
+	dtb_result "BPF ns per DNS packet, ~324-byte answers" "$(net dnsbig)" "" \
 		"${PH_NOTE[dnsbig]}; queries-big.txt: 16 A records a name"
 [ -n "${PH_NSPKT[frags]:-}" ] &&
 	dtb_result "BPF ns per non-DNS packet, headers in a page fragment" "$(net frags)" "" \

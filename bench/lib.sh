@@ -222,7 +222,7 @@ dtb_net_up()
 
 # Test zone: A for every name, AAAA for every 5th, a few MX/TXT; the query
 # file mixes in 5 % NXDOMAIN names. Also big0..big999 with 16 A records each
-# (answers of ~330 bytes, past the kernel side's 128-byte word copy), asked
+# (answers of ~324 bytes, past the kernel side's 128-byte word copy), asked
 # by queries-big.txt (dtb_load dnsbig).
 dtb_zone_files()
 {
@@ -419,7 +419,7 @@ dtb_veth_packets()
 
 # dtb_load KIND: one load of DTB_DURATION seconds across the bench veth, for
 # the BPF scenarios. dns: dnsperf (at DTB_BPF_QPS q/s if set and not 0, else
-# full speed); dnsbig: the same with queries-big.txt (~330-byte answers);
+# full speed); dnsbig: the same with queries-big.txt (~324-byte answers);
 # udp: iperf3 -u, 1200-byte datagrams; tcp: iperf3 (writes of
 # DTB_BPF_TCP_LEN bytes if set, else iperf3's 128 KiB). iperf3 gets a
 # one-shot server in DTB_NS_S first. Output goes to stdout/stderr.

@@ -747,16 +747,16 @@ void dt_engine_packet(struct dt_engine *e, const struct dt_packet *pkt)
 	}
 	if (pkt->family != 4 && pkt->family != 6)
 		return;
-	if (pkt->transport == DT_TRANSPORT_UDP && (pkt->flags & DT_PKT_FRAGMENT))
+	if (pkt->transport == DT_TRANSPORT_UDP && (pkt->flags & DT_PKT_FRAGMENT)) {
 		on_fragment(e, pkt);
-	else if (pkt->transport == DT_TRANSPORT_UDP) {
+	} else if (pkt->transport == DT_TRANSPORT_UDP) {
 		/* a reply to a query still in reassembly: the query's first
 		 * fragment goes on first, so the two still make one transaction */
 		dt_ip_defrag_answered(e->frags, pkt);
 		on_message(pkt->payload, pkt->payload_len, udp_cut(pkt), pkt, e);
-	}
-	else if (pkt->transport == DT_TRANSPORT_TCP)
+	} else if (pkt->transport == DT_TRANSPORT_TCP) {
 		dt_tcp_reasm_segment(e->tcp, pkt);
+	}
 }
 
 void dt_engine_tick(struct dt_engine *e, uint64_t now_ns)

@@ -41,7 +41,7 @@ static int read_name(struct dec *d, const char **res, const char **why)
 	int err;
 
 	/* A bare pointer to a name already presented: share its string, or
-	 * skip it unread (most skipped owner names are such pointers). Same
+	 * skip it unread (a skipped record's owner often is one). Same
 	 * checks as reading it again: it points backwards, and one more hop
 	 * stays within the limit. */
 	if (d->pos + 1 < d->len && (d->wire[d->pos] & 0xc0) == 0xc0) {
