@@ -119,6 +119,17 @@ static struct sent_slot sent[SENT_SLOTS];
 
 static struct sent_slot frag_seen[FRAG_SLOTS];
 
+/*
+ * Later fragments that went by unrecorded, their first fragment not seen
+ * (yet). When the first one of a DNS-port datagram follows within
+ * FRAG_EARLY_NS (a reordering on the way, not a reuse of the IP id), its
+ * record says the rest went by (DT_EV_FRAG_MISSED): userspace gives the
+ * datagram up at once instead of after its 2 s reassembly timeout.
+ */
+#define FRAG_EARLY_NS 100000000ull
+
+static struct sent_slot frag_early[FRAG_SLOTS];
+
 struct pktinfo {
 	__u32 netns;
 	__u32 ifindex;
@@ -455,8 +466,14 @@ __noinline int dt_frag_record(void *ctx __arg_ctx, struct frag_in *f)
 	struct sent_slot *fs = &frag_seen[key & (FRAG_SLOTS - 1)];
 	__u64 now = bpf_ktime_get_ns();
 
-	if (fs->key != key || now - fs->ts >= FRAG_WINDOW_NS)
-		return 0; /* not a datagram we recorded the start of */
+	if (fs->key != key || now - fs->ts >= FRAG_WINDOW_NS) {
+		/* not a datagram we recorded the start of (yet) */
+		struct sent_slot *fe = &frag_early[key & (FRAG_SLOTS - 1)];
+
+		fe->key = key;
+		fe->ts = now;
+		return 0;
+	}
 
 	struct net_device *dev = skb->dev;
 
@@ -556,15 +573,22 @@ __noinline int dt_frag(void *ctx __arg_ctx, __u32 dir, __u32 nh, __u32 proto)
 }
 
 /* Marks a first fragment's record and leaves its datagram's identity in
- * frag_seen for the later fragments (dt_frag_record). */
+ * frag_seen for the later fragments (dt_frag_record); or, when one of them
+ * went by before it, says so and lets the rest go by too. */
 static __always_inline void note_first_frag(struct pktinfo *pi, __u32 id, __u16 off_more,
 					    __u32 frag_len)
 {
 	__u64 key = frag_key(pi, id);
 	struct sent_slot *fs = &frag_seen[key & (FRAG_SLOTS - 1)];
+	struct sent_slot *fe = &frag_early[key & (FRAG_SLOTS - 1)];
 
-	fs->key = key;
-	fs->ts = pi->now;
+	if (fe->key == key && pi->now - fe->ts < FRAG_EARLY_NS) {
+		fe->key = 0;
+		pi->flags |= DT_EV_FRAG_MISSED;
+	} else {
+		fs->key = key;
+		fs->ts = pi->now;
+	}
 	pi->flags |= DT_EV_FRAGMENT;
 	pi->frag_id = id;
 	pi->frag_off = off_more;

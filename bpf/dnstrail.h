@@ -39,6 +39,9 @@ struct dt_ev_hdr {
 #define DT_EV_NONLINEAR (1u << 1)
 #define DT_EV_HAS_PROCESS (1u << 2) /* sent by the current task; never on UDP responses */
 #define DT_EV_FRAGMENT (1u << 3) /* an IP fragment of a UDP datagram: frag_* valid */
+/* on a first fragment: a later fragment of its datagram went by before it,
+ * unrecorded (nothing told it was DNS), so the datagram cannot be completed */
+#define DT_EV_FRAG_MISSED (1u << 4)
 
 struct dt_ev_pkt {
 	struct dt_ev_hdr hdr;

@@ -100,7 +100,7 @@ static void hand_partial(struct dt_ip_defrag *d, const struct dt_packet *first,
 
 	if (!d->partial)
 		return;
-	p.flags = (p.flags & ~DT_PKT_FRAGMENT) | DT_PKT_TRUNCATED;
+	p.flags = (p.flags & ~(DT_PKT_FRAGMENT | DT_PKT_FRAG_MISSED)) | DT_PKT_TRUNCATED;
 	p.payload = payload;
 	p.payload_len = len;
 	d->partial(&p, d->user);
@@ -258,6 +258,16 @@ int dt_ip_defrag_add(struct dt_ip_defrag *d, const struct dt_packet *p, struct d
 	end = start + len;
 	if (end > DT_IP_DEFRAG_MAX_DATAGRAM)
 		return reject(d, p, -E2BIG);
+	if (first && (p->flags & DT_PKT_FRAG_MISSED)) {
+		/* the rest can never come: given up now, not at the timeout */
+		s = find(d, p);
+		if (s)
+			give_up(d, s, false); /* later fragments alone, not counted */
+		dt_stats_add(&dt_stats.ip_reassembly_drops, 1);
+		dt_stats_add(&dt_stats.ip_fragments_missed, 1);
+		hand_partial(d, p, p->payload, p->payload_len);
+		return -ENODATA;
+	}
 
 	s = find(d, p);
 	if (!s)

@@ -9,7 +9,8 @@
  * Bounds: a fixed number of datagrams in reassembly and of buffered bytes;
  * a datagram not complete within the timeout is given up. Overlapping
  * fragments drop the datagram (RFC 5722), exact repeats are ignored.
- * Counted in dt_stats: ip_fragments, ip_reassembled, ip_reassembly_drops.
+ * Counted in dt_stats: ip_fragments, ip_reassembled, ip_reassembly_drops,
+ * ip_fragments_missed.
  */
 #ifndef DT_IP_DEFRAG_H
 #define DT_IP_DEFRAG_H
@@ -38,7 +39,8 @@ struct dt_ip_defrag *dt_ip_defrag_new(uint32_t max_datagrams, uint32_t max_bytes
  * or a negative errno when the fragment or its datagram was dropped:
  * -EINVAL not a usable fragment (not UDP, cut by the snap length, bad
  * sizes), -EBADMSG overlap or inconsistent lengths, -E2BIG over 65535
- * bytes, -ENOBUFS no slot or byte budget left.
+ * bytes, -ENOBUFS no slot or byte budget left, -ENODATA a first fragment
+ * flagged DT_PKT_FRAG_MISSED (handed on alone at once, counted).
  */
 int dt_ip_defrag_add(struct dt_ip_defrag *d, const struct dt_packet *pkt, struct dt_packet *out);
 

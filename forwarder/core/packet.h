@@ -33,6 +33,9 @@ enum dt_transport {
  * it holds, orig_len being the whole datagram's; a later one carries no
  * ports and, as payload, its bytes at frag_offset of the IP payload. */
 #define DT_PKT_FRAGMENT (1u << 3)
+/* On a first fragment (live capture): a later fragment of its datagram went
+ * by uncaptured before it, so the datagram can never be completed. */
+#define DT_PKT_FRAG_MISSED (1u << 4)
 
 /* TCP flags we care about (same bits as the TCP header). */
 #define DT_TCP_FIN 0x01

@@ -97,7 +97,7 @@ static void on_packet(struct in_ebpf *in, const struct dt_ev_pkt *r, size_t size
 	pkt.netns = r->netns;
 	pkt.ifindex = r->ifindex;
 	pkt.flags = r->flags & (DT_PKT_TRUNCATED | DT_PKT_NONLINEAR | DT_PKT_HAS_PROCESS |
-				DT_PKT_FRAGMENT);
+				DT_PKT_FRAGMENT | DT_PKT_FRAG_MISSED);
 	if (pkt.flags & DT_PKT_FRAGMENT) {
 		pkt.frag_id = r->frag_id;
 		pkt.frag_offset = r->frag_off & ~1u;

@@ -13,10 +13,12 @@
 # 3. Queries written whole, Ethernet header included, to a packet socket
 #    (tests/live/packet_send.py), as a scanner would: recorded once, at
 #    egress, with the process that wrote them.
-# 4. A query whose later IP fragment arrives before its first: the kernel
-#    side cannot tell it is DNS and lets it by, so the datagram cannot be
-#    completed. The loss is counted (ip_reassembly_drops), and the answer
-#    gives the query up at once: one transaction, its query flagged truncated.
+# 4. A query, and an answer, whose later IP fragment arrives before its
+#    first: the kernel side cannot tell it is DNS and lets it by, so the
+#    datagram cannot be completed. The first fragment's record says so
+#    (DT_EV_FRAG_MISSED): userspace gives the datagram up at once, not after
+#    its 2 s timeout, and counts it (ip_fragments_missed, ip_reassembly_drops).
+#    One transaction each, the cut message flagged truncated.
 . "$(dirname "$0")/lib.sh"
 
 dt_setup
@@ -66,6 +68,15 @@ tap_send 4split "$PEER4" "$DT_S4" 41008 53 4108 "www.$Z" 1
 tap_send 6split "$PEER6" "$DT_S6" 41009 53 4109 "www.$Z" 28
 # ... and one whose later fragment comes first
 tap_send 4splitrev "$PEER4" "$DT_S4" 41012 53 4112 "www.$Z" 1
+# ... and the other way: dig's query out of the tap, the answer's later
+# fragment first (the tap's helper answers as the server $PEER4)
+printf 'answer4splitrev %s %s %s 53 0 0 - 0\n' "$PEER_MAC" "$PEER4" "$TAP4" >&"${TAPC[1]}"
+ip netns exec "$DT_NS_S" dig +tries=1 +time=5 +noedns -b "$TAP4" "@$PEER4" "rev.$Z" A \
+	>"$DT_WORK/rev.out" 2>&1 || true
+read -r -t 10 reply <&"${TAPC[0]}" || true
+[[ "$reply" == sent* ]] || die "tap_frags.py did not answer: '$reply'"
+expect_eq "dig got the answer sent as two fragments, the later first" \
+	"$(grep -c 'IN[[:space:]]*A[[:space:]]*192\.0\.2\.77' "$DT_WORK/rev.out")" 1
 # TCP: handshake, query and answer, every frame from the peer in a fragment
 tap_send tcp4 "$PEER4" "$DT_S4" 41006 53 4106 "www.$Z" 1
 # 802.1Q / 802.1ad tags left in the frame, as by a NIC without receive VLAN
@@ -137,7 +148,7 @@ expect_val "... dns.id" "$rec" '.dns.id' 4107
 expect_jq "... flagged query_truncated and nonlinear" "$rec" \
 	'(.dnstrail.flags // []) | (index("query_truncated") != null and index("nonlinear") != null)' '.dnstrail.flags'
 # the query whose later fragment came first: its first fragment (all the
-# kernel side could record) and NSD's answer, one transaction
+# kernel side could record), given up at once, and NSD's answer, one transaction
 sel=$(tap_q "$PEER4" 41012)
 n=$(printf '%s\n' "${EV[@]}" | jq -c "select($sel)" | grep -c . || true)
 expect_eq "later fragment first: one event" "$n" 1
@@ -148,13 +159,27 @@ expect_jq "... neither an orphan nor a timeout" "$rec" \
 	'.dnstrail.status != "orphan_response" and .dnstrail.status != "timeout"' '.dnstrail.status'
 expect_jq "... the query flagged query_truncated" "$rec" \
 	'(.dnstrail.flags // []) | index("query_truncated") != null' '.dnstrail.flags'
+# the answer whose later fragment came first: its first fragment and the
+# query, one transaction, the answer flagged truncated
+sel='.destination.ip == "'$PEER4'" and .dns.question.name == "rev.'$Z'"'
+n=$(printf '%s\n' "${EV[@]}" | jq -c "select($sel)" | grep -c . || true)
+expect_eq "answer's later fragment first: one event" "$n" 1
+rec=$(printf '%s\n' "${EV[@]}" | jq -c "select($sel)" | head -n 1)
+expect_val "... an answer to dig's query" "$rec" '{type: .dns.type, name: .process.name}' \
+	'{"type":"answer","name":"dig"}'
+expect_jq "... neither an orphan nor a timeout" "$rec" \
+	'.dnstrail.status != "orphan_response" and .dnstrail.status != "timeout"' '.dnstrail.status'
+expect_jq "... the answer flagged response_truncated" "$rec" \
+	'(.dnstrail.flags // []) | index("response_truncated") != null' '.dnstrail.flags'
 last=$(tail -n 1 "$DT_ERR")
-# the two split queries, the lone first fragment, the first fragment whose
-# later one came before it
-expect_val "stats.ip_fragments" "$last" '.dnstrail_stats.ip_fragments' 6
+# the two split queries, the lone first fragment, the two first fragments
+# whose later one came before them
+expect_val "stats.ip_fragments" "$last" '.dnstrail_stats.ip_fragments' 7
 expect_val "stats.ip_reassembled: the two split queries" "$last" '.dnstrail_stats.ip_reassembled' 2
-expect_val "stats.ip_reassembly_drops: the two never completed, counted" "$last" \
-	'.dnstrail_stats.ip_reassembly_drops' 2
+expect_val "stats.ip_reassembly_drops: the three never completed, counted" "$last" \
+	'.dnstrail_stats.ip_reassembly_drops' 3
+expect_val "stats.ip_fragments_missed: the two whose later fragment came first" "$last" \
+	'.dnstrail_stats.ip_fragments_missed' 2
 expect_val "stats.kernel_unparsed: every header was read" "$last" '.dnstrail_stats.kernel_unparsed' 0
 for f in "vlan4 $PEER4 $TAP4 41020 4120 A ipv4" "vlan6 $PEER6 $TAP6 41021 4121 AAAA ipv6" \
 	"qinq $PEER4 $TAP4 41022 4122 A ipv4" "vlanpg $PEER4 $TAP4 41023 4123 A ipv4" \
@@ -170,7 +195,7 @@ for f in "vlan4 $PEER4 $TAP4 41020 4120 A ipv4" "vlan6 $PEER6 $TAP6 41021 4121 A
 	expect_val "$d: destination" "$rec" '.destination | {ip, port}' "{\"ip\":\"$dst\",\"port\":53}"
 	expect_val "$d: network.type" "$rec" '.network.type' "\"$nettype\""
 done
-expect_eq "events of the tap's peer: its thirteen queries to port 53" "${#EV[@]}" 13
+expect_eq "events of the tap's peer: its thirteen queries to port 53, dig's to it" "${#EV[@]}" 14
 expect_val "stats.kernel_missed_runs" "$last" '.dnstrail_stats.kernel_missed_runs' 0
 
 for f in "4 $DT_C4 41010 4110 A 192.0.2.1 ipv4" "6 $DT_C6 41011 4111 AAAA 2001:db8::1 ipv6"; do

@@ -19,6 +19,11 @@ FAMILY is one of:
                    header and 16 bytes of the message)
   4splitrev        the same over IPv4, its later fragment sent first (as
                    reordered on a network)
+  answer4splitrev  the other way round: waits (5 s) for a UDP query the kernel
+                   sends out of the tap to SRC:SPORT and answers it from there
+                   (an A record, 192.0.2.77) as two IPv4 fragments, the later
+                   one first; the first holds the header and the question.
+                   DST, DPORT, ID, NAME and QTYPE are ignored (the query's)
   4vlan, 6vlan,    a UDP query with an 802.1Q tag (VLAN 100), or an 802.1ad and
   4qinq            an 802.1Q tag, left in the frame as by a NIC without receive
                    VLAN offload, the whole frame in the linear area; with
@@ -74,11 +79,12 @@ def frame(family: str, dst_mac: bytes, src_mac: bytes, src: str, dst: str,
 
 
 def split_frames(family: str, dst_mac: bytes, src_mac: bytes, src: str, dst: str,
-                 sport: int, dport: int, payload: bytes) -> list:
-    """The UDP datagram of frame(family) as two IP fragments, split 24 bytes in."""
+                 sport: int, dport: int, payload: bytes, cut: int = 24) -> list:
+    """The UDP datagram of frame(family) as two IP fragments, split cut bytes
+    in (a multiple of 8)."""
     whole = frame(family, dst_mac, src_mac, src, dst, sport, dport, payload)
     hdr = 14 + (20 if family == "4" else 40)
-    udp, cut = whole[hdr:], 24
+    udp = whole[hdr:]
     s, d = ipaddress.ip_address(src), ipaddress.ip_address(dst)
     frames = []
     for off, part, more in ((0, udp[:cut], 1), (cut, udp[cut:], 0)):
@@ -155,6 +161,44 @@ def tcp4_exchange(fd, dst_mac, src_mac, src, dst, sport, dport, query) -> str:
     return ""
 
 
+def read_udp4_query(fd: int, server: str, port: int, deadline: float):
+    """The next UDP/IPv4 datagram the kernel sends out of the tap to
+    server:port: (client address, client port, DNS message), or None."""
+    want = ipaddress.ip_address(server).packed
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None
+        f = os.read(fd, 65536)
+        if len(f) < 42 or f[12:14] != b"\x08\x00" or f[23] != 17 or f[30:34] != want:
+            continue
+        ihl = (f[14] & 15) * 4
+        u = f[14 + ihl:]
+        sp, dp, ulen = struct.unpack("!HHH", u[:6])
+        if dp == port:
+            return str(ipaddress.ip_address(f[26:30])), sp, u[8:ulen]
+
+
+def answer4splitrev(fd, dst_mac, src_mac, server: str, port: int) -> str:
+    """Answer one query from server:port as two fragments, the later first."""
+    q = read_udp4_query(fd, server, port, time.monotonic() + 5)
+    if not q:
+        return "error: no query"
+    client, cport, msg = q
+    end = 12
+    while msg[end] != 0:  # the question's name, uncompressed
+        end += 1 + msg[end]
+    question = msg[12:end + 5]
+    flags = 0x8400 | (struct.unpack("!H", msg[2:4])[0] & 0x0100)  # QR AA, RD kept
+    answer = msg[:2] + struct.pack("!HHHHH", flags, 1, 1, 0, 0) + question + \
+        struct.pack("!HHHIH4s", 0xC00C, 1, 1, 300, 4, bytes([192, 0, 2, 77]))
+    cut = (8 + 12 + len(question) + 7) // 8 * 8
+    frames = split_frames("4", dst_mac, src_mac, server, client, port, cport, answer, cut)
+    for f in reversed(frames):
+        os.writev(fd, [b"", f])
+    return ""
+
+
 def main() -> int:
     args = sys.argv[1:]
     flood = 0.0
@@ -177,6 +221,14 @@ def main() -> int:
             dst_mac = bytes.fromhex(f.read().strip().replace(":", ""))
         src_mac = bytes.fromhex(src_mac.replace(":", ""))
         query = dns_query(int(qid), qname, int(qtype))
+        if family == "answer4splitrev":
+            err = answer4splitrev(fd, dst_mac, src_mac, src, int(sport))
+            if err:
+                print(err, flush=True)
+                continue
+            sent += 1
+            print(f"sent {sent}", flush=True)
+            continue
         if family == "tcp4":
             err = tcp4_exchange(fd, dst_mac, src_mac, src, dst, int(sport), int(dport), query)
             if err:

@@ -539,6 +539,78 @@ static void test_engine_answered(void **state)
 	dt_engine_free(e);
 }
 
+/* A first fragment flagged DT_PKT_FRAG_MISSED (the kernel saw a later one
+ * go by before it): handed on alone at once, counted, nothing kept. */
+static void test_missed(void **state)
+{
+	struct dt_ip_defrag *d = new_defrag(8, 1 << 20);
+	struct dt_packet p, out;
+
+	make_dgram(3000);
+	p = frag(4, 1, 78, 0, 1480, true, T0);
+	p.flags |= DT_PKT_FRAG_MISSED;
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), -ENODATA);
+	assert_int_equal(dt_ip_defrag_pending(d), 0);
+	assert_int_equal(dt_ip_defrag_bytes(d), 0);
+	assert_int_equal(part.n, 1);
+	assert_int_equal(part.pkt.payload_len, 1472);
+	assert_int_equal(part.first_byte, dgram[8]);
+	assert_true(part.pkt.flags & DT_PKT_TRUNCATED);
+	assert_false(part.pkt.flags & (DT_PKT_FRAGMENT | DT_PKT_FRAG_MISSED));
+	assert_int_equal(dt_stats.ip_reassembly_drops, 1);
+	assert_int_equal(dt_stats.ip_fragments_missed, 1);
+
+	/* without the flag, the same fragment waits for the rest */
+	p = frag(4, 1, 79, 0, 1480, true, T0);
+	assert_int_equal(dt_ip_defrag_add(d, &p, &out), 0);
+	assert_int_equal(dt_ip_defrag_pending(d), 1);
+	assert_int_equal(part.n, 1);
+	assert_int_equal(dt_stats.ip_fragments_missed, 1);
+	dt_ip_defrag_free(d);
+}
+
+/* Through the engine: a response whose later fragment went by before its
+ * first (flagged by the kernel): the transaction comes out with the first
+ * fragment, at once, not after the reassembly timeout. */
+static void test_engine_missed(void **state)
+{
+	struct dt_engine_config cfg = {0};
+	struct sink s;
+	struct dt_engine *e = engine_with(&s, &cfg);
+	struct wire q, r;
+	struct dt_packet p;
+
+	wire_load(&q, "many_tcp.query");
+	wire_load(&r, "many_tcp.response");
+	wire_set_id(&r, wire_id(&q));
+	pkt_init(&p, DT_TRANSPORT_UDP, "10.0.0.1", 40000, "10.0.0.53", 53, T0, q.b, q.n);
+	dt_engine_packet(e, &p);
+	assert_int_equal(s.n, 0);
+	/* the response's datagram: UDP header + message, 53 -> 40000, its
+	 * first fragment holding the header, the question and more */
+	assert_true(r.n > 64);
+	dgram_len = 8 + (uint32_t)r.n;
+	memcpy(dgram + 8, r.b, r.n);
+	p = frag(4, 1, 0x78, 0, 64, true, T0 + 1 * MS);
+	inet_pton(AF_INET, "10.0.0.53", p.saddr);
+	inet_pton(AF_INET, "10.0.0.1", p.daddr);
+	p.sport = 53;
+	p.dport = 40000;
+	p.flags |= DT_PKT_FRAG_MISSED;
+	dt_engine_packet(e, &p);
+	assert_int_equal(s.n, 1);
+	assert_true(s.rec[0].has_response);
+	assert_int_equal(s.rec[0].id, wire_id(&q));
+	assert_int_equal(s.rec[0].response_ts, T0 + 1 * MS);
+	assert_true(s.rec[0].flags & DT_REC_RESPONSE_TRUNCATED);
+	assert_int_not_equal(s.rec[0].status, DT_STATUS_ORPHAN_RESPONSE);
+	assert_int_equal(dt_stats.ip_fragments_missed, 1);
+	assert_int_equal(dt_stats.ip_reassembly_drops, 1);
+	dt_engine_flush(e);
+	assert_int_equal(s.n, 1);
+	dt_engine_free(e);
+}
+
 /* Raw IPv6 frames (Fragment header) through the pcap input's parser and
  * the engine: what a --pcap replay does. */
 static size_t v6_frag_frame(uint8_t *f, uint32_t off, uint32_t len, bool more)
@@ -619,6 +691,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_engine, setup),
 	    cmocka_unit_test_setup(test_answered, setup),
 	    cmocka_unit_test_setup(test_engine_answered, setup),
+	    cmocka_unit_test_setup(test_missed, setup),
+	    cmocka_unit_test_setup(test_engine_missed, setup),
 	    cmocka_unit_test_setup(test_pcap_frames, setup),
 	};
 
