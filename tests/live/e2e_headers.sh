@@ -13,7 +13,7 @@
 # 3. Queries written whole, Ethernet header included, to a packet socket
 #    (tests/live/packet_send.py), as a scanner would: recorded once, at
 #    egress, with the process that wrote them.
-# 4. A query, and an answer, whose later IP fragment arrives before its
+# 4. A query, and answers, whose later IP fragment arrives before its
 #    first: the kernel side cannot tell it is DNS and lets it by, so the
 #    datagram cannot be completed. The first fragment's record says so
 #    (DT_EV_FRAG_MISSED): userspace gives the datagram up at once, not after
@@ -68,15 +68,18 @@ tap_send 4split "$PEER4" "$DT_S4" 41008 53 4108 "www.$Z" 1
 tap_send 6split "$PEER6" "$DT_S6" 41009 53 4109 "www.$Z" 28
 # ... and one whose later fragment comes first
 tap_send 4splitrev "$PEER4" "$DT_S4" 41012 53 4112 "www.$Z" 1
-# ... and the other way: dig's query out of the tap, the answer's later
-# fragment first (the tap's helper answers as the server $PEER4)
-printf 'answer4splitrev %s %s %s 53 0 0 - 0\n' "$PEER_MAC" "$PEER4" "$TAP4" >&"${TAPC[1]}"
-ip netns exec "$DT_NS_S" dig +tries=1 +time=5 +noedns -b "$TAP4" "@$PEER4" "rev.$Z" A \
-	>"$DT_WORK/rev.out" 2>&1 || true
-read -r -t 10 reply <&"${TAPC[0]}" || true
-[[ "$reply" == sent* ]] || die "tap_frags.py did not answer: '$reply'"
-expect_eq "dig got the answer sent as two fragments, the later first" \
-	"$(grep -c 'IN[[:space:]]*A[[:space:]]*192\.0\.2\.77' "$DT_WORK/rev.out")" 1
+# ... and the other way: dig's queries out of the tap, each answer's later
+# fragment first (the tap's helper answers as the server $PEER4 / $PEER6)
+for f in "4 $PEER4 $TAP4 rev4" "6 $PEER6 $TAP6 rev6"; do
+	read -r fam server client name <<<"$f"
+	printf 'answer%ssplitrev %s %s %s 53 0 0 - 0\n' "$fam" "$PEER_MAC" "$server" "$client" >&"${TAPC[1]}"
+	ip netns exec "$DT_NS_S" dig +tries=1 +time=5 +noedns -b "$client" "@$server" "$name.$Z" A \
+		>"$DT_WORK/$name.out" 2>&1 || true
+	read -r -t 10 reply <&"${TAPC[0]}" || true
+	[[ "$reply" == sent* ]] || die "tap_frags.py did not answer over IPv$fam: '$reply'"
+	expect_eq "IPv$fam: dig got the answer sent as two fragments, the later first" \
+		"$(grep -c 'IN[[:space:]]*A[[:space:]]*192\.0\.2\.77' "$DT_WORK/$name.out")" 1
+done
 # TCP: handshake, query and answer, every frame from the peer in a fragment
 tap_send tcp4 "$PEER4" "$DT_S4" 41006 53 4106 "www.$Z" 1
 # 802.1Q / 802.1ad tags left in the frame, as by a NIC without receive VLAN
@@ -159,27 +162,31 @@ expect_jq "... neither an orphan nor a timeout" "$rec" \
 	'.dnstrail.status != "orphan_response" and .dnstrail.status != "timeout"' '.dnstrail.status'
 expect_jq "... the query flagged query_truncated" "$rec" \
 	'(.dnstrail.flags // []) | index("query_truncated") != null' '.dnstrail.flags'
-# the answer whose later fragment came first: its first fragment and the
-# query, one transaction, the answer flagged truncated
-sel='.destination.ip == "'$PEER4'" and .dns.question.name == "rev.'$Z'"'
-n=$(printf '%s\n' "${EV[@]}" | jq -c "select($sel)" | grep -c . || true)
-expect_eq "answer's later fragment first: one event" "$n" 1
-rec=$(printf '%s\n' "${EV[@]}" | jq -c "select($sel)" | head -n 1)
-expect_val "... an answer to dig's query" "$rec" '{type: .dns.type, name: .process.name}' \
-	'{"type":"answer","name":"dig"}'
-expect_jq "... neither an orphan nor a timeout" "$rec" \
-	'.dnstrail.status != "orphan_response" and .dnstrail.status != "timeout"' '.dnstrail.status'
-expect_jq "... the answer flagged response_truncated" "$rec" \
-	'(.dnstrail.flags // []) | index("response_truncated") != null' '.dnstrail.flags'
+# the answers whose later fragment came first: the first fragment and the
+# query, one transaction each, the answer flagged truncated
+for f in "ipv4 $PEER4 rev4" "ipv6 $PEER6 rev6"; do
+	read -r nettype server name <<<"$f"
+	sel='.destination.ip == "'$server'" and .dns.question.name == "'$name.$Z'"'
+	n=$(printf '%s\n' "${EV[@]}" | jq -c "select($sel)" | grep -c . || true)
+	expect_eq "$nettype: answer's later fragment first: one event" "$n" 1
+	rec=$(printf '%s\n' "${EV[@]}" | jq -c "select($sel)" | head -n 1)
+	expect_val "... an answer to dig's query" "$rec" \
+		'{type: .dns.type, name: .process.name, net: .network.type}' \
+		'{"type":"answer","name":"dig","net":"'$nettype'"}'
+	expect_jq "... neither an orphan nor a timeout" "$rec" \
+		'.dnstrail.status != "orphan_response" and .dnstrail.status != "timeout"' '.dnstrail.status'
+	expect_jq "... the answer flagged response_truncated" "$rec" \
+		'(.dnstrail.flags // []) | index("response_truncated") != null' '.dnstrail.flags'
+done
 last=$(tail -n 1 "$DT_ERR")
-# the two split queries, the lone first fragment, the two first fragments
+# the two split queries, the lone first fragment, the three first fragments
 # whose later one came before them
-expect_val "stats.ip_fragments" "$last" '.dnstrail_stats.ip_fragments' 7
+expect_val "stats.ip_fragments" "$last" '.dnstrail_stats.ip_fragments' 8
 expect_val "stats.ip_reassembled: the two split queries" "$last" '.dnstrail_stats.ip_reassembled' 2
-expect_val "stats.ip_reassembly_drops: the three never completed, counted" "$last" \
-	'.dnstrail_stats.ip_reassembly_drops' 3
-expect_val "stats.ip_fragments_missed: the two whose later fragment came first" "$last" \
-	'.dnstrail_stats.ip_fragments_missed' 2
+expect_val "stats.ip_reassembly_drops: the four never completed, counted" "$last" \
+	'.dnstrail_stats.ip_reassembly_drops' 4
+expect_val "stats.ip_fragments_missed: the three whose later fragment came first" "$last" \
+	'.dnstrail_stats.ip_fragments_missed' 3
 expect_val "stats.kernel_unparsed: every header was read" "$last" '.dnstrail_stats.kernel_unparsed' 0
 for f in "vlan4 $PEER4 $TAP4 41020 4120 A ipv4" "vlan6 $PEER6 $TAP6 41021 4121 AAAA ipv6" \
 	"qinq $PEER4 $TAP4 41022 4122 A ipv4" "vlanpg $PEER4 $TAP4 41023 4123 A ipv4" \
@@ -195,7 +202,7 @@ for f in "vlan4 $PEER4 $TAP4 41020 4120 A ipv4" "vlan6 $PEER6 $TAP6 41021 4121 A
 	expect_val "$d: destination" "$rec" '.destination | {ip, port}' "{\"ip\":\"$dst\",\"port\":53}"
 	expect_val "$d: network.type" "$rec" '.network.type' "\"$nettype\""
 done
-expect_eq "events of the tap's peer: its thirteen queries to port 53, dig's to it" "${#EV[@]}" 14
+expect_eq "events of the tap's peer: its thirteen queries to port 53, dig's two to it" "${#EV[@]}" 15
 expect_val "stats.kernel_missed_runs" "$last" '.dnstrail_stats.kernel_missed_runs' 0
 
 for f in "4 $DT_C4 41010 4110 A 192.0.2.1 ipv4" "6 $DT_C6 41011 4111 AAAA 2001:db8::1 ipv6"; do

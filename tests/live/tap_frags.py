@@ -19,9 +19,9 @@ FAMILY is one of:
                    header and 16 bytes of the message)
   4splitrev        the same over IPv4, its later fragment sent first (as
                    reordered on a network)
-  answer4splitrev  the other way round: waits (5 s) for a UDP query the kernel
-                   sends out of the tap to SRC:SPORT and answers it from there
-                   (an A record, 192.0.2.77) as two IPv4 fragments, the later
+  answer4splitrev, the other way round: waits (5 s) for a UDP query the kernel
+  answer6splitrev  sends out of the tap to SRC:SPORT and answers it from there
+                   (an A record, 192.0.2.77) as two IP fragments, the later
                    one first; the first holds the header and the question.
                    DST, DPORT, ID, NAME and QTYPE are ignored (the query's)
   4vlan, 6vlan,    a UDP query with an 802.1Q tag (VLAN 100), or an 802.1ad and
@@ -161,27 +161,32 @@ def tcp4_exchange(fd, dst_mac, src_mac, src, dst, sport, dport, query) -> str:
     return ""
 
 
-def read_udp4_query(fd: int, server: str, port: int, deadline: float):
-    """The next UDP/IPv4 datagram the kernel sends out of the tap to
-    server:port: (client address, client port, DNS message), or None."""
-    want = ipaddress.ip_address(server).packed
+def read_udp_query(fd: int, server: str, port: int, deadline: float):
+    """The next UDP datagram (IPv4, or IPv6 without extension headers) the
+    kernel sends out of the tap to server:port: (client address, client
+    port, DNS message), or None at the deadline."""
+    want = ipaddress.ip_address(server)
     while True:
         left = deadline - time.monotonic()
         if left <= 0 or not select.select([fd], [], [], left)[0]:
             return None
         f = os.read(fd, 65536)
-        if len(f) < 42 or f[12:14] != b"\x08\x00" or f[23] != 17 or f[30:34] != want:
+        if want.version == 4 and len(f) >= 42 and f[12:14] == b"\x08\x00" and \
+                f[23] == 17 and f[30:34] == want.packed:
+            client, u = f[26:30], f[14 + (f[14] & 15) * 4:]
+        elif want.version == 6 and len(f) >= 62 and f[12:14] == b"\x86\xdd" and \
+                f[20] == 17 and f[38:54] == want.packed:
+            client, u = f[22:38], f[54:]
+        else:
             continue
-        ihl = (f[14] & 15) * 4
-        u = f[14 + ihl:]
         sp, dp, ulen = struct.unpack("!HHH", u[:6])
         if dp == port:
-            return str(ipaddress.ip_address(f[26:30])), sp, u[8:ulen]
+            return str(ipaddress.ip_address(client)), sp, u[8:ulen]
 
 
-def answer4splitrev(fd, dst_mac, src_mac, server: str, port: int) -> str:
+def answer_splitrev(fd, dst_mac, src_mac, server: str, port: int) -> str:
     """Answer one query from server:port as two fragments, the later first."""
-    q = read_udp4_query(fd, server, port, time.monotonic() + 5)
+    q = read_udp_query(fd, server, port, time.monotonic() + 5)
     if not q:
         return "error: no query"
     client, cport, msg = q
@@ -193,7 +198,8 @@ def answer4splitrev(fd, dst_mac, src_mac, server: str, port: int) -> str:
     answer = msg[:2] + struct.pack("!HHHHH", flags, 1, 1, 0, 0) + question + \
         struct.pack("!HHHIH4s", 0xC00C, 1, 1, 300, 4, bytes([192, 0, 2, 77]))
     cut = (8 + 12 + len(question) + 7) // 8 * 8
-    frames = split_frames("4", dst_mac, src_mac, server, client, port, cport, answer, cut)
+    family = str(ipaddress.ip_address(server).version)
+    frames = split_frames(family, dst_mac, src_mac, server, client, port, cport, answer, cut)
     for f in reversed(frames):
         os.writev(fd, [b"", f])
     return ""
@@ -221,8 +227,8 @@ def main() -> int:
             dst_mac = bytes.fromhex(f.read().strip().replace(":", ""))
         src_mac = bytes.fromhex(src_mac.replace(":", ""))
         query = dns_query(int(qid), qname, int(qtype))
-        if family == "answer4splitrev":
-            err = answer4splitrev(fd, dst_mac, src_mac, src, int(sport))
+        if family in ("answer4splitrev", "answer6splitrev"):
+            err = answer_splitrev(fd, dst_mac, src_mac, src, int(sport))
             if err:
                 print(err, flush=True)
                 continue
