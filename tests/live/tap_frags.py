@@ -227,16 +227,12 @@ def main() -> int:
             dst_mac = bytes.fromhex(f.read().strip().replace(":", ""))
         src_mac = bytes.fromhex(src_mac.replace(":", ""))
         query = dns_query(int(qid), qname, int(qtype))
-        if family in ("answer4splitrev", "answer6splitrev"):
-            err = answer_splitrev(fd, dst_mac, src_mac, src, int(sport))
-            if err:
-                print(err, flush=True)
-                continue
-            sent += 1
-            print(f"sent {sent}", flush=True)
-            continue
-        if family == "tcp4":
-            err = tcp4_exchange(fd, dst_mac, src_mac, src, dst, int(sport), int(dport), query)
+        if family in ("tcp4", "answer4splitrev", "answer6splitrev"):  # exchanges
+            if family == "tcp4":
+                err = tcp4_exchange(fd, dst_mac, src_mac, src, dst, int(sport), int(dport),
+                                    query)
+            else:
+                err = answer_splitrev(fd, dst_mac, src_mac, src, int(sport))
             if err:
                 print(err, flush=True)
                 continue

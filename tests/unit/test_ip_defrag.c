@@ -495,6 +495,31 @@ static void test_answered(void **state)
 	dt_ip_defrag_free(d);
 }
 
+/* A query and its response (same DNS id), from the test data. */
+static void load_pair(struct wire *q, struct wire *r)
+{
+	wire_load(q, "many_tcp.query");
+	wire_load(r, "many_tcp.response");
+	wire_set_id(r, wire_id(q));
+}
+
+/* The first fragment (len bytes of IP payload) of an IPv4 datagram carrying
+ * msg from src:sport to dst:dport. */
+static struct dt_packet first_frag_of(const struct wire *msg, const char *src, uint16_t sport,
+				      const char *dst, uint16_t dport, uint32_t len, uint64_t ts)
+{
+	struct dt_packet p;
+
+	dgram_len = 8 + (uint32_t)msg->n;
+	memcpy(dgram + 8, msg->b, msg->n);
+	p = frag(4, 1, 0x77, 0, len, true, ts);
+	inet_pton(AF_INET, src, p.saddr);
+	inet_pton(AF_INET, dst, p.daddr);
+	p.sport = sport;
+	p.dport = dport;
+	return p;
+}
+
 /* Through the engine: a query sent as two IP fragments of which only the
  * first was captured (its later one went by first, unrecognised), then the
  * whole response: one transaction as the response arrives, not an orphan
@@ -507,18 +532,9 @@ static void test_engine_answered(void **state)
 	struct wire q, r;
 	struct dt_packet p;
 
-	wire_load(&q, "many_tcp.query");
-	wire_load(&r, "many_tcp.response");
-	wire_set_id(&r, wire_id(&q));
+	load_pair(&q, &r);
 	assert_true(q.n > 16);
-	/* the query's datagram: UDP header + message, 40000 -> 53 */
-	dgram_len = 8 + (uint32_t)q.n;
-	memcpy(dgram + 8, q.b, q.n);
-	p = frag(4, 1, 0x77, 0, 24, true, T0);
-	inet_pton(AF_INET, "10.0.0.1", p.saddr);
-	inet_pton(AF_INET, "10.0.0.53", p.daddr);
-	p.sport = 40000;
-	p.dport = 53;
+	p = first_frag_of(&q, "10.0.0.1", 40000, "10.0.0.53", 53, 24, T0);
 	dt_engine_packet(e, &p);
 	assert_int_equal(s.n, 0);
 
@@ -580,22 +596,13 @@ static void test_engine_missed(void **state)
 	struct wire q, r;
 	struct dt_packet p;
 
-	wire_load(&q, "many_tcp.query");
-	wire_load(&r, "many_tcp.response");
-	wire_set_id(&r, wire_id(&q));
+	load_pair(&q, &r);
 	pkt_init(&p, DT_TRANSPORT_UDP, "10.0.0.1", 40000, "10.0.0.53", 53, T0, q.b, q.n);
 	dt_engine_packet(e, &p);
 	assert_int_equal(s.n, 0);
-	/* the response's datagram: UDP header + message, 53 -> 40000, its
-	 * first fragment holding the header, the question and more */
+	/* its first fragment holds the header, the question and more */
 	assert_true(r.n > 64);
-	dgram_len = 8 + (uint32_t)r.n;
-	memcpy(dgram + 8, r.b, r.n);
-	p = frag(4, 1, 0x78, 0, 64, true, T0 + 1 * MS);
-	inet_pton(AF_INET, "10.0.0.53", p.saddr);
-	inet_pton(AF_INET, "10.0.0.1", p.daddr);
-	p.sport = 53;
-	p.dport = 40000;
+	p = first_frag_of(&r, "10.0.0.53", 53, "10.0.0.1", 40000, 64, T0 + 1 * MS);
 	p.flags |= DT_PKT_FRAG_MISSED;
 	dt_engine_packet(e, &p);
 	assert_int_equal(s.n, 1);
