@@ -36,7 +36,8 @@ const struct dt_stat_desc dt_stat_descs[] = {
 	DESC(ip_reassembly_drops, "fragmented datagrams given up (timeout, a reply, overlap, pool full, "
 				  "a fragment missed)"),
 	DESC(ip_fragments_missed, "fragmented datagrams given up at their first fragment: the kernel "
-				  "saw a later one go by before it, uncaptured (also in ip_reassembly_drops)"),
+				  "saw a later one go by before it, uncaptured "
+				  "(also in ip_reassembly_drops)"),
 	DESC(unread_at_exit, "bytes subscribers had not taken when the zmq output hung up (linger ran out): "
 			     "their tail may be lost"),
 };

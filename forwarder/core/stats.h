@@ -31,7 +31,7 @@ struct dt_stats {
 	uint64_t ip_fragments; /* IP fragments of UDP datagrams taken in for reassembly */
 	uint64_t ip_reassembled; /* UDP datagrams reassembled from IP fragments */
 	uint64_t ip_reassembly_drops; /* fragmented datagrams given up (timeout, a reply, overlap, full) */
-	uint64_t ip_fragments_missed; /* datagrams given up at once: a later fragment went by before the first */
+	uint64_t ip_fragments_missed; /* given up at once: a later fragment went by before the first */
 	uint64_t unread_at_exit; /* bytes subscribers had not read when the zmq output hung up */
 };
 
