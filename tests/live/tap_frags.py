@@ -113,14 +113,19 @@ def tcp4_frame(dst_mac: bytes, src_mac: bytes, src: str, dst: str, sport: int, d
     return dst_mac + src_mac + b"\x08\x00" + ip + tcp
 
 
-def read_tcp4(fd: int, sport: int, deadline: float):
-    """The next TCP segment to sport the kernel sends out of the tap:
-    (seq, flags, payload), or None at the deadline."""
+def tap_frames(fd: int, deadline: float):
+    """The frames the kernel sends out of the tap, until the deadline."""
     while True:
         left = deadline - time.monotonic()
         if left <= 0 or not select.select([fd], [], [], left)[0]:
-            return None
-        f = os.read(fd, 65536)
+            return
+        yield os.read(fd, 65536)
+
+
+def read_tcp4(fd: int, sport: int, deadline: float):
+    """The next TCP segment to sport the kernel sends out of the tap:
+    (seq, flags, payload), or None at the deadline."""
+    for f in tap_frames(fd, deadline):
         if len(f) < 54 or f[12:14] != b"\x08\x00" or f[23] != 6:
             continue
         ihl = (f[14] & 15) * 4
@@ -128,6 +133,7 @@ def read_tcp4(fd: int, sport: int, deadline: float):
         dp, seq, off, flags = struct.unpack("!2xHI4xBB", t[:14])
         if dp == sport:
             return seq, flags, t[(off >> 4) * 4:]
+    return None
 
 
 def tcp4_exchange(fd, dst_mac, src_mac, src, dst, sport, dport, query) -> str:
@@ -166,11 +172,7 @@ def read_udp_query(fd: int, server: str, port: int, deadline: float):
     kernel sends out of the tap to server:port: (client address, client
     port, DNS message), or None at the deadline."""
     want = ipaddress.ip_address(server)
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            return None
-        f = os.read(fd, 65536)
+    for f in tap_frames(fd, deadline):
         if want.version == 4 and len(f) >= 42 and f[12:14] == b"\x08\x00" and \
                 f[23] == 17 and f[30:34] == want.packed:
             client, u = f[26:30], f[14 + (f[14] & 15) * 4:]
@@ -182,6 +184,7 @@ def read_udp_query(fd: int, server: str, port: int, deadline: float):
         sp, dp, ulen = struct.unpack("!HHH", u[:6])
         if dp == port:
             return str(ipaddress.ip_address(client)), sp, u[8:ulen]
+    return None
 
 
 def answer_splitrev(fd, dst_mac, src_mac, server: str, port: int) -> str:

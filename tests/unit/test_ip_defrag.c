@@ -122,6 +122,19 @@ static void expect_whole(const struct dt_packet *out, uint64_t ts)
 	assert_true(out->flags & DT_PKT_HAS_PROCESS);
 }
 
+/* A datagram of make_dgram(3000) given up with its first fragment of 1480
+ * bytes: nothing kept, that fragment handed on alone (the n-th), truncated. */
+static void expect_first_alone(const struct dt_ip_defrag *d, unsigned n)
+{
+	assert_int_equal(dt_ip_defrag_pending(d), 0);
+	assert_int_equal(dt_ip_defrag_bytes(d), 0);
+	assert_int_equal(part.n, n);
+	assert_int_equal(part.pkt.payload_len, 1472);
+	assert_int_equal(part.first_byte, dgram[8]);
+	assert_true(part.pkt.flags & DT_PKT_TRUNCATED);
+	assert_false(part.pkt.flags & DT_PKT_FRAGMENT);
+}
+
 static void test_in_order(void **state)
 {
 	struct dt_ip_defrag *d = new_defrag(8, 1 << 20);
@@ -194,15 +207,10 @@ static void test_overlap(void **state)
 	p = frag(4, 1, 80, 1472, 1480, true, T0 + 1);
 	assert_int_equal(dt_ip_defrag_add(d, &p, &out), -EBADMSG);
 	assert_int_equal(dt_stats.ip_reassembly_drops, 1);
-	assert_int_equal(dt_ip_defrag_pending(d), 0);
 	/* the first fragment went on alone, truncated, as without reassembly */
-	assert_int_equal(part.n, 1);
-	assert_int_equal(part.pkt.payload_len, 1472);
+	expect_first_alone(d, 1);
 	assert_int_equal(part.pkt.orig_len, 3000);
-	assert_true(part.pkt.flags & DT_PKT_TRUNCATED);
-	assert_false(part.pkt.flags & DT_PKT_FRAGMENT);
 	assert_int_equal(part.pkt.sport, 53);
-	assert_int_equal(part.first_byte, dgram[8]);
 
 	/* a last fragment that ends before bytes already seen */
 	p = frag(4, 1, 81, 1480, 1480, true, T0 + 2);
@@ -485,12 +493,8 @@ static void test_answered(void **state)
 	assert_int_equal(part.n, 0);
 
 	assert_int_equal(dt_ip_defrag_answered(d, &reply), 1);
-	assert_int_equal(dt_ip_defrag_pending(d), 0);
-	assert_int_equal(dt_ip_defrag_bytes(d), 0);
+	expect_first_alone(d, 1);
 	assert_int_equal(dt_stats.ip_reassembly_drops, 1);
-	assert_int_equal(part.n, 1);
-	assert_int_equal(part.pkt.payload_len, 1472);
-	assert_true(part.pkt.flags & DT_PKT_TRUNCATED);
 	assert_int_equal(dt_ip_defrag_answered(d, &reply), 0); /* nothing left */
 	dt_ip_defrag_free(d);
 }
@@ -566,13 +570,8 @@ static void test_missed(void **state)
 	p = frag(4, 1, 78, 0, 1480, true, T0);
 	p.flags |= DT_PKT_FRAG_MISSED;
 	assert_int_equal(dt_ip_defrag_add(d, &p, &out), -ENODATA);
-	assert_int_equal(dt_ip_defrag_pending(d), 0);
-	assert_int_equal(dt_ip_defrag_bytes(d), 0);
-	assert_int_equal(part.n, 1);
-	assert_int_equal(part.pkt.payload_len, 1472);
-	assert_int_equal(part.first_byte, dgram[8]);
-	assert_true(part.pkt.flags & DT_PKT_TRUNCATED);
-	assert_false(part.pkt.flags & (DT_PKT_FRAGMENT | DT_PKT_FRAG_MISSED));
+	expect_first_alone(d, 1);
+	assert_false(part.pkt.flags & DT_PKT_FRAG_MISSED);
 	assert_int_equal(dt_stats.ip_reassembly_drops, 1);
 	assert_int_equal(dt_stats.ip_fragments_missed, 1);
 
