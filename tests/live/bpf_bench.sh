@@ -30,7 +30,7 @@ dt_dnsperf_queries "$QF"
 
 OLD_STATS=$(sysctl -n kernel.bpf_stats_enabled)
 restore_stats() { sysctl -qw kernel.bpf_stats_enabled="$OLD_STATS"; }
-trap 'restore_stats; dt_cleanup' EXIT
+trap 'rc=$?; restore_stats; dt_cleanup $rc' EXIT
 sysctl -qw kernel.bpf_stats_enabled=1
 
 start_dump() {

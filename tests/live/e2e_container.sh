@@ -12,7 +12,7 @@ CID=${CID:0:64}
 CG=$root/dnstrail-test-$DT_ID/system.slice/docker-$CID.scope
 mkdir -p "$CG"
 cleanup_cgroup() { rmdir "$CG" "$(dirname "$CG")" "$root/dnstrail-test-$DT_ID" 2>/dev/null || true; }
-trap 'cleanup_cgroup; dt_cleanup' EXIT
+trap 'rc=$?; cleanup_cgroup; dt_cleanup $rc' EXIT
 
 dt_topo_veth
 dt_start_nsd

@@ -9,8 +9,9 @@
 #   - no orphan response, and no timeout beyond the queries dnsperf lost;
 #   - every query dnsperf completed is one answered transaction;
 #   - no kernel drop (a dropped query record would also make an orphan).
-# The same again with `ring_per_cpu: false` (one shared ring), so both
-# layouts stay correct. Then, where CPU 1 can be taken offline: started with
+# The same again with `kernel_batch: 1` (each packet alone in its CPU's
+# ring) and with `ring_per_cpu: false` (one shared ring), so every layout
+# stays correct. Then, where CPU 1 can be taken offline: started with
 # CPU 1 offline, dnstrail makes one ring; CPU 1 comes back and carries the
 # load (through the first CPU's ring): no drop, nothing out of order.
 # Port 5300, so the host's own DNS traffic does not count. Needs two CPUs
@@ -43,6 +44,7 @@ run_load() {
 	conf=$DT_WORK/$tag.yaml
 	printf 'pipeline:\n  inputs:\n    - name: ebpf\n      ports: [%s]\n      ring_per_cpu: %s\n' \
 		"$PORT" "$per_cpu" >"$conf"
+	[[ -n "${KERNEL_BATCH:-}" ]] && printf '      kernel_batch: %s\n' "$KERNEL_BATCH" >>"$conf"
 	DT_ERR=$DT_WORK/$tag.err
 	DT_OUT=$DT_WORK/$tag.out
 	env --default-signal=INT,TERM "$DNSTRAIL" -c "$conf" --publish "ipc://$DT_WORK/$tag.sock" \
@@ -79,8 +81,14 @@ run_load() {
 }
 
 run_load true
-expect_eq "ring_per_cpu_true: one ring buffer per CPU" "$RINGS" "$(nproc)"
+expect_eq "ring_per_cpu_true: one ring buffer per CPU, one for process events" "$RINGS" \
+	$(($(nproc) + 1))
 expect_eq "ring_per_cpu_true: the start-up log says so" \
+	"$(grep -cE "attached \(tag dns; $(nproc) ring buffers of [0-9]+ [KM]iB, one per online CPU, packets in batches of up to 16; one of 256 KiB for process events\)" "$DT_ERR")" 1
+# every packet record alone in the ring, as before batches
+KERNEL_BATCH=1 run_load true kernel_batch_1
+expect_eq "kernel_batch_1: one ring buffer per CPU" "$RINGS" "$(nproc)"
+expect_eq "kernel_batch_1: the start-up log says so" \
 	"$(grep -cE "attached \(tag dns; $(nproc) ring buffers of [0-9]+ [KM]iB, one per online CPU\)" "$DT_ERR")" 1
 run_load false
 expect_eq "ring_per_cpu_false: one ring buffer" "$RINGS" 1
@@ -91,9 +99,10 @@ expect_eq "ring_per_cpu_false: the start-up log says so" \
 HOTPLUG=/sys/devices/system/cpu/cpu1/online
 cpu1_online() { echo 1 >"$HOTPLUG" 2>/dev/null || true; }
 if [[ -w "$HOTPLUG" ]] && echo 0 >"$HOTPLUG" 2>/dev/null; then
-	trap 'cpu1_online; dt_cleanup' EXIT
+	trap 'rc=$?; cpu1_online; dt_cleanup $rc' EXIT
 	ON_START=cpu1_online run_load true cpu1_hotplugged 1
-	expect_eq "cpu1_hotplugged: one ring buffer (CPU 1 offline at start)" "$RINGS" 1
+	# (and no batches: the two CPUs share the first CPU's ring)
+	expect_eq "cpu1_hotplugged: one ring buffer for CPUs (CPU 1 offline at start), one for process events" "$RINGS" 2
 	expect_eq "CPU 1 online again" "$(cat "$HOTPLUG")" 1
 else
 	log "CPU 1 cannot be taken offline here: the hot-plug part is left out"

@@ -141,8 +141,10 @@ dt_require_root() {
 	[[ -x "$DNSTRAIL" ]] || die "$DNSTRAIL not built"
 }
 
+# dt_cleanup [STATUS]: STATUS from a trap that ran other commands first
+# (trap 'rc=$?; other; dt_cleanup $rc' EXIT), else the status on entry.
 dt_cleanup() {
-	local rc=$? pid ns
+	local rc=${1:-$?} pid ns
 	set +e
 	if [[ -n "$DT_PID" ]] && kill -0 "$DT_PID" 2>/dev/null; then
 		kill -INT "$DT_PID" 2>/dev/null

@@ -109,7 +109,7 @@ dt_select() {
 }
 
 dt_setup
-trap 'pkg_cleanup; dt_cleanup' EXIT
+trap 'rc=$?; pkg_cleanup; dt_cleanup $rc' EXIT
 getent passwd dnstrail >/dev/null && USER_EXISTED=1
 [[ -x "$DT_BUILD/bin/dnstrail" ]] || die "build first: $DT_BUILD/bin/dnstrail is missing"
 
