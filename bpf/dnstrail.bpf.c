@@ -88,6 +88,48 @@ struct {
 } counters SEC(".maps");
 
 /*
+ * Batches. A ring record costs its reserve and commit, about a third of a
+ * DNS packet's time here, so each CPU gathers its packet records in its own
+ * stage and writes them to its ring as one DT_EV_BATCH record: when
+ * dt_stage_msgs are gathered, when the next would not fit, or when the
+ * oldest is dt_stage_ns old. A timer pinned to the CPU writes out what a CPU
+ * that went quiet holds. What the reader needs to keep the order across CPUs
+ * is in the counters' second line (bpf/dt_ring.h, dt_ring_merge()).
+ *
+ * One program at a time writes a CPU's stage: the packet programs run in
+ * softirq or with bottom halves off, and so does the timer. `busy` catches
+ * the rest (a program in hard-IRQ context, netpoll): such a record goes to
+ * the ring alone, built in the CPU's second entry (n_cpus + cpu).
+ * A CPU batches only when its ring is its own (batch_ok, set by userspace):
+ * the batches of two CPUs in one ring would be in the order they were
+ * written out, not in the order of their packets.
+ * Process events have a ring of their own (dt_proc_slot): they run in
+ * process context, and a record of theirs written to a CPU's ring ahead of
+ * a batch with older packets would be handed over before them.
+ */
+const volatile __u32 dt_stage_msgs = 0; /* packets per batch; 0: every record alone */
+const volatile __u64 dt_stage_ns = 2000000;
+const volatile __u32 dt_proc_slot = 0xffffffff; /* `rings` entry of process events, or none */
+
+struct dt_stage {
+	struct bpf_timer timer;
+	__u32 len; /* bytes gathered, the batch header included; 0: empty */
+	__u32 n;   /* packet records gathered */
+	__u32 busy;
+	__u32 armed;	/* the timer is set */
+	__u32 timer_ok; /* the timer is initialised */
+	__u32 pad;
+	__u8 buf[DT_BATCH_BYTES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct dt_stage);
+	__uint(max_entries, 1); /* resized to twice the number of possible CPUs */
+} stages SEC(".maps");
+
+/*
  * Packets recorded at egress (any device: only the copies a virtual one --
  * veth, bridge port, ... -- delivers back are ever looked up), keyed by a
  * hash of what survives the trip unchanged: addresses, ports,
@@ -202,9 +244,11 @@ static __always_inline __u64 mix(__u64 h, __u64 v)
 	return h ^ (h >> 29);
 }
 
-static __always_inline __u64 wake_flags(struct dt_cpu_counters *c, __u64 now)
+/* The flags of a ring write of n records (packets or process events). */
+static __always_inline __u64 wake_flags(struct dt_cpu_counters *c, __u64 now, __u32 n)
 {
-	if (++c->unwoken >= dt_wakeup_batch || now - c->last_wake_ns >= dt_wakeup_ns) {
+	c->unwoken += n;
+	if (c->unwoken >= dt_wakeup_batch || now - c->last_wake_ns >= dt_wakeup_ns) {
 		c->unwoken = 0;
 		c->last_wake_ns = now;
 		c->wakeups++;
@@ -246,26 +290,143 @@ static __always_inline long copy_payload(__u8 *dst, __u32 n, struct sk_buff *skb
 	return bpf_dynptr_read(dst, n, &skbp, pi->pay_off, 0);
 }
 
-/* Reserve a record of a constant size class, fill it, copy the payload. */
+/* ---- batches (see `stages`) ---- */
+
+static int stage_timer_fired(void *map, __u32 *key, struct dt_stage *st);
+
+/* Writes what st gathered to ring as one batch record, and empties it. The
+ * order of the last three writes is the reader's (dt_ring_merge()): the
+ * record is in the ring before the generation moves, and the generation
+ * moves before the stamp of the oldest staged packet changes. */
+static __always_inline void stage_flush(struct dt_stage *st, void *ring, struct dt_cpu_counters *c,
+					__u64 now)
+{
+	struct dt_ev_hdr *h = (struct dt_ev_hdr *)st->buf;
+	__u64 len = st->len;
+	__u32 n = st->n;
+
+	if (!n)
+		return;
+	asm volatile("if %0 <= %1 goto +1; %0 = %1" : "+r"(len) : "i"(DT_BATCH_BYTES));
+	h->type = DT_EV_BATCH;
+	h->size = len;
+	h->ts_ns = c->staged_ts;
+	if (bpf_ringbuf_output(ring, st->buf, len, wake_flags(c, now, n)))
+		__sync_fetch_and_add(&c->drops, n);
+	c->batches++;
+	/* exchanges: full barriers, so no CPU reorders the two stores */
+	__atomic_exchange_n(&c->staged_gen, c->staged_gen + 1, __ATOMIC_SEQ_CST);
+	__atomic_exchange_n(&c->staged_ts, 0, __ATOMIC_SEQ_CST);
+	st->len = 0;
+	st->n = 0;
+}
+
+/* The timer of a CPU's stage is set at its batch's first packet, unless it
+ * already is; if it cannot be set, the batch is written at once. */
+static __always_inline void stage_arm(struct dt_stage *st)
+{
+	if (st->armed)
+		return;
+	if (!st->timer_ok) {
+		bpf_timer_init(&st->timer, &stages, 1 /* CLOCK_MONOTONIC */);
+		bpf_timer_set_callback(&st->timer, stage_timer_fired);
+		st->timer_ok = 1;
+	}
+	if (!bpf_timer_start(&st->timer, dt_stage_ns, BPF_F_TIMER_CPU_PIN))
+		st->armed = 1;
+}
+
+/* Where a record of up to `size` bytes goes: after what st gathered, or at
+ * the start of a new batch (the current one written out first when the
+ * record would not fit). */
+static __always_inline struct dt_ev_pkt *stage_slot(struct dt_stage *st, void *ring,
+						    struct dt_cpu_counters *c, const __u32 size,
+						    __u64 now)
+{
+	__u32 off = st->len;
+
+	if (off > DT_BATCH_BYTES - size) {
+		stage_flush(st, ring, c, now);
+		off = 0;
+	}
+	if (off < sizeof(struct dt_ev_hdr)) {
+		off = sizeof(struct dt_ev_hdr);
+		st->len = off;
+		*(volatile __u64 *)&c->staged_ts = now; /* before the packet can cause another */
+		stage_arm(st);
+	}
+	return (struct dt_ev_pkt *)(st->buf + off);
+}
+
+/* The record at the end of st's batch is complete. */
+static __always_inline void stage_commit(struct dt_stage *st, void *ring, struct dt_cpu_counters *c,
+					 __u32 size, __u64 now)
+{
+	st->len += (size + 7) & ~7u;
+	if (++st->n >= dt_stage_msgs || !st->armed || now - c->staged_ts >= dt_stage_ns)
+		stage_flush(st, ring, c, now);
+}
+
+/* Fires on the CPU that set it (or, after that CPU went offline, on another:
+ * the key says whose stage it is). */
+static int stage_timer_fired(void *map, __u32 *key, struct dt_stage *st)
+{
+	__u32 cpu = *key, slot = dt_ring_per_cpu ? *key : 0;
+	struct dt_cpu_counters *c = bpf_map_lookup_elem(&counters, &cpu);
+	void *ring = bpf_map_lookup_elem(&rings, &slot);
+
+	st->armed = 0;
+	if (!c || !ring || !st->n)
+		return 0;
+	if (st->busy) { /* not expected: every writer runs with bottom halves off */
+		if (!bpf_timer_start(&st->timer, dt_stage_ns, BPF_F_TIMER_CPU_PIN))
+			st->armed = 1;
+		return 0;
+	}
+	st->busy = 1;
+	stage_flush(st, ring, c, bpf_ktime_get_ns());
+	c->timer_flushes++;
+	st->busy = 0;
+	return 0;
+}
+
+/*
+ * Fill a record of a constant size class and copy the payload: into this
+ * CPU's batch, or, with batches off or this CPU's stage busy, into a scratch
+ * entry from which it goes to the ring alone.
+ */
 static __always_inline int emit_class(struct pktinfo *pi, struct dt_cpu_counters *c,
 				      struct sk_buff *skb, const __u32 size)
 {
-	struct dt_ev_pkt *rec = NULL;
+	__u32 cpu = bpf_get_smp_processor_id(), key = cpu;
+	struct dt_ev_pkt *rec;
+	struct dt_stage *st;
 	__u64 n = pi->cap;
-	__u64 now = pi->now; /* read before the reserve: see dt_ring_merge() */
+	__u64 now = pi->now; /* read before the record is placed: see dt_ring_merge() */
 	void *ring = cpu_ring();
+	bool batch;
 
-	if (ring)
-		rec = bpf_ringbuf_reserve(ring, size, 0);
-	if (!rec) {
+	st = bpf_map_lookup_elem(&stages, &key);
+	if (!ring || !st) {
 		__sync_fetch_and_add(&c->drops, 1);
 		return 0;
 	}
+	batch = dt_stage_msgs && c->batch_ok && !st->busy;
+	if (st->busy) {
+		c->nested++;
+		key = dt_nr_cpus + cpu;
+		st = bpf_map_lookup_elem(&stages, &key);
+		if (!st) {
+			__sync_fetch_and_add(&c->drops, 1);
+			return 0;
+		}
+	}
+	st->busy = 1;
+	rec = batch ? stage_slot(st, ring, c, size, now) : (struct dt_ev_pkt *)st->buf;
 	/* clamp in one register, in a form the verifier tracks */
 	asm volatile("if %0 <= %1 goto +1; %0 = %1" : "+r"(n) : "i"(size - sizeof(*rec)));
 
 	rec->hdr.type = DT_EV_PKT;
-	rec->hdr.size = sizeof(*rec) + n;
 	rec->hdr.ts_ns = now;
 	if (pi->sender) {
 		/* what bpf_get_current_{pid_tgid,uid_gid,cgroup_id,comm}() return,
@@ -307,12 +468,18 @@ static __always_inline int emit_class(struct pktinfo *pi, struct dt_cpu_counters
 	rec->frag_off = pi->frag_off;
 	rec->frag_len = pi->frag_len;
 	if (n && copy_payload(rec->payload, n, skb, pi, size - sizeof(*rec)) < 0) {
+		n = 0;
 		rec->cap_len = 0;
-		rec->hdr.size = sizeof(*rec);
 		rec->flags |= DT_EV_TRUNCATED;
 	}
+	rec->hdr.size = sizeof(*rec) + n;
 	c->emitted++;
-	bpf_ringbuf_submit(rec, wake_flags(c, now));
+	if (batch) {
+		stage_commit(st, ring, c, sizeof(*rec) + n, now);
+	} else if (bpf_ringbuf_output(ring, rec, sizeof(*rec) + n, wake_flags(c, now, 1))) {
+		__sync_fetch_and_add(&c->drops, 1);
+	}
+	st->busy = 0;
 	return 0;
 }
 
@@ -1148,7 +1315,8 @@ int BPF_PROG(dt_netif_receive_skb, struct sk_buff *skb)
 static __always_inline void *proc_reserve(struct dt_cpu_counters *c, __u32 size, __u32 type)
 {
 	__u64 now = bpf_ktime_get_ns(); /* before the reserve: see dt_ring_merge() */
-	void *ring = cpu_ring();
+	__u32 slot = dt_proc_slot;
+	void *ring = slot != 0xffffffff ? bpf_map_lookup_elem(&rings, &slot) : cpu_ring();
 	struct dt_ev_hdr *h = ring ? bpf_ringbuf_reserve(ring, size, 0) : NULL;
 
 	if (!h) {
@@ -1164,7 +1332,7 @@ static __always_inline void *proc_reserve(struct dt_cpu_counters *c, __u32 size,
 static __always_inline void proc_submit(void *rec, struct dt_cpu_counters *c)
 {
 	c->proc_events++;
-	bpf_ringbuf_submit(rec, wake_flags(c, ((struct dt_ev_hdr *)rec)->ts_ns));
+	bpf_ringbuf_submit(rec, wake_flags(c, ((struct dt_ev_hdr *)rec)->ts_ns, 1));
 }
 
 SEC("tp_btf/sched_process_exec")

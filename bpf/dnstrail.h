@@ -26,6 +26,7 @@ enum dt_ev_type {
 	DT_EV_EXEC = 2, /* a process image was replaced */
 	DT_EV_FORK = 3, /* a new process (not a thread) */
 	DT_EV_EXIT = 4, /* the last thread of a process exited */
+	DT_EV_BATCH = 5, /* packet records gathered on one CPU (below) */
 };
 
 struct dt_ev_hdr {
@@ -74,6 +75,15 @@ struct dt_ev_pkt {
 	__u8 payload[];
 };
 
+/*
+ * DT_EV_BATCH: a header whose size covers the whole batch, then packet
+ * records one after another, each at an 8-byte boundary from the batch's
+ * start, in the order their CPU saw them; ts_ns is the first one's. The
+ * kernel side gathers up to dt_stage_msgs of them per CPU and writes them to
+ * the ring with one call (docs/ebpf.md, "Batches").
+ */
+#define DT_BATCH_BYTES 16384 /* largest batch, header included */
+
 struct dt_ev_exec {
 	struct dt_ev_hdr hdr;
 	__u32 pid;
@@ -102,10 +112,15 @@ struct dt_ev_exit {
 };
 
 /*
- * Per-CPU counters in a BPF_F_MMAPABLE array (one cache line per CPU), so
+ * Per-CPU counters in a BPF_F_MMAPABLE array (two cache lines per CPU), so
  * userspace reads them through mmap even after dropping every capability.
  * Written without atomics except drops: a softirq nesting over the same CPU
  * may lose one increment of the statistics, never of drops.
+ *
+ * The second line is the batch's state the reader needs (bpf/dt_ring.h):
+ * staged_ts is the stamp of the oldest packet gathered and not yet in the
+ * ring (0: none), staged_gen counts batches written, incremented after the
+ * write and before staged_ts changes.
  */
 struct dt_cpu_counters {
 	__u64 drops;	   /* ring-buffer reserve failures (records lost) */
@@ -116,6 +131,14 @@ struct dt_cpu_counters {
 	__u64 last_wake_ns;
 	__u64 wakeups;
 	__u64 hdr_nonlinear; /* headers (non-linear, or past VLAN tags) dt_parse_copy could not copy */
+	/* second line: batches */
+	__u64 staged_ts;
+	__u64 staged_gen;
+	__u64 batches;	     /* batch records written */
+	__u64 timer_flushes; /* of them, by the timer of a CPU gone quiet */
+	__u64 nested;	     /* packets written alone: their program interrupted another */
+	__u64 batch_ok;	     /* set by userspace: this CPU alone writes its ring */
+	__u64 spare[2];
 };
 
 #ifndef __cplusplus
@@ -124,7 +147,7 @@ _Static_assert(sizeof(struct dt_ev_pkt) == 128, "dt_ev_pkt layout");
 _Static_assert(sizeof(struct dt_ev_exec) == 312, "dt_ev_exec layout");
 _Static_assert(sizeof(struct dt_ev_fork) == 56, "dt_ev_fork layout");
 _Static_assert(sizeof(struct dt_ev_exit) == 24, "dt_ev_exit layout");
-_Static_assert(sizeof(struct dt_cpu_counters) == 64, "one cache line per CPU");
+_Static_assert(sizeof(struct dt_cpu_counters) == 128, "two cache lines per CPU");
 #endif
 
 #endif

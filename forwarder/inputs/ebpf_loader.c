@@ -33,7 +33,8 @@ struct dt_ebpf {
 	struct dnstrail_bpf *skel;
 	struct bpf_link *links[MAX_LINKS];
 	int n_links;
-	struct dt_ring *rings;	   /* n_rings: one per online CPU, or one shared */
+	struct dt_ring *rings;	   /* n_rings: one per online CPU (or one shared), then
+				    * with batches the process events' */
 	unsigned *ring_heap;	   /* n_rings: dt_ring_merge()'s scratch */
 	struct ring_map *ring_maps; /* the same rings' fds and mappings */
 	unsigned n_rings;
@@ -50,12 +51,16 @@ struct dt_ebpf {
 	dt_ebpf_record_fn fn;
 	void *user;
 	uint32_t max_batch; /* records per dt_ebpf_consume() */
+	bool batches;	    /* the kernel side gathers packet records per CPU */
+	uint64_t batch_ns;
+	uint64_t *staged_gen; /* n_cpus: dt_ebpf_consume()'s scratch */
 };
 
 struct ring_map {
 	int fd;
-	void *cons; /* mmap of the consumer page */
-	void *prod; /* mmap of the producer page and twice the data */
+	size_t size; /* bytes of data */
+	void *cons;  /* mmap of the consumer page */
+	void *prod;  /* mmap of the producer page and twice the data */
 };
 
 /* libbpf messages during open/load/attach, to explain a failure in one sentence. */
@@ -149,6 +154,8 @@ void dt_ebpf_config_default(struct dt_ebpf_config *cfg)
 	cfg->wakeup_ns = 10 * 1000000ull;
 	cfg->poll_interval_ms = 10;
 	cfg->max_batch = 16384;
+	cfg->batch = 16;
+	cfg->batch_ns = 2 * 1000000ull;
 }
 
 /* Ring i mapped as libbpf maps a ring buffer: the consumer page read-write,
@@ -163,7 +170,7 @@ static int map_ring(struct dt_ebpf *e, unsigned i)
 		m->cons = NULL;
 		return -errno;
 	}
-	m->prod = mmap(NULL, e->page + 2 * e->ring_size, PROT_READ, MAP_SHARED, m->fd, e->page);
+	m->prod = mmap(NULL, e->page + 2 * m->size, PROT_READ, MAP_SHARED, m->fd, e->page);
 	if (m->prod == MAP_FAILED) {
 		m->prod = NULL;
 		return -errno;
@@ -171,7 +178,7 @@ static int map_ring(struct dt_ebpf *e, unsigned i)
 	r->consumer_pos = m->cons;
 	r->producer_pos = m->prod;
 	r->data = (const uint8_t *)m->prod + e->page;
-	r->mask = e->ring_size - 1;
+	r->mask = m->size - 1;
 	return 0;
 }
 
@@ -207,6 +214,13 @@ static int plan_rings(struct dt_ebpf *e, const struct dt_ebpf_config *cfg, char 
 	return 0;
 }
 
+/* With batches: the process events' ring, after the CPUs' (ring n_rings - 1,
+ * entry n_slots of `rings`). */
+static unsigned proc_ring(const struct dt_ebpf *e)
+{
+	return e->batches ? e->n_rings - 1 : 0;
+}
+
 /* The rings, created before the object is loaded: the first one is the
  * template of `rings`' values. Mapped only after the load (map_rings): the
  * kernel maps every page of a ring at mmap() time, and the load's own peak
@@ -228,11 +242,13 @@ static int create_rings(struct dt_ebpf *e, char *err, size_t errlen)
 		struct ring_map *m = &e->ring_maps[i];
 		int ret;
 
-		m->fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "dt_ring", 0, 0, e->ring_size, NULL);
+		/* the process events' ring: a few hundred bytes per exec */
+		m->size = e->batches && i == proc_ring(e) ? 256u << 10 : e->ring_size;
+		m->fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "dt_ring", 0, 0, m->size, NULL);
 		if (m->fd < 0) {
 			ret = -errno;
 			snprintf(err, errlen, "creating ring buffer %u of %u (%zu bytes) failed: %s",
-				 i + 1, e->n_rings, e->ring_size, strerror(-ret));
+				 i + 1, e->n_rings, m->size, strerror(-ret));
 			return ret;
 		}
 	}
@@ -261,6 +277,17 @@ static int map_rings(struct dt_ebpf *e, char *err, size_t errlen)
 			return ret;
 		}
 	}
+	if (e->batches) {
+		unsigned slot = e->n_slots;
+
+		if (bpf_map_update_elem(outer, &slot, &e->ring_maps[proc_ring(e)].fd, BPF_ANY) < 0) {
+			int ret = -errno;
+
+			snprintf(err, errlen, "inserting the process events' ring buffer failed: %s",
+				 strerror(-ret));
+			return ret;
+		}
+	}
 	for (unsigned i = 0; i < e->n_rings; i++) {
 		int ret = map_ring(e, i);
 
@@ -270,6 +297,23 @@ static int map_rings(struct dt_ebpf *e, char *err, size_t errlen)
 			return ret;
 		}
 	}
+	return 0;
+}
+
+/* Batches on every CPU that alone writes its ring (see `stages`). A CPU
+ * that was offline at start shares the first CPU's ring: neither batches. */
+static int allow_batches(struct dt_ebpf *e)
+{
+	volatile struct dt_cpu_counters *c = e->counters;
+	unsigned *producers = calloc(e->n_rings, sizeof(*producers));
+
+	if (!producers)
+		return -ENOMEM;
+	for (unsigned slot = 0; slot < e->n_slots; slot++)
+		producers[e->slot_ring[slot]]++;
+	for (unsigned slot = 0; slot < e->n_slots; slot++)
+		c[slot].batch_ok = producers[e->slot_ring[slot]] == 1;
+	free(producers);
 	return 0;
 }
 
@@ -385,7 +429,24 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 		per_ring = cfg->ring_min_per_cpu;
 	e->ring_size = pow2_at_least(per_ring);
 	skel->rodata->dt_ring_per_cpu = !cfg->shared_ring;
-	bpf_map__set_max_entries(skel->maps.rings, e->n_slots);
+	/* batches need a ring per CPU: the merge orders messages across rings,
+	 * not the batches of several CPUs within one */
+	e->batches = !cfg->shared_ring && cfg->batch > 1;
+	e->batch_ns = cfg->batch_ns ? cfg->batch_ns : 1000000ull;
+	skel->rodata->dt_stage_msgs = e->batches ? cfg->batch : 0;
+	skel->rodata->dt_stage_ns = e->batch_ns;
+	bpf_map__set_max_entries(skel->maps.stages, 2 * e->n_cpus);
+	if (e->batches) {
+		skel->rodata->dt_proc_slot = e->n_slots;
+		e->n_rings++;
+		e->staged_gen = calloc(e->n_cpus, sizeof(*e->staged_gen));
+		if (!e->staged_gen) {
+			ret = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			goto err_destroy;
+		}
+	}
+	bpf_map__set_max_entries(skel->maps.rings, e->n_slots + e->batches);
 	ret = create_rings(e, err, errlen);
 	if (ret)
 		goto err_destroy;
@@ -432,6 +493,11 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 		snprintf(err, errlen, "mapping the BPF counters failed: %s", strerror(-ret));
 		goto err_destroy;
 	}
+	ret = e->batches ? allow_batches(e) : 0;
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		goto err_destroy;
+	}
 	ret = setup_poll(e, cfg, err, errlen);
 	if (ret)
 		goto err_destroy;
@@ -465,6 +531,51 @@ int dt_ebpf_poll_fd(const struct dt_ebpf *e)
 	return e->epfd;
 }
 
+/*
+ * The cutoff with batches (see dt_ring_merge()): a query Q gathered on CPU A
+ * and not yet in its ring must not be overtaken by its response R, already
+ * in B's. CPU A published Q's batch's oldest stamp (staged_ts, <= ts(Q))
+ * before Q's packet went on, so before R existed; it writes the batch out,
+ * then moves staged_gen, then clears or renews staged_ts. Reading the
+ * generations and stamps, then the positions, then the stamps and the
+ * generations again: if R is in what was loaded and Q is not, one of the two
+ * stamps read is <= ts(Q), or A's generation moved in between (read again).
+ * So nothing stamped at or after the oldest held-back stamp is handed over.
+ * A stamp older than a second is a stage whose timer failed: ignored, the
+ * order of its messages then at risk rather than the whole stream held.
+ * Returns 0 when the generations kept moving (nothing handed over now).
+ */
+static uint64_t batch_cutoff(struct dt_ebpf *e, struct dt_ring_set *set, uint64_t cutoff)
+{
+	const struct dt_cpu_counters *c = e->counters;
+	uint64_t stale = cutoff > 1000000000ull ? cutoff - 1000000000ull : 0;
+
+	for (int tries = 0; tries < 8; tries++) {
+		uint64_t held = UINT64_MAX;
+		bool moved = false;
+
+		for (int i = 0; i < e->n_cpus; i++) {
+			uint64_t ts;
+
+			e->staged_gen[i] = __atomic_load_n(&c[i].staged_gen, __ATOMIC_ACQUIRE);
+			ts = __atomic_load_n(&c[i].staged_ts, __ATOMIC_ACQUIRE);
+			if (ts > stale && ts < held)
+				held = ts;
+		}
+		dt_ring_load(set);
+		for (int i = 0; i < e->n_cpus && !moved; i++) {
+			uint64_t ts = __atomic_load_n(&c[i].staged_ts, __ATOMIC_ACQUIRE);
+
+			if (ts > stale && ts < held)
+				held = ts;
+			moved = __atomic_load_n(&c[i].staged_gen, __ATOMIC_ACQUIRE) != e->staged_gen[i];
+		}
+		if (!moved)
+			return held <= cutoff ? held - 1 : cutoff;
+	}
+	return 0;
+}
+
 int dt_ebpf_consume(struct dt_ebpf *e)
 {
 	uint64_t expirations;
@@ -476,10 +587,35 @@ int dt_ebpf_consume(struct dt_ebpf *e)
 	 * a full batch tells it that more may wait. Several rings: only what
 	 * was stamped before now (see dt_ring_merge). */
 	uint64_t cutoff = e->n_rings > 1 ? dt_now_mono_ns() : UINT64_MAX;
-	struct dt_ring_set set = {e->rings, e->ring_heap, e->n_rings, offsetof(struct dt_ev_hdr, ts_ns)};
+	struct dt_ring_set set = {e->rings, e->ring_heap, e->n_rings,
+				  offsetof(struct dt_ev_hdr, ts_ns), DT_EV_BATCH};
 
-	n = (int)dt_ring_merge(&set, cutoff, e->max_batch, e->fn, e->user);
+	if (!e->batches) {
+		dt_ring_load(&set);
+	} else {
+		cutoff = batch_cutoff(e, &set, cutoff);
+		if (!cutoff)
+			return 0;
+	}
+	n = (int)dt_ring_merge_loaded(&set, cutoff, e->max_batch, e->fn, e->user);
 	return n;
+}
+
+void dt_ebpf_settle(struct dt_ebpf *e)
+{
+	const volatile struct dt_cpu_counters *c = e->counters;
+	struct timespec ms = {0, 1000000};
+
+	for (uint64_t waited = 0; c && e->batches && waited <= 2 * e->batch_ns + 10000000ull;
+	     waited += 1000000) {
+		bool held = false;
+
+		for (int i = 0; i < e->n_cpus; i++)
+			held |= c[i].staged_ts != 0;
+		if (!held)
+			return;
+		nanosleep(&ms, NULL);
+	}
 }
 
 void dt_ebpf_counters(const struct dt_ebpf *e, struct dt_cpu_counters *sum)
@@ -496,6 +632,9 @@ void dt_ebpf_counters(const struct dt_ebpf *e, struct dt_cpu_counters *sum)
 		sum->proc_events += c[i].proc_events;
 		sum->wakeups += c[i].wakeups;
 		sum->hdr_nonlinear += c[i].hdr_nonlinear;
+		sum->batches += c[i].batches;
+		sum->timer_flushes += c[i].timer_flushes;
+		sum->nested += c[i].nested;
 	}
 }
 
@@ -508,6 +647,11 @@ void dt_ebpf_describe(const struct dt_ebpf *e, char *buf, size_t len)
 		kib >>= 10;
 	if (e->n_slots == 1)
 		snprintf(buf, len, "one shared ring buffer of %zu %s", kib, unit);
+	else if (e->batches)
+		snprintf(buf, len,
+			 "%u ring buffers of %zu %s, one per online CPU, packets in batches of up "
+			 "to %u; one of 256 KiB for process events",
+			 e->n_rings - 1, kib, unit, e->skel->rodata->dt_stage_msgs);
 	else
 		snprintf(buf, len, "%u ring buffers of %zu %s, one per online CPU", e->n_rings, kib,
 			 unit);
@@ -553,7 +697,7 @@ void dt_ebpf_close(struct dt_ebpf *e)
 		struct ring_map *m = &e->ring_maps[i];
 
 		if (m->prod)
-			munmap(m->prod, e->page + 2 * e->ring_size);
+			munmap(m->prod, e->page + 2 * m->size);
 		if (m->cons)
 			munmap(m->cons, e->page);
 		if (m->fd >= 0)
@@ -563,6 +707,7 @@ void dt_ebpf_close(struct dt_ebpf *e)
 	free(e->rings);
 	free(e->ring_heap);
 	free(e->slot_ring);
+	free(e->staged_gen);
 	if (e->counters)
 		munmap(e->counters, e->counters_len);
 	for (int i = 0; i < e->n_links; i++)

@@ -9,6 +9,11 @@
  * timerfd are used, so it keeps working after the process dropped
  * every capability.
  *
+ * Batches: with batch > 1 each CPU gathers up to `batch` packet records and
+ * writes them to its ring as one (bpf/dnstrail.bpf.c, `stages`); process
+ * events then have a ring of their own. Records are handed to the callback
+ * one by one all the same.
+ *
  * Wake-ups: the kernel side forces a wake-up every `wakeup_batch` records
  * per CPU, or at once for the first record after `wakeup_ns` of quiet; all
  * other records are written with BPF_RB_NO_WAKEUP. The tail of a burst is
@@ -39,6 +44,9 @@ struct dt_ebpf_config {
 	int calibrate;		   /* also attach dt_calibrate_empty (measurement floor) */
 	uint32_t max_batch;	   /* records handled per dt_ebpf_consume() (default 16384) */
 	int run_stats;		   /* hold the kernel's BPF run-time statistics on (BPF_ENABLE_STATS) */
+	uint32_t batch;		   /* packet records per CPU per ring record; 1: each alone
+				    * (always with shared_ring) */
+	uint64_t batch_ns;	   /* a CPU's batch waits at most this long */
 };
 
 /* One program's counters, from bpf_prog_info. */
@@ -62,6 +70,9 @@ int dt_ebpf_poll_fd(const struct dt_ebpf *e);
 /* Drain the timer and up to max_batch records (bounded time under a flood);
  * returns records handled or -errno. */
 int dt_ebpf_consume(struct dt_ebpf *e);
+/* Waits (at most about twice batch_ns) until no CPU holds a batch back, so
+ * that a last dt_ebpf_consume() gets everything seen so far. */
+void dt_ebpf_settle(struct dt_ebpf *e);
 /* Sum of the per-CPU counters (through the mmapped array). */
 void dt_ebpf_counters(const struct dt_ebpf *e, struct dt_cpu_counters *sum);
 /* "2 ring buffers of 4 MiB, one per online CPU" or "one shared ring buffer of 8 MiB". */

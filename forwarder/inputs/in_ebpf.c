@@ -37,6 +37,8 @@ struct in_ebpf {
 	int64_t process_cache_size;
 	uint64_t process_grace;
 	bool bpf_stats;
+	int64_t kernel_batch;
+	uint64_t kernel_batch_wait;
 	/* state */
 	struct dt_engine *engine;
 	struct dt_ebpf *bpf;
@@ -70,6 +72,11 @@ static const struct dt_option in_ebpf_options[] = {
 	       "processes remembered (oldest exited evicted first)"),
     DT_OPT_DURATION("process_grace", struct in_ebpf, process_grace, "15s",
 		    "how long an exited process's identity is kept (> service.timeout)"),
+    DT_OPT_INT("kernel_batch", struct in_ebpf, kernel_batch, "16", 1, 64,
+	       "packet records each CPU gathers and writes to its ring buffer as one (1: each "
+	       "alone; batches need ring_per_cpu)"),
+    DT_OPT_DURATION("kernel_batch_wait", struct in_ebpf, kernel_batch_wait, "2ms",
+		    "longest a CPU holds a batch back (then a timer on that CPU writes it out)"),
     DT_OPT_BOOL("bpf_stats", struct in_ebpf, bpf_stats, "false",
 		"count the BPF programs' runs and run time (the kernel's run-time statistics: "
 		"two clock reads per run of any BPF program while on, ~200 ns per DNS packet on a "
@@ -200,6 +207,9 @@ static int in_ebpf_init(void *ctx, struct dt_engine *engine, struct dt_errbuf *e
 	cfg.no_process_events = !in->process_events;
 	cfg.max_batch = DT_COLLECT_BATCH;
 	cfg.run_stats = in->bpf_stats;
+	cfg.batch = in->kernel_batch;
+	if (in->kernel_batch_wait)
+		cfg.batch_ns = in->kernel_batch_wait;
 
 	if (in->process_events) {
 		struct dt_proc_cache_config pc = {
@@ -258,6 +268,14 @@ static int in_ebpf_collect(void *ctx)
 		}
 	}
 	return n < 0 ? n : 0;
+}
+
+static void in_ebpf_settle(void *ctx)
+{
+	struct in_ebpf *in = ctx;
+
+	if (in->bpf)
+		dt_ebpf_settle(in->bpf);
 }
 
 /* missed_runs: the daemon sums the programs' recursion misses (programs()) */
@@ -336,6 +354,7 @@ const struct dt_input_plugin dt_input_ebpf = {
     .init = in_ebpf_init,
     .poll_fd = in_ebpf_poll_fd,
     .collect = in_ebpf_collect,
+    .settle = in_ebpf_settle,
     .kernel_losses = in_ebpf_kernel_losses,
     .process_lookup = in_ebpf_process_lookup,
     .programs = in_ebpf_programs,

@@ -620,6 +620,8 @@ static void shutdown_flush(struct daemon *d)
 	for (size_t i = 0; i < d->n_inputs; i++) {
 		struct input_inst *in = &d->inputs[i];
 
+		if (in->fd >= 0 && in->p->settle)
+			in->p->settle(in->ctx);
 		if (in->fd >= 0)
 			collect(d, in); /* what the ring buffer still holds */
 		if (in->engine)

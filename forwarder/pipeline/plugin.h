@@ -60,6 +60,9 @@ struct dt_input_plugin {
 	/* Read what is ready and feed it to the engine. Returns 0, 1 when the
 	 * input is exhausted (end of pcap file), or negative errno. */
 	int (*collect)(void *ctx);
+	/* At shutdown, before the last collect(): wait (briefly, bounded) for
+	 * what the kernel side still holds back. May be NULL. */
+	void (*settle)(void *ctx);
 	/* Kernel-side losses to fold into dt_stats (missed_runs: the daemon
 	 * adds the programs' recursion misses). May be NULL (pcap). */
 	void (*kernel_losses)(void *ctx, struct dt_kernel_losses *out);

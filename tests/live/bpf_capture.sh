@@ -198,6 +198,11 @@ T_END=$(date +%s)
 
 log "bpf_dump: $(tail -n 1 "$DUMP_ERR")"
 expect_jq "bpf_dump ran as nobody after loading" "$(tail -n 1 "$DUMP_ERR")" '.bpf_dump.uid == 65534'
+# packets went to the rings in batches (kernel_batch's default), the quiet
+# CPUs' batches written out by their timers, and none of it nested
+expect_jq "packets in batches, some written by a CPU's timer, none nested" \
+	"$(tail -n 1 "$DUMP_ERR")" \
+	'.bpf_dump | .batches > 0 and .batches <= .emitted and .timer_flushes > 0 and .nested == 0'
 # (drops are not asserted: the capture is host-wide and other traffic may
 # fill the ring; every record of ours is checked below)
 

@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 	bool ports_set = false;
 
 	dt_ebpf_config_default(&cfg);
-	while ((opt = getopt(argc, argv, "p:s:d:u:w:i:qC")) != -1) {
+	while ((opt = getopt(argc, argv, "p:s:d:u:w:b:i:qC")) != -1) {
 		switch (opt) {
 		case 'p':
 			if (!ports_set)
@@ -166,6 +166,9 @@ int main(int argc, char **argv)
 		case 'w':
 			cfg.wakeup_batch = atoi(optarg);
 			break;
+		case 'b':
+			cfg.batch = atoi(optarg);
+			break;
 		case 'i':
 			ids_file = optarg;
 			break;
@@ -178,7 +181,7 @@ int main(int argc, char **argv)
 		default:
 			fprintf(stderr,
 				"usage: %s [-p PORT]... [-s SNAPLEN] [-d SECONDS] [-u USER] "
-				"[-w BATCH] [-i IDS_FILE] [-q]\n",
+				"[-w WAKEUP_BATCH] [-b KERNEL_BATCH] [-i IDS_FILE] [-q]\n",
 				argv[0]);
 			return 2;
 		}
@@ -223,17 +226,19 @@ int main(int argc, char **argv)
 			break;
 	}
 	/* drain what is left (bounded: the host may still be busy) */
+	dt_ebpf_settle(e);
 	for (int i = 0; i < 64 && dt_ebpf_consume(e) > 0; i++)
 		;
 	dt_ebpf_counters(e, &sum);
 	fprintf(stderr,
 		"{\"bpf_dump\":{\"emitted\":%llu,\"drops\":%llu,\"skipped_dup\":%llu,"
 		"\"proc_events\":%llu,\"wakeups\":%llu,\"hdr_nonlinear\":%llu,\"records\":%llu,"
-		"\"uid\":%u}}\n",
+		"\"batches\":%llu,\"timer_flushes\":%llu,\"nested\":%llu,\"uid\":%u}}\n",
 		(unsigned long long)sum.emitted, (unsigned long long)sum.drops,
 		(unsigned long long)sum.skipped_dup, (unsigned long long)sum.proc_events,
 		(unsigned long long)sum.wakeups, (unsigned long long)sum.hdr_nonlinear, n_records,
-		getuid());
+		(unsigned long long)sum.batches, (unsigned long long)sum.timer_flushes,
+		(unsigned long long)sum.nested, getuid());
 	dt_ebpf_close(e);
 	return 0;
 }

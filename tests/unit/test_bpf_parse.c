@@ -478,6 +478,108 @@ static void test_ring_merge(void **state)
 	assert_int_equal(tb.cons, tb.prod);
 }
 
+/* ---- batches: several messages in one ring record ---- */
+
+#define BATCH_TYPE 5 /* DT_EV_BATCH */
+#define MSG_LEN 24   /* a message as put_stamped() writes one */
+
+/* A batch record of n messages (n <= 9) at the producer position: each
+ * MSG_LEN bytes, type 1, its stamp at 8 and its tag at 16. bad_at: the index
+ * of a message whose size field is too large for the batch, or -1. */
+static void put_batch(struct tring *t, const uint64_t *ts, const char *tags, int n, int bad_at)
+{
+	uint8_t body[DT_RING_BATCH_HDR + 9 * MSG_LEN];
+	uint32_t len = DT_RING_BATCH_HDR + n * MSG_LEN, hdr[2] = {len, 0};
+	uint32_t btype = BATCH_TYPE, mtype = 1, mlen = MSG_LEN;
+	uint64_t at = t->prod;
+
+	assert_true(n > 0 && n <= 9);
+	memset(body, 0, sizeof(body));
+	memcpy(body, &btype, 4);
+	memcpy(body + 4, &len, 4);
+	memcpy(body + 8, &ts[0], 8);
+	for (int i = 0; i < n; i++) {
+		uint8_t *m = body + DT_RING_BATCH_HDR + i * MSG_LEN;
+		uint32_t size = i == bad_at ? len : mlen;
+
+		memcpy(m, &mtype, 4);
+		memcpy(m + 4, &size, 4);
+		memcpy(m + 8, &ts[i], 8);
+		m[16] = (uint8_t)tags[i];
+	}
+	for (uint32_t i = 0; i < DT_RING_HDR_SZ; i++)
+		t->data[(at + i) & (RING_SIZE - 1)] = ((uint8_t *)hdr)[i];
+	for (uint32_t i = 0; i < len; i++)
+		t->data[(at + DT_RING_HDR_SZ + i) & (RING_SIZE - 1)] = body[i];
+	memcpy(t->data + RING_SIZE, t->data, RING_SIZE);
+	t->prod += (len + DT_RING_HDR_SZ + 7) & ~7u;
+}
+
+static void merge_any_fn(void *ctx, const void *rec, size_t size)
+{
+	(void)ctx;
+	merged[n_merged++] = size == MSG_LEN ? (char)((const uint8_t *)rec)[16] : '!';
+	merged[n_merged] = 0;
+}
+
+static void test_ring_batches(void **state)
+{
+	static struct tring ta, tb;
+	struct dt_ring rings[2];
+	unsigned heap[2];
+	struct dt_ring_set set = {rings, heap, 2, 8, BATCH_TYPE};
+
+	tring_init(&ta);
+	tring_init(&tb);
+	rings[0] = ta.r;
+	rings[1] = tb.r;
+
+	/* a batch's messages interleave with the other ring's records */
+	n_merged = 0;
+	put_batch(&ta, (uint64_t[]){10, 30, 50}, "ace", 3, -1);
+	put_stamped(&tb, 20, 'b', 0);
+	put_stamped(&tb, 40, 'd', 0);
+	assert_int_equal(dt_ring_merge(&set, 1000, 100, merge_fn, NULL), 5);
+	assert_string_equal(merged, "abcde");
+	assert_int_equal(ta.cons, ta.prod);
+	assert_int_equal(tb.cons, tb.prod);
+
+	/* a cutoff inside a batch: the rest waits, and the ring's consumer
+	 * position stays at the batch until all of it went out */
+	n_merged = 0;
+	put_batch(&ta, (uint64_t[]){100, 200}, "fg", 2, -1);
+	assert_int_equal(dt_ring_merge(&set, 150, 100, merge_fn, NULL), 1);
+	assert_string_equal(merged, "f");
+	assert_true(ta.cons < ta.prod);
+	assert_int_equal(dt_ring_merge(&set, 250, 100, merge_fn, NULL), 1);
+	assert_string_equal(merged, "fg");
+	assert_int_equal(ta.cons, ta.prod);
+
+	/* max inside a batch, one message per call */
+	n_merged = 0;
+	put_batch(&ta, (uint64_t[]){300, 310, 320}, "hij", 3, -1);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(dt_ring_merge(&set, 1000, 1, merge_fn, NULL), 1);
+	assert_int_equal(dt_ring_merge(&set, 1000, 1, merge_fn, NULL), 0);
+	assert_string_equal(merged, "hij");
+
+	/* a message whose size does not fit: handed over once with size 0,
+	 * the rest of its batch skipped, the next record read as usual */
+	n_merged = 0;
+	put_batch(&ta, (uint64_t[]){400, 410, 420}, "klm", 3, 1);
+	put_stamped(&ta, 430, 'n', 0);
+	assert_int_equal(dt_ring_merge(&set, 1000, 100, merge_any_fn, NULL), 3);
+	assert_string_equal(merged, "k!n");
+	assert_int_equal(ta.cons, ta.prod);
+
+	/* without batch_type, a batch is one record like any other */
+	n_merged = 0;
+	set.batch_type = 0;
+	put_batch(&ta, (uint64_t[]){500, 510}, "op", 2, -1);
+	assert_int_equal(dt_ring_merge(&set, 1000, 100, merge_any_fn, NULL), 1);
+	assert_string_equal(merged, "!");
+}
+
 /* Many rings, random interleaving, discards, cutoffs and call sizes: the
  * merged stream is every committed record once, oldest first, and no call
  * hands over a record stamped after its cutoff. */
@@ -503,12 +605,14 @@ static void test_ring_merge_many(void **state)
 	static struct tring t[MANY_RINGS];
 	struct dt_ring rings[MANY_RINGS];
 	unsigned heap[MANY_RINGS];
-	struct dt_ring_set set = {rings, heap, MANY_RINGS, 8};
+	struct dt_ring_set set = {rings, heap, MANY_RINGS, 8, BATCH_TYPE};
 	uint64_t ts = 0, n_in = 0;
 	unsigned seed = 12345;
 
-	for (int i = 0; i < MANY_RINGS; i++)
+	for (int i = 0; i < MANY_RINGS; i++) {
 		tring_init(&t[i]);
+		rings[i] = t[i].r; /* the reader's state lives on in rings[] */
+	}
 	last_ts = n_out = 0;
 	for (int round = 0; round < 400; round++) {
 		/* 1-60 records on random rings (a few rings take most of them,
@@ -520,14 +624,23 @@ static void test_ring_merge_many(void **state)
 							  : rand_r(&seed) % MANY_RINGS;
 			bool discard = rand_r(&seed) % 7 == 0;
 
-			if (t[ring].prod - t[ring].cons > RING_SIZE - 64)
+			if (t[ring].prod - t[ring].cons > RING_SIZE - 256)
 				continue; /* full: the kernel would drop it */
 			ts += rand_r(&seed) % 3; /* equal stamps happen */
+			if (rand_r(&seed) % 3 == 0) {
+				/* a batch: 1-9 messages of one CPU, in its order */
+				uint64_t bts[9];
+				int nb = 1 + rand_r(&seed) % 9;
+
+				for (int i = 0; i < nb; i++)
+					bts[i] = ts += rand_r(&seed) % 3;
+				put_batch(&t[ring], bts, "rrrrrrrrr", nb, -1);
+				n_in += nb;
+				continue;
+			}
 			put_stamped(&t[ring], ts, 'r', discard ? DT_RING_DISCARD_BIT : 0);
 			n_in += !discard;
 		}
-		for (int i = 0; i < MANY_RINGS; i++)
-			rings[i] = t[i].r;
 		/* a cutoff somewhere between what went out and what came in */
 		call_cutoff = last_ts + rand_r(&seed) % (ts - last_ts + 2);
 		dt_ring_merge(&set, call_cutoff, 1 + rand_r(&seed) % 80, order_fn, NULL);
@@ -551,6 +664,7 @@ int main(void)
 	    cmocka_unit_test(test_ring_consume),
 	    cmocka_unit_test(test_ring_publish_cadence),
 	    cmocka_unit_test(test_ring_merge),
+	    cmocka_unit_test(test_ring_batches),
 	    cmocka_unit_test(test_ring_merge_many),
 	};
 
