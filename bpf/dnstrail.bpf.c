@@ -98,8 +98,9 @@ struct {
  *
  * One program at a time writes a CPU's stage: the packet programs run in
  * softirq or with bottom halves off, and so does the timer. `busy` catches
- * the rest (a program in hard-IRQ context, netpoll): such a record goes to
- * the ring alone, built in the CPU's second entry (n_cpus + cpu).
+ * the rest (a program in hard-IRQ context, netpoll): such a record is built
+ * in the CPU's second entry (n_cpus + cpu) and goes alone to the ring of
+ * process events (below), not ahead of older packets in its CPU's ring.
  * A CPU batches only when its ring is its own (batch_ok, set by userspace):
  * the batches of two CPUs in one ring would be in the order they were
  * written out, not in the order of their packets.
@@ -110,6 +111,7 @@ struct {
 const volatile __u32 dt_stage_msgs = 0; /* packets per batch; 0: every record alone */
 const volatile __u64 dt_stage_ns = 2000000;
 const volatile __u32 dt_proc_slot = 0xffffffff; /* `rings` entry of process events, or none */
+static volatile __u32 timer_broken; /* see stage_arm() */
 
 struct dt_stage {
 	struct bpf_timer timer;
@@ -311,9 +313,12 @@ static __always_inline void stage_flush(struct dt_stage *st, void *ring, struct 
 	h->type = DT_EV_BATCH;
 	h->size = len;
 	h->ts_ns = c->staged_ts;
-	if (bpf_ringbuf_output(ring, st->buf, len, wake_flags(c, now, n)))
+	if (bpf_ringbuf_output(ring, st->buf, len, wake_flags(c, now, n))) {
 		__sync_fetch_and_add(&c->drops, n);
-	c->batches++;
+		c->emitted -= n;
+	} else {
+		c->batches++;
+	}
 	/* exchanges: full barriers, so no CPU reorders the two stores */
 	__atomic_exchange_n(&c->staged_gen, c->staged_gen + 1, __ATOMIC_SEQ_CST);
 	__atomic_exchange_n(&c->staged_ts, 0, __ATOMIC_SEQ_CST);
@@ -322,7 +327,9 @@ static __always_inline void stage_flush(struct dt_stage *st, void *ring, struct 
 }
 
 /* The timer of a CPU's stage is set at its batch's first packet, unless it
- * already is; if it cannot be set, the batch is written at once. */
+ * already is. If it cannot be set (a kernel before 6.7 knows no
+ * BPF_F_TIMER_CPU_PIN), the batch is written at once, and from then on every
+ * record alone: a timer firing on another CPU would race with this one. */
 static __always_inline void stage_arm(struct dt_stage *st)
 {
 	if (st->armed)
@@ -334,6 +341,8 @@ static __always_inline void stage_arm(struct dt_stage *st)
 	}
 	if (!bpf_timer_start(&st->timer, dt_stage_ns, BPF_F_TIMER_CPU_PIN))
 		st->armed = 1;
+	else
+		timer_broken = 1;
 }
 
 /* Where a record of up to `size` bytes goes: after what st gathered, or at
@@ -411,12 +420,19 @@ static __always_inline int emit_class(struct pktinfo *pi, struct dt_cpu_counters
 		__sync_fetch_and_add(&c->drops, 1);
 		return 0;
 	}
-	batch = dt_stage_msgs && c->batch_ok && !st->busy;
+	batch = dt_stage_msgs && c->batch_ok && !timer_broken && !st->busy;
 	if (st->busy) {
+		__u32 slot = dt_proc_slot;
+
 		c->nested++;
 		key = dt_nr_cpus + cpu;
 		st = bpf_map_lookup_elem(&stages, &key);
-		if (!st) {
+		/* not ahead of older packets in this CPU's batch: in the ring
+		 * of process events, whose records are in the order they were
+		 * reserved, like a shared ring's */
+		if (slot != 0xffffffff)
+			ring = bpf_map_lookup_elem(&rings, &slot);
+		if (!st || !ring) {
 			__sync_fetch_and_add(&c->drops, 1);
 			return 0;
 		}
@@ -473,11 +489,12 @@ static __always_inline int emit_class(struct pktinfo *pi, struct dt_cpu_counters
 		rec->flags |= DT_EV_TRUNCATED;
 	}
 	rec->hdr.size = sizeof(*rec) + n;
-	c->emitted++;
+	c->emitted++; /* taken back if the ring has no room (stage_flush()) */
 	if (batch) {
 		stage_commit(st, ring, c, sizeof(*rec) + n, now);
 	} else if (bpf_ringbuf_output(ring, rec, sizeof(*rec) + n, wake_flags(c, now, 1))) {
 		__sync_fetch_and_add(&c->drops, 1);
+		c->emitted--;
 	}
 	st->busy = 0;
 	return 0;

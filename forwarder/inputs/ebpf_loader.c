@@ -561,6 +561,8 @@ static uint64_t batch_cutoff(struct dt_ebpf *e, struct dt_ring_set *set, uint64_
 			ts = __atomic_load_n(&c[i].staged_ts, __ATOMIC_ACQUIRE);
 			if (ts > stale && ts < held)
 				held = ts;
+			if (ts > stale)
+				e->staged_gen[i] = UINT64_MAX; /* bounded by ts: see above */
 		}
 		dt_ring_load(set);
 		for (int i = 0; i < e->n_cpus && !moved; i++) {
@@ -568,7 +570,8 @@ static uint64_t batch_cutoff(struct dt_ebpf *e, struct dt_ring_set *set, uint64_
 
 			if (ts > stale && ts < held)
 				held = ts;
-			moved = __atomic_load_n(&c[i].staged_gen, __ATOMIC_ACQUIRE) != e->staged_gen[i];
+			moved = e->staged_gen[i] != UINT64_MAX &&
+				__atomic_load_n(&c[i].staged_gen, __ATOMIC_ACQUIRE) != e->staged_gen[i];
 		}
 		if (!moved)
 			return held <= cutoff ? held - 1 : cutoff;
