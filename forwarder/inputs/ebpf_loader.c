@@ -52,6 +52,7 @@ struct dt_ebpf {
 	void *user;
 	uint32_t max_batch; /* records per dt_ebpf_consume() */
 	bool batches;	    /* the kernel side gathers packet records per CPU */
+	bool held;	    /* see dt_ebpf_held() */
 	uint64_t batch_ns;
 	uint64_t *staged_gen; /* n_cpus: dt_ebpf_consume()'s scratch */
 };
@@ -539,8 +540,12 @@ int dt_ebpf_poll_fd(const struct dt_ebpf *e)
  * then moves staged_gen, then clears or renews staged_ts. Reading the
  * generations and stamps, then the positions, then the stamps and the
  * generations again: if R is in what was loaded and Q is not, one of the two
- * stamps read is <= ts(Q), or A's generation moved in between (read again).
- * So nothing stamped at or after the oldest held-back stamp is handed over.
+ * stamps read is <= ts(Q), or A's generation moved in between. So nothing
+ * stamped at or after the oldest held-back stamp is handed over.
+ * A generation that moved matters only for a CPU whose first stamp read was
+ * 0: a first stamp x bounds every record A placed after it (all stamped >= x),
+ * and everything A placed before x was in its ring before x was published.
+ * Such a CPU is read again (a few times at most).
  * A stamp older than a second is a stage whose timer failed: ignored, the
  * order of its messages then at risk rather than the whole stream held.
  * Returns 0 when the generations kept moving (nothing handed over now).
@@ -593,15 +598,31 @@ int dt_ebpf_consume(struct dt_ebpf *e)
 	struct dt_ring_set set = {e->rings, e->ring_heap, e->n_rings,
 				  offsetof(struct dt_ev_hdr, ts_ns), DT_EV_BATCH};
 
+	e->held = false;
 	if (!e->batches) {
 		dt_ring_load(&set);
 	} else {
+		uint64_t now = cutoff;
+
 		cutoff = batch_cutoff(e, &set, cutoff);
 		if (!cutoff)
 			return 0;
+		e->held = cutoff < now;
 	}
 	n = (int)dt_ring_merge_loaded(&set, cutoff, e->max_batch, e->fn, e->user);
+	if (e->held) { /* and something was left behind for that reason */
+		bool left = false;
+
+		for (unsigned i = 0; i < e->n_rings && !left && n < (int)e->max_batch; i++)
+			left = e->rings[i].cons != e->rings[i].prod;
+		e->held = left;
+	}
 	return n;
+}
+
+bool dt_ebpf_held(const struct dt_ebpf *e)
+{
+	return e->held;
 }
 
 void dt_ebpf_settle(struct dt_ebpf *e)
@@ -609,6 +630,11 @@ void dt_ebpf_settle(struct dt_ebpf *e)
 	const volatile struct dt_cpu_counters *c = e->counters;
 	struct timespec ms = {0, 1000000};
 
+	/* detached first: with packets still coming some CPU would always hold
+	 * a batch back; the stages' timers go on writing them out */
+	for (int i = 0; i < e->n_links; i++)
+		bpf_link__destroy(e->links[i]);
+	e->n_links = 0;
 	for (uint64_t waited = 0; c && e->batches && waited <= 2 * e->batch_ns + 10000000ull;
 	     waited += 1000000) {
 		bool held = false;

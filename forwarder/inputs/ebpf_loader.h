@@ -24,6 +24,7 @@
 #ifndef DT_EBPF_LOADER_H
 #define DT_EBPF_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,8 +71,14 @@ int dt_ebpf_poll_fd(const struct dt_ebpf *e);
 /* Drain the timer and up to max_batch records (bounded time under a flood);
  * returns records handled or -errno. */
 int dt_ebpf_consume(struct dt_ebpf *e);
-/* Waits (at most about twice batch_ns) until no CPU holds a batch back, so
- * that a last dt_ebpf_consume() gets everything seen so far. */
+/* Whether the last dt_ebpf_consume() left records in the rings that it
+ * could not hand over yet (older ones are still in a CPU's batch): the poll
+ * fd stays readable until they go, so the caller should wait for its own
+ * timer rather than poll again at once. */
+bool dt_ebpf_held(const struct dt_ebpf *e);
+/* At the end: detaches the programs (capture stops), then waits (at most
+ * about twice batch_ns) until no CPU holds a batch back, so that a last
+ * dt_ebpf_consume() gets everything captured. */
 void dt_ebpf_settle(struct dt_ebpf *e);
 /* Sum of the per-CPU counters (through the mmapped array). */
 void dt_ebpf_counters(const struct dt_ebpf *e, struct dt_cpu_counters *sum);

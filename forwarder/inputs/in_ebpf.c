@@ -267,7 +267,9 @@ static int in_ebpf_collect(void *ctx)
 			in->last_expire_ns = now;
 		}
 	}
-	return n < 0 ? n : 0;
+	if (n < 0)
+		return n;
+	return dt_ebpf_held(in->bpf) ? DT_INPUT_HELD : 0;
 }
 
 static void in_ebpf_settle(void *ctx)

@@ -38,6 +38,7 @@ struct input_inst {
 	struct dt_engine *engine;
 	int fd;
 	bool initialised, done, failed;
+	bool held; /* fd out of the epoll set until the next tick (DT_INPUT_HELD) */
 	int error;
 	struct dt_kernel_losses losses; /* as of the last update_kernel_losses() */
 	/* its kernel programs' counters, read there too: once per flush for
@@ -191,7 +192,11 @@ static void collect(struct daemon *d, struct input_inst *in)
 	if (in->done || in->failed)
 		return;
 	rc = in->p->collect(in->ctx);
-	if (rc == 1) {
+	if (rc == DT_INPUT_HELD && !in->held && in->fd >= 0) {
+		struct epoll_event ev = {.events = 0, .data.u64 = EV_INPUT0 + (in - d->inputs)};
+
+		in->held = epoll_ctl(d->epfd, EPOLL_CTL_MOD, in->fd, &ev) == 0;
+	} else if (rc == 1) {
 		in->done = true;
 		dt_info("input %s finished", in->label);
 	} else if (rc < 0 && rc != -EAGAIN && rc != -EINTR) {
@@ -539,6 +544,11 @@ static void on_tick(struct daemon *d)
 
 		if (in->fd < 0)
 			continue; /* pcap: its own clock */
+		if (in->held) {
+			struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EV_INPUT0 + i};
+
+			in->held = epoll_ctl(d->epfd, EPOLL_CTL_MOD, in->fd, &ev) != 0;
+		}
 		collect(d, in);	  /* batched ring-buffer wake-ups leave records behind */
 		dt_engine_tick(in->engine, real);
 	}

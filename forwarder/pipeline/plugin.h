@@ -46,6 +46,11 @@ struct dt_kernel_losses {
 	uint64_t missed_runs; /* BPF program runs skipped: already running on that CPU */
 };
 
+/* collect(): records wait that cannot be handed over yet (the kernel side
+ * still holds older ones in its batches); the fd stays readable meanwhile,
+ * so the daemon leaves it alone until its next tick instead of spinning. */
+#define DT_INPUT_HELD 2
+
 struct dt_input_plugin {
 	const char *name;
 	const char *description;
@@ -58,10 +63,12 @@ struct dt_input_plugin {
 	 * collect() calls only (pcap: called until it returns 1 = finished). */
 	int (*poll_fd)(void *ctx);
 	/* Read what is ready and feed it to the engine. Returns 0, 1 when the
-	 * input is exhausted (end of pcap file), or negative errno. */
+	 * input is exhausted (end of pcap file), DT_INPUT_HELD, or negative
+	 * errno. */
 	int (*collect)(void *ctx);
-	/* At shutdown, before the last collect(): wait (briefly, bounded) for
-	 * what the kernel side still holds back. May be NULL. */
+	/* At shutdown, before the last collect(): stop capturing and wait
+	 * (briefly, bounded) for what the kernel side still holds back. May be
+	 * NULL. */
 	void (*settle)(void *ctx);
 	/* Kernel-side losses to fold into dt_stats (missed_runs: the daemon
 	 * adds the programs' recursion misses). May be NULL (pcap). */
