@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (MIT OR GPL-2.0)
 /*
  * dnstrail kernel side: DNS-port packets and process lifecycle, from
- * tracepoints only (tp_btf), into one ring buffer per CPU.
+ * tracepoints only (tp_btf), into one ring buffer per CPU (packet records
+ * gathered in per-CPU batches first: see `stages`).
  *
  *   tp_btf/net_dev_queue      egress: packets leaving a device
  *   tp_btf/netif_receive_skb  ingress: packets arriving on a device
