@@ -28,6 +28,7 @@
 #define CAP_PERFMON_BIT 38
 #define CAP_BPF_BIT 39
 #define MAX_LINKS 8
+#define PROC_RING_SIZE (256u << 10) /* with batches: a few hundred bytes per exec */
 
 struct dt_ebpf {
 	struct dnstrail_bpf *skel;
@@ -243,8 +244,7 @@ static int create_rings(struct dt_ebpf *e, char *err, size_t errlen)
 		struct ring_map *m = &e->ring_maps[i];
 		int ret;
 
-		/* the process events' ring: a few hundred bytes per exec */
-		m->size = e->batches && i == proc_ring(e) ? 256u << 10 : e->ring_size;
+		m->size = e->batches && i == proc_ring(e) ? PROC_RING_SIZE : e->ring_size;
 		m->fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "dt_ring", 0, 0, m->size, NULL);
 		if (m->fd < 0) {
 			ret = -errno;
@@ -610,14 +610,25 @@ int dt_ebpf_consume(struct dt_ebpf *e)
 		e->held = cutoff < now;
 	}
 	n = (int)dt_ring_merge_loaded(&set, cutoff, e->max_batch, e->fn, e->user);
-	if (e->held) { /* and something was left behind for that reason */
+	/* held: the cutoff stopped the merge, not max, and left records behind */
+	if (e->held && n < (int)e->max_batch) {
 		bool left = false;
 
-		for (unsigned i = 0; i < e->n_rings && !left && n < (int)e->max_batch; i++)
+		for (unsigned i = 0; i < e->n_rings && !left; i++)
 			left = e->rings[i].cons != e->rings[i].prod;
 		e->held = left;
+	} else {
+		e->held = false;
 	}
 	return n;
+}
+
+/* The programs off their tracepoints (capture stops; maps and timers stay). */
+static void detach(struct dt_ebpf *e)
+{
+	for (int i = 0; i < e->n_links; i++)
+		bpf_link__destroy(e->links[i]);
+	e->n_links = 0;
 }
 
 bool dt_ebpf_held(const struct dt_ebpf *e)
@@ -632,9 +643,7 @@ void dt_ebpf_settle(struct dt_ebpf *e)
 
 	/* detached first: with packets still coming some CPU would always hold
 	 * a batch back; the stages' timers go on writing them out */
-	for (int i = 0; i < e->n_links; i++)
-		bpf_link__destroy(e->links[i]);
-	e->n_links = 0;
+	detach(e);
 	for (uint64_t waited = 0; c && e->batches && waited <= 2 * e->batch_ns + 10000000ull;
 	     waited += 1000000) {
 		bool held = false;
@@ -679,8 +688,9 @@ void dt_ebpf_describe(const struct dt_ebpf *e, char *buf, size_t len)
 	else if (e->batches)
 		snprintf(buf, len,
 			 "%u ring buffers of %zu %s, one per online CPU, packets in batches of up "
-			 "to %u; one of 256 KiB for process events",
-			 e->n_rings - 1, kib, unit, e->skel->rodata->dt_stage_msgs);
+			 "to %u; one of %u KiB for process events",
+			 e->n_rings - 1, kib, unit, e->skel->rodata->dt_stage_msgs,
+			 PROC_RING_SIZE >> 10);
 	else
 		snprintf(buf, len, "%u ring buffers of %zu %s, one per online CPU", e->n_rings, kib,
 			 unit);
@@ -739,8 +749,7 @@ void dt_ebpf_close(struct dt_ebpf *e)
 	free(e->staged_gen);
 	if (e->counters)
 		munmap(e->counters, e->counters_len);
-	for (int i = 0; i < e->n_links; i++)
-		bpf_link__destroy(e->links[i]);
+	detach(e);
 	dnstrail_bpf__destroy(e->skel);
 	free(e);
 }

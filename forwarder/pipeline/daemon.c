@@ -185,6 +185,16 @@ static void inputs_stop(struct daemon *d)
 	d->n_inputs = 0;
 }
 
+/* An input's fd in the epoll set (EPOLLIN) or left there unpolled; true
+ * when it changed. */
+static bool poll_input(struct daemon *d, struct input_inst *in, bool on)
+{
+	struct epoll_event ev = {.events = on ? EPOLLIN : 0,
+				 .data.u64 = EV_INPUT0 + (uint64_t)(in - d->inputs)};
+
+	return epoll_ctl(d->epfd, EPOLL_CTL_MOD, in->fd, &ev) == 0;
+}
+
 static void collect(struct daemon *d, struct input_inst *in)
 {
 	int rc;
@@ -193,9 +203,7 @@ static void collect(struct daemon *d, struct input_inst *in)
 		return;
 	rc = in->p->collect(in->ctx);
 	if (rc == DT_INPUT_HELD && !in->held && in->fd >= 0) {
-		struct epoll_event ev = {.events = 0, .data.u64 = EV_INPUT0 + (in - d->inputs)};
-
-		in->held = epoll_ctl(d->epfd, EPOLL_CTL_MOD, in->fd, &ev) == 0;
+		in->held = poll_input(d, in, false);
 	} else if (rc == 1) {
 		in->done = true;
 		dt_info("input %s finished", in->label);
@@ -544,11 +552,8 @@ static void on_tick(struct daemon *d)
 
 		if (in->fd < 0)
 			continue; /* pcap: its own clock */
-		if (in->held) {
-			struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EV_INPUT0 + i};
-
-			in->held = epoll_ctl(d->epfd, EPOLL_CTL_MOD, in->fd, &ev) != 0;
-		}
+		if (in->held)
+			in->held = !poll_input(d, in, true);
 		collect(d, in);	  /* batched ring-buffer wake-ups leave records behind */
 		dt_engine_tick(in->engine, real);
 	}
