@@ -83,6 +83,9 @@ DTB_DAEMON_ARGS (extra dnstrail arguments, e.g. "-c batch.yaml"; --publish is me
 DTB_SCHED (chrt policy flag for every thread of dnstrail and dnstrail-sub, e.g. -b for
 SCHED_BATCH: no preemption of the load at each wake-up), DTB_CPUS (a taskset CPU list
 for every thread of both, e.g. 1: the load gets the other CPUs to itself),
+DTB_LOAD_CPUS (a taskset CPU list for NSD and dnsperf, e.g. 0: with DTB_CPUS=1, a host
+whose DNS load leaves a CPU free for dnstrail; the veth's packets are handled on the
+sender's CPU, so the load's softirq work stays there too),
 DTB_EVENTS_DIR (where dnstrail-sub writes its JSON; default the work directory in /tmp),
 DTB_ZMQ_PAYLOAD (bytes per message of the bare ZeroMQ reference runs).
 
@@ -289,7 +292,7 @@ zone:
 	name: $DTB_ZONE
 	zonefile: $DTB_ZONE.zone
 EOF
-	ip netns exec "$DTB_NS_S" nsd -d -c "$DTB_WORK/nsd.conf" >"$DTB_WORK/nsd.out" 2>&1 &
+	ip netns exec "$DTB_NS_S" $(dtb_load_pin) nsd -d -c "$DTB_WORK/nsd.conf" >"$DTB_WORK/nsd.out" 2>&1 &
 	DTB_PIDS+=($!)
 	local i
 	for i in $(seq 1 50); do
@@ -316,7 +319,7 @@ dtb_dnsperf()
 {
 	local out=$1
 	shift
-	ip netns exec "$DTB_NS_C" dnsperf -s "$DTB_IP_S" -d "$DTB_WORK/queries.txt" \
+	ip netns exec "$DTB_NS_C" $(dtb_load_pin) dnsperf -s "$DTB_IP_S" -d "$DTB_WORK/queries.txt" \
 		-c "$DTB_CLIENTS" -q "$DTB_OUTSTANDING" -l "$DTB_DURATION" "$@" >"$out" 2>&1 || true
 	DNSPERF_QPS=$(awk '/Queries per second:/ {printf "%.0f\n", $4}' "$out")
 	DNSPERF_COMPLETED=$(awk '/Queries completed:/ {print $3}' "$out")
@@ -395,6 +398,24 @@ dtb_bpf_map_rss_kb()
 	     inmap && $1 == "Rss:" { s += $2 } END { print s + 0 }' "/proc/$1/smaps" 2>/dev/null
 }
 
+# dtb_load_pin: the command prefix that keeps the load (NSD, dnsperf) on
+# DTB_LOAD_CPUS; nothing when it is unset.
+dtb_load_pin()
+{
+	if [ -n "${DTB_LOAD_CPUS:-}" ]; then
+		echo taskset -c "$DTB_LOAD_CPUS"
+	fi
+}
+
+# dtb_peer_pin: the same for a peer's capture tool (tshark, dnscap, bpf_dump)
+# on DTB_CPUS, where dnstrail runs; its children (dumpcap) inherit it.
+dtb_peer_pin()
+{
+	if [ -n "${DTB_CPUS:-}" ]; then
+		echo taskset -c "$DTB_CPUS"
+	fi
+}
+
 # dtb_sched PID: DTB_SCHED (chrt's policy flag, e.g. "-b" for SCHED_BATCH)
 # and DTB_CPUS (taskset's CPU list) for every thread of PID.
 dtb_sched()
@@ -431,7 +452,7 @@ dtb_load()
 		local qf=$DTB_WORK/queries.txt
 		[ "$1" = dnsbig ] && qf=$DTB_WORK/queries-big.txt
 		[ "${DTB_BPF_QPS:-0}" != 0 ] && extra=(-Q "$DTB_BPF_QPS")
-		ip netns exec "$DTB_NS_C" dnsperf -s "$DTB_IP_S" -d "$qf" \
+		ip netns exec "$DTB_NS_C" $(dtb_load_pin) dnsperf -s "$DTB_IP_S" -d "$qf" \
 			-c "$DTB_CLIENTS" -q "$DTB_OUTSTANDING" -l "$DTB_DURATION" "${extra[@]}"
 		return ;;
 	udp) extra=(-u -b 0 -l 1200) ;;

@@ -18,7 +18,9 @@ and dnstrail-nosub (the daemon publishing to no subscriber), e.g.
   DTB_PEERS=\"dnstrail-bpf dnstrail-nosub\" bench/overhead.sh -r 5
 DTB_PROFILE=1: perf record -a -g during the first dnstrail run; the top symbols go to
 \$DTB_OUT/overhead-perf*.txt (BPF programs appear as bpf_prog_* symbols), each program's
-share of the machine (by thread name; ZMQbg/* are ZeroMQ I/O threads) to overhead-perf-comm.txt."
+share of the machine (by thread name; ZMQbg/* are ZeroMQ I/O threads) to overhead-perf-comm.txt;
+with DTB_LOAD_CPUS, the kernel side's share of the load's CPUs to overhead-perf-load-cpus.txt
+and a row of the table."
 . "$(dirname "$0")/lib.sh"
 . "$DTB_BENCH/peers.sh"
 dtb_parse_args "$@"
@@ -72,6 +74,16 @@ run_dnstrail()
 		# ZMQbg/* are ZeroMQ's I/O threads, swapper is idle)
 		perf report -i "$DTB_WORK/perf.data" --stdio --no-children --sort comm -g none \
 			2>/dev/null | grep -E '^ +[0-9]' | head -20 >"$DTB_OUT/overhead-perf-comm.txt"
+		# with the load on CPUs of its own: what the kernel side takes of
+		# theirs (programs, the tracepoint dispatch, ring and time helpers)
+		if [ -n "${DTB_LOAD_CPUS:-}" ]; then
+			perf report -i "$DTB_WORK/perf.data" --stdio --no-children --cpu "$DTB_LOAD_CPUS" \
+				--sort sym -g none 2>/dev/null | grep -E '^ +[0-9]' |
+				grep -E 'bpf_|ringbuf|ktime_get_mono_fast_ns' | grep -v bpf_lsm_ \
+				>"$DTB_OUT/overhead-perf-load-cpus.txt"
+			PERF_LOAD_BPF=$(awk '{ gsub("%", "", $1); s += $1 } END { printf "%.2f\n", s }' \
+				"$DTB_OUT/overhead-perf-load-cpus.txt")
+		fi
 	fi
 	dtb_daemon_stop
 	dtb_sub_wait
@@ -164,7 +176,7 @@ done
 
 all_alone=$(printf '%s ' "${ALONE[@]}")
 dtb_result "queries/s alone" "$(dtb_median <<<"$all_alone") (median; $(dtb_minmax <<<"$all_alone"))" "" \
-	"dnsperf -c $DTB_CLIENTS -q $DTB_OUTSTANDING -l $DTB_DURATION, $DTB_ROUNDS rounds, $(dtb_endpoint)"
+	"dnsperf -c $DTB_CLIENTS -q $DTB_OUTSTANDING -l $DTB_DURATION, $DTB_ROUNDS rounds, $(dtb_endpoint)${DTB_LOAD_CPUS:+, load on CPU $DTB_LOAD_CPUS}${DTB_CPUS:+, dnstrail and peers on CPU $DTB_CPUS}"
 dtb_result "tracing programs of others at alone runs" "$(echo $FOREIGN)" "0" \
 	"load average $(cut -d' ' -f1-3 /proc/loadavg); both add noise to every run"
 if [ $WITH_DT = 1 ]; then
@@ -199,7 +211,7 @@ if [ $WITH_DT = 1 ]; then
 		"main $(med "${SUB_MAIN[@]}"), ZeroMQ I/O $(med "${SUB_IO[@]}"): counts in the ratio too"
 	pr=$(printf '%s ' "${PRED[@]}")
 	dtb_result "ratio predicted from CPU use" "$(dtb_median <<<"$pr") ($(dtb_minmax <<<"$pr"))" "" \
-		"1 / (1 + C Q / $NCPU): C = dnstrail + dnstrail-sub CPU s per transaction, Q = q/s alone, BPF time left out; per round: $pr"
+		"1 / (1 + C Q / $NCPU): C = dnstrail + dnstrail-sub CPU s per transaction, Q = q/s alone, BPF time left out; per round: $pr${DTB_LOAD_CPUS:+; assumes the load shares its CPUs with dnstrail, which DTB_LOAD_CPUS prevents}"
 	dtb_result "CPU budget for ratio 0.95, s per 100k" \
 		"$(awk -v q="$(dtb_median <<<"$all_alone")" -v n="$NCPU" 'BEGIN { printf "%.4f\n", (1 / 0.95 - 1) * n * 1e5 / q }')" "" \
 		"BPF, dnstrail and dnstrail-sub together, at the median q/s alone on $NCPU CPUs"
@@ -210,6 +222,10 @@ if [ $WITH_DT = 1 ]; then
 		"bench/zmq_send_rate: $zrate two-frame messages/s of ${DTB_ZMQ_PAYLOAD:-450} B for ${DTB_DURATION} s, PUB and SUB in one process over TCP loopback, no dnsperf: one message per event costs this much before any work"
 	dtb_result "VmHWM kB (ring-buffer RSS kB)" "$(printf '%s ' "${HWM[@]}")($(printf '%s ' "${RB_KB[@]}"))" \
 		"<= 16384 + ring" ""
+	if [ -n "${PERF_LOAD_BPF:-}" ]; then
+		dtb_result "kernel side's share of the load's CPUs, % (perf)" "$PERF_LOAD_BPF" "" \
+			"round 1, CPU $DTB_LOAD_CPUS: the sum over overhead-perf-load-cpus.txt; VM exits (timers, IPIs) do not show in a guest's profile"
+	fi
 	dtb_result "process.name (share)" "${PROC[1]}" "dnsperf 1.0000" "attribution of bench events"
 	dtb_result "event.duration p50 us" "$(printf '%s ' "${P50[@]}")" "" ""
 fi
