@@ -185,6 +185,15 @@ run p4 dig +tries=1 +timeout=3 +bufsize=1232 -p 5300 -b "$DT_C4#40405" "@$DT_S4"
 run w1 dig +tries=1 +timeout=3 +bufsize=1232 -p 5300 -b "$DT_C4#40408" "@$DT_S4" "pad101.$Z" A
 run w2 dig +tries=1 +timeout=3 +bufsize=1232 -p 5300 -b "$DT_C4#40409" "@$DT_S4" "pad128.$Z" A
 run w3 dig +tries=1 +timeout=3 +bufsize=1232 -p 5300 -b "$DT_C4#40410" "@$DT_S4" "pad129.$Z" A
+# and the tail of a payload that is not whole words: shorter than one (5
+# bytes, no DNS header; NSD drops it) and one word and 5 bytes (NSD may answer)
+for w in "40411 0102030405" "40412 0a0b0c0d0e0f10111213141516"; do
+	read -r p hex <<<"$w"
+	ip netns exec "$DT_NS_C" python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.sendto(bytes.fromhex(sys.argv[4]), (sys.argv[3], 53))' "$DT_C4" "$p" "$DT_S4" "$hex"
+done
 # loopback: the server namespace asking its own address goes over lo
 set +e
 ip netns exec "$DT_NS_S" dig +tries=1 +timeout=3 -b "$DT_S4#40404" "@$DT_S4" "www.$Z" A >"$DT_WORK/lo.out" 2>&1
@@ -226,6 +235,11 @@ for w in "w1 40408 101" "w2 40409 128" "w3 40410 129"; do
 	read -r k p n <<<"$w"
 	expect_udp "$n-byte response" "$p" "ID_$k"
 	expect_payload "$n-byte response" "$p" "$n"
+done
+for w in "40411 0102030405" "40412 0a0b0c0d0e0f10111213141516"; do
+	read -r p hex <<<"$w"
+	expect_eq "$((${#hex} / 2))-byte datagram recorded once, byte for byte" \
+		"$(pkts "$(port "$p") and .dport == 53" | jq -r '"\(.cap) \(.payload)"')" "$((${#hex} / 2)) $hex"
 done
 expect_eq "port 5301 (not DNS) not recorded" "$(npkts "$(port 5301)")" 0
 expect_eq "ingress never carries a process" "$(npkts ".dir == \"in\" and (.pid != 0 or (.flags / 4 | floor) % 2 == 1)")" 0
