@@ -82,7 +82,7 @@ DTB_NS_C / DTB_NS_S (namespace names), DTB_IP_C / DTB_IP_S (veth addresses),
 DTB_DAEMON_ARGS (extra dnstrail arguments, e.g. "-c batch.yaml"; --publish is merged in),
 DTB_SCHED (chrt policy flag for every thread of dnstrail and dnstrail-sub, e.g. -b for
 SCHED_BATCH: no preemption of the load at each wake-up), DTB_CPUS (a taskset CPU list
-for every thread of both, e.g. 1: the load gets the other CPUs to itself),
+for every thread of both and for the peers' capture tools, e.g. 1),
 DTB_LOAD_CPUS (a taskset CPU list for NSD and dnsperf, e.g. 0: with DTB_CPUS=1, a host
 whose DNS load leaves a CPU free for dnstrail; the veth's packets are handled on the
 sender's CPU, so the load's softirq work stays there too),
