@@ -23,7 +23,7 @@ DTB_BENCH="$DTB_ROOT/bench"
 : "${DTB_IP_S:=10.213.8.2}"
 : "${DTB_ZONE:=bench.test}"
 : "${DTB_NAMES:=20000}"		# distinct query names (cycle >= 0.2 s at 100 k q/s)
-: "${DTB_PEERS:=tshark-pcap tshark-decode dnscap}"
+: "${DTB_PEERS=tshark-pcap tshark-decode dnscap}" # set but empty: no peers
 : "${DTB_NO_INSTALL:=}"		# set to skip apt-get
 : "${DTB_KEEP:=}"		# set to keep the work directory
 
