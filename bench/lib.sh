@@ -292,7 +292,7 @@ zone:
 	name: $DTB_ZONE
 	zonefile: $DTB_ZONE.zone
 EOF
-	ip netns exec "$DTB_NS_S" $(dtb_load_pin) nsd -d -c "$DTB_WORK/nsd.conf" >"$DTB_WORK/nsd.out" 2>&1 &
+	ip netns exec "$DTB_NS_S" $(dtb_pin "${DTB_LOAD_CPUS:-}") nsd -d -c "$DTB_WORK/nsd.conf" >"$DTB_WORK/nsd.out" 2>&1 &
 	DTB_PIDS+=($!)
 	local i
 	for i in $(seq 1 50); do
@@ -319,7 +319,7 @@ dtb_dnsperf()
 {
 	local out=$1
 	shift
-	ip netns exec "$DTB_NS_C" $(dtb_load_pin) dnsperf -s "$DTB_IP_S" -d "$DTB_WORK/queries.txt" \
+	ip netns exec "$DTB_NS_C" $(dtb_pin "${DTB_LOAD_CPUS:-}") dnsperf -s "$DTB_IP_S" -d "$DTB_WORK/queries.txt" \
 		-c "$DTB_CLIENTS" -q "$DTB_OUTSTANDING" -l "$DTB_DURATION" "$@" >"$out" 2>&1 || true
 	DNSPERF_QPS=$(awk '/Queries per second:/ {printf "%.0f\n", $4}' "$out")
 	DNSPERF_COMPLETED=$(awk '/Queries completed:/ {print $3}' "$out")
@@ -398,21 +398,14 @@ dtb_bpf_map_rss_kb()
 	     inmap && $1 == "Rss:" { s += $2 } END { print s + 0 }' "/proc/$1/smaps" 2>/dev/null
 }
 
-# dtb_load_pin: the command prefix that keeps the load (NSD, dnsperf) on
-# DTB_LOAD_CPUS; nothing when it is unset.
-dtb_load_pin()
+# dtb_pin CPULIST: the command prefix that starts a program (and its
+# children) on those CPUs; nothing for an empty list. For the load (NSD,
+# dnsperf: DTB_LOAD_CPUS) and the peers' capture tools (tshark and its
+# dumpcap, dnscap, bpf_dump: DTB_CPUS, where dnstrail runs).
+dtb_pin()
 {
-	if [ -n "${DTB_LOAD_CPUS:-}" ]; then
-		echo taskset -c "$DTB_LOAD_CPUS"
-	fi
-}
-
-# dtb_peer_pin: the same for a peer's capture tool (tshark, dnscap, bpf_dump)
-# on DTB_CPUS, where dnstrail runs; its children (dumpcap) inherit it.
-dtb_peer_pin()
-{
-	if [ -n "${DTB_CPUS:-}" ]; then
-		echo taskset -c "$DTB_CPUS"
+	if [ -n "${1:-}" ]; then
+		echo taskset -c "$1"
 	fi
 }
 
@@ -452,7 +445,7 @@ dtb_load()
 		local qf=$DTB_WORK/queries.txt
 		[ "$1" = dnsbig ] && qf=$DTB_WORK/queries-big.txt
 		[ "${DTB_BPF_QPS:-0}" != 0 ] && extra=(-Q "$DTB_BPF_QPS")
-		ip netns exec "$DTB_NS_C" $(dtb_load_pin) dnsperf -s "$DTB_IP_S" -d "$qf" \
+		ip netns exec "$DTB_NS_C" $(dtb_pin "${DTB_LOAD_CPUS:-}") dnsperf -s "$DTB_IP_S" -d "$qf" \
 			-c "$DTB_CLIENTS" -q "$DTB_OUTSTANDING" -l "$DTB_DURATION" "${extra[@]}"
 		return ;;
 	udp) extra=(-u -b 0 -l 1200) ;;

@@ -33,18 +33,18 @@ dtb_peer_start()
 	case "$name" in
 	tshark-pcap)
 		DTB_PEER_OUT="$DTB_WORK/peer-$name.pcap"
-		ip netns exec "$DTB_NS_S" $(dtb_peer_pin) tshark -n -q -i dtb-s -f "udp port 53" -F pcap \
+		ip netns exec "$DTB_NS_S" $(dtb_pin "${DTB_CPUS:-}") tshark -n -q -i dtb-s -f "udp port 53" -F pcap \
 			-w "$DTB_PEER_OUT" 2>"$DTB_PEER_ERR" &
 		;;
 	tshark-decode)
-		ip netns exec "$DTB_NS_S" $(dtb_peer_pin) tshark -n -l -i dtb-s -f "udp port 53" -T fields \
+		ip netns exec "$DTB_NS_S" $(dtb_pin "${DTB_CPUS:-}") tshark -n -l -i dtb-s -f "udp port 53" -T fields \
 			-e frame.time_epoch -e ip.src -e udp.srcport -e dns.id \
 			-e dns.qry.name -e dns.qry.type -e dns.flags.rcode -e dns.a \
 			>"$DTB_PEER_OUT" 2>"$DTB_PEER_ERR" &
 		;;
 	dnscap)
 		# -g: dig-style decode of every message, on stderr
-		ip netns exec "$DTB_NS_S" $(dtb_peer_pin) dnscap -N -p -i dtb-s -g \
+		ip netns exec "$DTB_NS_S" $(dtb_pin "${DTB_CPUS:-}") dnscap -N -p -i dtb-s -g \
 			>/dev/null 2>"$DTB_PEER_OUT" &
 		;;
 	dnstrail-batch | dnstrail-shared-ring | dnstrail-nosub | dnstrail-ipc | dnstrail-lean | \
@@ -79,7 +79,7 @@ dtb_peer_start()
 	dnstrail-bpf)
 		[ -x "$DTB_BUILD/bin/bpf_dump" ] ||
 			dtb_die "peer dnstrail-bpf needs $DTB_BUILD/bin/bpf_dump (a build with the tests)"
-		$(dtb_peer_pin) "$DTB_BUILD/bin/bpf_dump" -q -p 53 >/dev/null 2>"$DTB_PEER_ERR" &
+		$(dtb_pin "${DTB_CPUS:-}") "$DTB_BUILD/bin/bpf_dump" -q -p 53 >/dev/null 2>"$DTB_PEER_ERR" &
 		;;
 	*)
 		dtb_die "unknown peer $name"

@@ -598,6 +598,8 @@ int dt_ebpf_consume(struct dt_ebpf *e)
 	struct dt_ring_set set = {e->rings, e->ring_heap, e->n_rings,
 				  offsetof(struct dt_ev_hdr, ts_ns), DT_EV_BATCH};
 
+	bool cut = false; /* the batches' watermark lowered the cutoff */
+
 	e->held = false;
 	if (!e->batches) {
 		dt_ring_load(&set);
@@ -607,19 +609,13 @@ int dt_ebpf_consume(struct dt_ebpf *e)
 		cutoff = batch_cutoff(e, &set, cutoff);
 		if (!cutoff)
 			return 0;
-		e->held = cutoff < now;
+		cut = cutoff < now;
 	}
 	n = (int)dt_ring_merge_loaded(&set, cutoff, e->max_batch, e->fn, e->user);
 	/* held: the cutoff stopped the merge, not max, and left records behind */
-	if (e->held && n < (int)e->max_batch) {
-		bool left = false;
-
-		for (unsigned i = 0; i < e->n_rings && !left; i++)
-			left = e->rings[i].cons != e->rings[i].prod;
-		e->held = left;
-	} else {
-		e->held = false;
-	}
+	if (cut && n < (int)e->max_batch)
+		for (unsigned i = 0; i < e->n_rings && !e->held; i++)
+			e->held = e->rings[i].cons != e->rings[i].prod;
 	return n;
 }
 
