@@ -39,10 +39,7 @@ dtb_log "dnstrail programs: $IDS"
 # The floor: empty programs on the same tracepoints (bench/bpf_floor*.c),
 # held by a loader that lives as long as its stdin (a fifo) stays open.
 FLOOR_IDS=""
-if command -v clang >/dev/null &&
-	clang -O2 -g -target bpf -I"$DTB_ROOT/bpf" -c "$DTB_BENCH/bpf_floor.bpf.c" \
-		-o "$DTB_WORK/bpf_floor.bpf.o" 2>"$DTB_WORK/floor-build.err" &&
-	dtb_build_tool bpf_floor libbpf; then
+if dtb_build_floor; then
 	mkfifo "$DTB_WORK/floor.fifo"
 	"$DTB_WORK/bpf_floor" "$DTB_WORK/bpf_floor.bpf.o" <"$DTB_WORK/floor.fifo" \
 		>"$DTB_WORK/floor.ids" 2>"$DTB_WORK/floor.err" &
@@ -52,7 +49,7 @@ if command -v clang >/dev/null &&
 	FLOOR_IDS=$(tr '\n' ' ' <"$DTB_WORK/floor.ids")
 	dtb_log "floor programs: $FLOOR_IDS"
 else
-	dtb_log "no floor (clang, libbpf-dev needed): $(cat "$DTB_WORK/floor-build.err" "$DTB_WORK/bpf_floor-build.err" 2>/dev/null | head -3)"
+	dtb_log "no floor (clang, libbpf-dev needed): $(head -3 "$DTB_WORK/bpf_floor-build.err" 2>/dev/null)"
 fi
 
 # "id name run_time_ns run_cnt" per program of the ids in $1

@@ -337,8 +337,23 @@ dtb_build_tool()
 	shift 2
 	[ -x "$DTB_WORK/$name" ] && return 0
 	# shellcheck disable=SC2046 # pkg-config prints several words
-	cc -O2 -o "$DTB_WORK/$name" "$DTB_BENCH/$name.c" $(pkg-config --cflags --libs "$pkg") "$@" \
+	cc -O2 -o "$DTB_WORK/$name" "$DTB_BENCH/$name.c" ${pkg:+$(pkg-config --cflags --libs "$pkg")} "$@" \
 		2>"$DTB_WORK/$name-build.err"
+}
+
+# Builds bench/bpf_floor.bpf.c (empty programs on dnstrail's two packet
+# tracepoints) and its loader bench/bpf_floor.c into DTB_WORK; fails without
+# clang or libbpf-dev, with the reason in DTB_WORK/bpf_floor-build.err.
+dtb_build_floor()
+{
+	[ -x "$DTB_WORK/bpf_floor" ] && [ -f "$DTB_WORK/bpf_floor.bpf.o" ] && return 0
+	command -v clang >/dev/null || {
+		echo "clang not found" >"$DTB_WORK/bpf_floor-build.err"
+		return 1
+	}
+	clang -O2 -g -target bpf -I"$DTB_ROOT/bpf" -c "$DTB_BENCH/bpf_floor.bpf.c" \
+		-o "$DTB_WORK/bpf_floor.bpf.o" 2>"$DTB_WORK/bpf_floor-build.err" &&
+		dtb_build_tool bpf_floor libbpf
 }
 
 # Builds bench/zmq_send_rate.c; sets DTB_ZSR to its path.

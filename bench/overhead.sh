@@ -16,6 +16,12 @@ dnstrail-sub too and give their CPU and drops in the note. dnstrail's cost taken
 dnstrail-bpf (the BPF programs and rings only, read by bpf_dump -q, which just counts)
 and dnstrail-nosub (the daemon publishing to no subscriber), e.g.
   DTB_PEERS=\"dnstrail-bpf dnstrail-nosub\" bench/overhead.sh -r 5
+The kernel side taken apart: bpf-empty (empty programs on the same tracepoints: the
+dispatch alone) and dnstrail-bpf-filter (dnstrail's programs watching port 9, which no
+bench packet uses: every packet takes the non-DNS exit); with dnstrail-bpf beside them
+the table splits the kernel side's cost to the load into dispatch, filter and DNS work:
+  DTB_LOAD_CPUS=0 DTB_CPUS=1 DTB_PEERS=\"bpf-empty dnstrail-bpf-filter dnstrail-bpf\" \\
+    bench/overhead.sh -r 8
 DTB_PROFILE=1: perf record -a -g during the first dnstrail run; the top symbols go to
 \$DTB_OUT/overhead-perf*.txt (BPF programs appear as bpf_prog_* symbols), each program's
 share of the machine (by thread name; ZMQbg/* are ZeroMQ I/O threads) to overhead-perf-comm.txt;
@@ -247,5 +253,19 @@ if [ $WITH_DT = 1 ] && [[ " $DTB_PEERS " == *" dnstrail-bpf "* ]]; then
 	done
 	dtb_result "ratio predicted from CPU use and the kernel side" "$(dtb_median <<<"$pk") ($(dtb_minmax <<<"$pk"))" "" \
 		"1 / (1/P + 1/B - 1): P the prediction from CPU use above, B the ratio with dnstrail-bpf in the same round (its ring reader included); per round:$pk"
+fi
+# The kernel side taken apart, from the medians of its three peers: each
+# ratio R = 1 / (1 + X) gives the share X of the load's CPU time it took;
+# each stage's share is its peer's X less the X of the peer before it.
+if [[ " $DTB_PEERS " == *" bpf-empty "* && " $DTB_PEERS " == *" dnstrail-bpf-filter "* &&
+	" $DTB_PEERS " == *" dnstrail-bpf "* ]]; then
+	dtb_result "kernel side's cost to the load, %: dispatch / filter / DNS work" \
+		"$(awk -v e="$(dtb_median <<<"${PEER_RATIO[bpf-empty]}")" \
+			-v f="$(dtb_median <<<"${PEER_RATIO[dnstrail-bpf-filter]}")" \
+			-v b="$(dtb_median <<<"${PEER_RATIO[dnstrail-bpf]}")" 'BEGIN {
+			if (e f b !~ /^[0-9.]+$/ || e <= 0 || f <= 0 || b <= 0) { print "?"; exit }
+			xe = 1 / e - 1; xf = 1 / f - 1; xb = 1 / b - 1
+			printf "%.1f / %.1f / %.1f\n", 100 * xe, 100 * (xf - xe), 100 * (xb - xf) }')" "" \
+		"from the median ratios with bpf-empty (empty programs), dnstrail-bpf-filter (every packet through the non-DNS exit) and dnstrail-bpf (everything, ring reader included); X = 1/R - 1, each stage the difference from the one before; noise can make a stage negative"
 fi
 dtb_table "$DTB_TSV"

@@ -5,7 +5,7 @@
 # sets PEER_CAPTURED (DNS messages the peer got) or "?", and PEER_EXTRA (a
 # note for the table, may be empty).
 #
-# The dnstrail-* peers are dnstrail itself with one setting changed, and
+# The dnstrail-* peers (but dnstrail-bpf*) are dnstrail itself with one setting changed, and
 # dnstrail-sub writing the same JSON: the default against that setting,
 # alternated in one run.
 #   dnstrail-batch        the zmq output's opt-in batch: $DTB_PEER_BATCH (64)
@@ -24,6 +24,14 @@
 #                         and does nothing else (no decoding, no output)
 #   dnstrail-nosub        the daemon publishing with no subscriber connected:
 #                         everything up to zmq_send(), which then discards
+# And two that take the kernel side itself apart (beside dnstrail-bpf):
+#   bpf-empty             empty programs on the same two tracepoints
+#                         (bench/bpf_floor.bpf.c): the tracepoints' dispatch
+#                         alone, with no work in the programs
+#   dnstrail-bpf-filter   dnstrail's programs watching port $DTB_PEER_NOPORT (9,
+#                         discard), which no bench packet uses: every packet
+#                         takes the early exit of a non-DNS packet, and
+#                         nothing is recorded
 
 dtb_peer_start()
 {
@@ -76,10 +84,17 @@ dtb_peer_start()
 		[ "$name" = dnstrail-nosub ] || PEER_SUB_CPU0=$(dtb_cpu "$DTB_SUB_PID")
 		return 0
 		;;
-	dnstrail-bpf)
+	dnstrail-bpf | dnstrail-bpf-filter)
 		[ -x "$DTB_BUILD/bin/bpf_dump" ] ||
-			dtb_die "peer dnstrail-bpf needs $DTB_BUILD/bin/bpf_dump (a build with the tests)"
-		$(dtb_pin "${DTB_CPUS:-}") "$DTB_BUILD/bin/bpf_dump" -q -p 53 >/dev/null 2>"$DTB_PEER_ERR" &
+			dtb_die "peer $name needs $DTB_BUILD/bin/bpf_dump (a build with the tests)"
+		local port=53
+		[ "$name" = dnstrail-bpf-filter ] && port=${DTB_PEER_NOPORT:-9}
+		$(dtb_pin "${DTB_CPUS:-}") "$DTB_BUILD/bin/bpf_dump" -q -p "$port" >/dev/null 2>"$DTB_PEER_ERR" &
+		;;
+	bpf-empty)
+		dtb_build_floor ||
+			dtb_die "peer bpf-empty needs clang and libbpf-dev: $(head -3 "$DTB_WORK/bpf_floor-build.err")"
+		"$DTB_WORK/bpf_floor" "$DTB_WORK/bpf_floor.bpf.o" --hold >/dev/null 2>"$DTB_PEER_ERR" &
 		;;
 	*)
 		dtb_die "unknown peer $name"
@@ -90,7 +105,7 @@ dtb_peer_start()
 	# ready when capturing (tshark says so); dnscap says nothing: give it time
 	local i
 	for i in $(seq 1 50); do
-		grep -q "Capturing on\|bpf_dump: ready" "$DTB_PEER_ERR" 2>/dev/null && break
+		grep -q "Capturing on\|bpf_dump: ready\|bpf_floor: ready" "$DTB_PEER_ERR" 2>/dev/null && break
 		[ "$name" = dnscap ] && [ "$i" -ge 10 ] && break
 		sleep 0.1
 	done
@@ -101,7 +116,7 @@ dtb_peer_stop()
 {
 	local name=$1 i
 	PEER_EXTRA=
-	if [[ "$name" == dnstrail-* ]] && [ "$name" != dnstrail-bpf ]; then
+	if [[ "$name" == dnstrail-* ]] && [[ "$name" != dnstrail-bpf* ]]; then
 		dtb_wait_idle "$DTB_DAEMON_PID" # its backlog is part of the bill
 		local cpu1 tx drops sub_cpu1=
 		cpu1=$(dtb_cpu "$DTB_DAEMON_PID")
@@ -145,8 +160,12 @@ dtb_peer_stop()
 		# one header line per message: "[len] date [idx src dst] dns OP,..."
 		PEER_CAPTURED=$(grep -c $'^\tdns ' "$DTB_PEER_OUT" 2>/dev/null)
 		;;
-	dnstrail-bpf)
-		# packet records the programs wrote: one per DNS message
+	bpf-empty)
+		PEER_CAPTURED=0 # records nothing, by design
+		;;
+	dnstrail-bpf | dnstrail-bpf-filter)
+		# packet records the programs wrote: one per DNS message (none
+		# for the filter, whose port no bench packet uses)
 		PEER_CAPTURED=$(python3 -c 'import json,sys
 for l in open(sys.argv[1]):
     if l.startswith("{\"bpf_dump\""):

@@ -3,12 +3,13 @@
 # Runs every scenario one after the other (never in parallel: they would
 # measure each other) and prints one table, also written to $DTB_OUT/summary.md.
 set -uo pipefail
-DTB_USAGE="Runs overhead, bpf_cost, pipeline_pcap, memory and burst in turn, then prints one
-table. --quick: a tiny version for CI (2 s runs, 1 round, tshark-pcap only, 10 s memory
-run, 100 000-packet capture, 3 s subscriber timeout): checks the harness, never the numbers.
+DTB_USAGE="Runs overhead, kernel_cost, bpf_cost, pipeline_pcap, memory and burst in turn, then
+prints one table. --quick: a tiny version for CI (2 s runs, 1 round, tshark-pcap only, 10 s
+memory run, 100 000-packet capture, 3 s subscriber timeout, 2 kernel_cost rounds of 3 000
+round trips): checks the harness, never the numbers.
 --only 'a b': run just these scenarios."
 QUICK=
-ONLY="overhead bpf_cost pipeline_pcap memory burst"
+ONLY="overhead kernel_cost bpf_cost pipeline_pcap memory burst"
 args=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -24,6 +25,7 @@ if [ -n "$QUICK" ]; then
 	export DTB_PCAP_PACKETS=${DTB_PCAP_PACKETS:-100000} DTB_REPLAYS=${DTB_REPLAYS:-1}
 	export DTB_MEM_QPS=${DTB_MEM_QPS:-5000} DTB_SUB_TIMEOUT=${DTB_SUB_TIMEOUT:-3}
 	export DTB_ZMQ_COUNT=${DTB_ZMQ_COUNT:-200000} DTB_MICRO=${DTB_MICRO:-0}
+	export DTB_RTT_ROUNDS=${DTB_RTT_ROUNDS:-2} DTB_RTT_COUNT=${DTB_RTT_COUNT:-3000}
 fi
 . "$(dirname "$0")/lib.sh"
 dtb_parse_args "${args[@]}"

@@ -24,7 +24,7 @@ command -v tshark >/dev/null || PEER=
 # without the raw DNS messages
 SPLIT=
 [ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/bpf_dump" ] &&
-	SPLIT="dnstrail-bpf dnstrail-nosub dnstrail-lean dnstrail-nowire"
+	SPLIT="bpf-empty dnstrail-bpf-filter dnstrail-bpf dnstrail-nosub dnstrail-lean dnstrail-nowire"
 
 # one benchmark at a time (see bench/lib.sh): skip rather than wait long
 exec 8>/run/lock/dnstrail-bench.lock
@@ -49,9 +49,21 @@ grep -q '^| overhead *| queries/s alone *| [0-9]' "$OUT/stdout.txt" || fail "no 
 for p in $SPLIT; do
 	grep -q "^| overhead *| ratio with $p *| [0-9]" "$OUT/stdout.txt" || fail "no row for peer $p"
 done
-for s in overhead bpf_cost pipeline_pcap memory burst; do
+for s in overhead kernel_cost bpf_cost pipeline_pcap memory burst; do
 	grep -q "^| $s " "$OUT/stdout.txt" || fail "no row for scenario $s"
 done
+[ -z "$SPLIT" ] || grep -qE '^\| overhead *\| kernel side.s cost to the load, %: dispatch / filter / DNS work *\| -?[0-9.]+ / -?[0-9.]+ / -?[0-9.]+ ' \
+	"$OUT/stdout.txt" || fail "no split of the kernel side's cost (bpf-empty, dnstrail-bpf-filter, dnstrail-bpf)"
+if [ -x "$BUILD/bin/bpf_dump" ]; then
+	# the loopback exchange, 2 x 3 000 round trips and 1 000 warm-up ones per run, two
+	# messages each: every message recorded once, though lo shows it twice
+	grep -qE '^\| kernel_cost *\| records written per run, record *\| 8000 8000 *\| 8000 ' "$OUT/stdout.txt" ||
+		fail "kernel_cost: not every loopback DNS message recorded exactly once"
+	for st in empty filter record all; do
+		grep -qE "^\| kernel_cost *\| ns per round trip added, $st *\| -?[0-9.]+ \(" "$OUT/stdout.txt" ||
+			fail "kernel_cost: no $st row"
+	done
+fi
 if [ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/dnstrail-sub" ]; then
 	grep -q '^| overhead *| ratio with/without dnstrail *| [0-9]' "$OUT/stdout.txt" ||
 		fail "dnstrail is built but no with/without ratio"
