@@ -27,6 +27,7 @@ anything (40 rounds take ~5 minutes).
   bench/kernel_cost.sh
   DTB_LOAD_CPUS=1 DTB_CPUS=0 bench/kernel_cost.sh -r 80"
 . "$(dirname "$0")/lib.sh"
+. "$DTB_BENCH/peers.sh"
 DTB_ROUNDS=${DTB_RTT_ROUNDS:-40} # not overhead's rounds: this needs many more
 dtb_parse_args "$@"
 : "${DTB_RTT_COUNT:=30000}"
@@ -43,49 +44,23 @@ dtb_build_floor ||
 	dtb_die "cannot build the empty programs (clang, libbpf-dev): $(head -3 "$DTB_WORK/bpf_floor-build.err")"
 
 SETUPS="none empty filter record"
+# each set-up but none is overhead.sh's peer of that name (bench/peers.sh)
+declare -A PEER_OF=([empty]=bpf-empty [filter]=dnstrail-bpf-filter [record]=dnstrail-bpf)
+DTB_PEER_PORT=$DTB_RTT_PORT # what dnstrail-bpf records
 declare -A NS # set-up -> ns per round trip, one value per round
 declare -A RECORDS
-
-# attach SETUP: starts what the set-up holds; sets HOLDER (its pid) or "".
-attach()
-{
-	local err="$DTB_WORK/$1.err" i
-	HOLDER=""
-	case "$1" in
-	none) return 0 ;;
-	empty) "$DTB_WORK/bpf_floor" "$DTB_WORK/bpf_floor.bpf.o" --hold >/dev/null 2>"$err" & ;;
-	filter) $(dtb_pin "$DTB_CPUS") "$DTB_BUILD/bin/bpf_dump" -q -p 9 >/dev/null 2>"$err" & ;;
-	record) $(dtb_pin "$DTB_CPUS") "$DTB_BUILD/bin/bpf_dump" -q -p "$DTB_RTT_PORT" >/dev/null 2>"$err" & ;;
-	esac
-	HOLDER=$!
-	DTB_PIDS+=("$HOLDER")
-	for i in $(seq 1 100); do
-		grep -q ": ready" "$err" 2>/dev/null && return 0
-		kill -0 "$HOLDER" 2>/dev/null || dtb_die "$1: $(head -3 "$err")"
-		sleep 0.1
-	done
-	dtb_die "$1: not ready after 10 s: $(head -3 "$err")"
-}
-
-# detach SETUP: stops the holder; for record, keeps the records it counted.
-detach()
-{
-	[ -n "$HOLDER" ] || return 0
-	kill -INT "$HOLDER" 2>/dev/null
-	wait "$HOLDER" 2>/dev/null
-	if [ "$1" = record ]; then
-		RECORDS[$r]=$(sed -n 's/.*"emitted":\([0-9]*\).*/\1/p' "$DTB_WORK/record.err")
-	fi
-}
 
 dtb_log "$DTB_ROUNDS rounds of $DTB_RTT_COUNT round trips per set-up, load on CPU $DTB_LOAD_CPUS"
 for r in $(seq 1 "$DTB_ROUNDS"); do
 	line=""
 	for s in $SETUPS; do
-		attach "$s"
+		[ "$s" = none ] || dtb_peer_start "${PEER_OF[$s]}"
 		out=$(taskset -c "$DTB_LOAD_CPUS" "$DTB_WORK/rtt_cost" "$DTB_RTT_COUNT" "$DTB_RTT_PORT") ||
 			dtb_die "rtt_cost failed ($s): $out"
-		detach "$s"
+		if [ "$s" != none ]; then
+			dtb_peer_stop "${PEER_OF[$s]}"
+			[ "$s" = record ] && RECORDS[$r]=$PEER_CAPTURED
+		fi
 		v=$(sed 's/.*ns_per_round_trip=\([0-9.]*\).*/\1/' <<<"$out")
 		NS[$s]="${NS[$s]:-} $v"
 		line="$line $s $v"

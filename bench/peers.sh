@@ -21,7 +21,8 @@
 # Two more take dnstrail apart, to show what each stage costs the host:
 #   dnstrail-bpf          the kernel side only: the same BPF programs and ring
 #                         buffers, read by bpf_dump -q, which counts records
-#                         and does nothing else (no decoding, no output)
+#                         and does nothing else (no decoding, no output); it
+#                         watches port $DTB_PEER_PORT (53)
 #   dnstrail-nosub        the daemon publishing with no subscriber connected:
 #                         everything up to zmq_send(), which then discards
 # And two that take the kernel side itself apart (beside dnstrail-bpf):
@@ -87,7 +88,7 @@ dtb_peer_start()
 	dnstrail-bpf | dnstrail-bpf-filter)
 		[ -x "$DTB_BUILD/bin/bpf_dump" ] ||
 			dtb_die "peer $name needs $DTB_BUILD/bin/bpf_dump (a build with the tests)"
-		local port=53
+		local port=${DTB_PEER_PORT:-53}
 		[ "$name" = dnstrail-bpf-filter ] && port=${DTB_PEER_NOPORT:-9}
 		$(dtb_pin "${DTB_CPUS:-}") "$DTB_BUILD/bin/bpf_dump" -q -p "$port" >/dev/null 2>"$DTB_PEER_ERR" &
 		;;
@@ -102,11 +103,15 @@ dtb_peer_start()
 	esac
 	DTB_PEER_PID=$!
 	DTB_PIDS+=($DTB_PEER_PID)
-	# ready when capturing (tshark says so); dnscap says nothing: give it time
+	# ready when it says so (tshark, bpf_dump, bpf_floor); dnscap says
+	# nothing: give it a second. A peer that exits, or stays silent for 10 s,
+	# would measure nothing: that ends the run.
 	local i
-	for i in $(seq 1 50); do
+	for i in $(seq 1 100); do
+		[ "$name" = dnscap ] && [ "$i" -gt 10 ] && break
 		grep -q "Capturing on\|bpf_dump: ready\|bpf_floor: ready" "$DTB_PEER_ERR" 2>/dev/null && break
-		[ "$name" = dnscap ] && [ "$i" -ge 10 ] && break
+		kill -0 "$DTB_PEER_PID" 2>/dev/null || dtb_die "peer $name exited: $(head -3 "$DTB_PEER_ERR")"
+		[ "$i" = 100 ] && dtb_die "peer $name not ready after 10 s: $(head -3 "$DTB_PEER_ERR")"
 		sleep 0.1
 	done
 	sleep 0.3
