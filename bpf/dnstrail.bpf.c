@@ -266,7 +266,7 @@ static __always_inline __u64 wake_flags(struct dt_cpu_counters *c, __u64 now, __
  * at all; a longer one with one bpf_probe_read_kernel(). Only a payload that
  * sits in page fragments too takes the skb dynptr, whose two calls cost a
  * DNS packet more than the copy itself on a host with return-thunk
- * mitigations (docs/PERFORMANCE.md, fourteenth pass).
+ * mitigations (docs/performance-history.md, fourteenth pass).
  */
 static __always_inline long copy_payload(__u8 *dst, __u64 n, struct sk_buff *skb,
 					 const struct pktinfo *pi, const __u32 room)
