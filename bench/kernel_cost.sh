@@ -85,6 +85,11 @@ for s in $SETUPS; do
 		"per round:${NS[$s]}"
 done
 base=$(dtb_median <<<"${NS[none]}")
+# share C: C ns as a share of a round trip alone ("?" without one)
+share()
+{
+	awk -v c="$1" -v b="$base" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * c / b; else print "?" }'
+}
 prev=none
 for s in empty filter record; do
 	cost=$(stage_cost "$prev" "$s")
@@ -94,12 +99,12 @@ for s in empty filter record; do
 	record) what="DNS work: recording against the non-DNS exit (bpf_dump's reading on CPU $DTB_CPUS)" ;;
 	esac
 	dtb_result "ns per round trip added, $s" "$cost" "" \
-		"$what; per DNS message (2 per round trip, each at 2 tracepoints): $(awk -v c="${cost%% *}" 'BEGIN { printf "%.0f", c / 2 }') ns; share of a round trip alone: $(awk -v c="${cost%% *}" -v b="$base" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * c / b; else print "?" }')"
+		"$what; per DNS message (2 per round trip, each at 2 tracepoints): $(awk -v c="${cost%% *}" 'BEGIN { printf "%.0f", c / 2 }') ns; share of a round trip alone: $(share "${cost%% *}")"
 	prev=$s
 done
 total=$(stage_cost none record)
 dtb_result "ns per round trip added, all" "$total" "" \
-	"recording against nothing: $(awk -v c="${total%% *}" -v b="$base" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * c / b; else print "?" }') of a round trip alone, i.e. a DNS load that saturates its CPU keeps ~$(awk -v c="${total%% *}" -v b="$base" 'BEGIN { if (b > 0) printf "%.3f", b / (b + c); else print "?" }') of its rate"
+	"recording against nothing: $(share "${total%% *}") of a round trip alone, i.e. a DNS load that saturates its CPU keeps ~$(awk -v c="${total%% *}" -v b="$base" 'BEGIN { if (b > 0) printf "%.3f", b / (b + c); else print "?" }') of its rate"
 recs=$(printf '%s ' "${RECORDS[@]}")
 dtb_result "records written per run, record" "$recs" "$((2 * DTB_RTT_COUNT + 2000))" \
 	"bpf_dump's count: one per DNS message, warm-up included; fewer means the set-up did not record"
