@@ -364,12 +364,13 @@ dtb_build_zsr()
 		dtb_die "cannot build zmq_send_rate (libzmq3-dev, gcc): $(head -3 "$DTB_WORK/zmq_send_rate-build.err")"
 }
 
-# dtb_zsr_cpu100k OUTPUT: CPU s per 100k messages from a zmq_send_rate line
-# ("sent=N ... cpu_s=C"), or "?".
+# dtb_zsr_cpu100k OUTPUT [KEY]: CPU s per 100k messages from a zmq_send_rate
+# line ("sent=N ... cpu_s=C", with -p also pub_cpu_s= and sub_cpu_s=); KEY
+# picks which CPU (default cpu_s); "?" when the line lacks it.
 dtb_zsr_cpu100k()
 {
-	awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
-		END { if (v["sent"] > 0) printf "%.4f\n", v["cpu_s"] / v["sent"] * 1e5; else print "?" }' <<<"$1"
+	awk -v key="${2:-cpu_s}" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+		END { if (v["sent"] > 0 && key in v) printf "%.4f\n", v[key] / v["sent"] * 1e5; else print "?" }' <<<"$1"
 }
 
 # dtb_zmq_cpu100k RATE SECONDS PAYLOAD: CPU s per 100k messages that the bare
@@ -381,6 +382,17 @@ dtb_zmq_cpu100k()
 	dtb_build_zsr
 	out=$("$DTB_ZSR" $(($1 * $2)) "$3" $((DTB_PORT + 1)) "$1") || { echo "?"; return; }
 	dtb_zsr_cpu100k "$out"
+}
+
+# dtb_zmq_split_cpu100k RATE SECONDS PAYLOAD: the same with PUB and SUB in two
+# processes, as the daemon and dnstrail-sub run: "PUB SUB" CPU s per 100k
+# messages, each process with its own I/O thread; "? ?" if the run failed.
+dtb_zmq_split_cpu100k()
+{
+	local out
+	dtb_build_zsr
+	out=$("$DTB_ZSR" -p $(($1 * $2)) "$3" $((DTB_PORT + 1)) "$1") || { echo "? ?"; return; }
+	echo "$(dtb_zsr_cpu100k "$out" pub_cpu_s) $(dtb_zsr_cpu100k "$out" sub_cpu_s)"
 }
 
 # CPU seconds (utime+stime) of a live process; "?" once it is gone.

@@ -226,6 +226,9 @@ if [ $WITH_DT = 1 ]; then
 	dtb_result "bare ZeroMQ CPU s per 100k messages at that rate" \
 		"$(dtb_zmq_cpu100k "$zrate" "$DTB_DURATION" "${DTB_ZMQ_PAYLOAD:-450}")" "" \
 		"bench/zmq_send_rate: $zrate two-frame messages/s of ${DTB_ZMQ_PAYLOAD:-450} B for ${DTB_DURATION} s, PUB and SUB in one process over TCP loopback, no dnsperf: one message per event costs this much before any work"
+	read -r zpub zsub <<<"$(dtb_zmq_split_cpu100k "$zrate" "$DTB_DURATION" "${DTB_ZMQ_PAYLOAD:-450}")"
+	dtb_result "  the same, PUB and SUB in two processes: publisher / subscriber" "$zpub / $zsub" "" \
+		"zmq_send_rate -p: each side's process with its own I/O thread, as dnstrail and dnstrail-sub; the publisher's share is a floor under dnstrail's CPU per event"
 	dtb_result "VmHWM kB (ring-buffer RSS kB)" "$(printf '%s ' "${HWM[@]}")($(printf '%s ' "${RB_KB[@]}"))" \
 		"<= 16384 + ring" ""
 	if [ -n "${PERF_LOAD_BPF:-}" ]; then

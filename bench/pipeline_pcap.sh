@@ -104,6 +104,11 @@ ZRATE=$(sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' <<<"$ZOUT")
 # CPU of the transport alone (both ends, their I/O threads included)
 ZCPU100K=$(dtb_zsr_cpu100k "$ZOUT")
 dtb_log "bare ZeroMQ: $ZOUT"
+# ... and with the SUB in a process of its own, as dnstrail-sub: the
+# publisher's CPU alone, a floor under the replay's CPU per event
+ZSPLIT=$("$DTB_ZSR" -p "$DTB_ZMQ_COUNT" "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
+ZPUB100K=$(dtb_zsr_cpu100k "$ZSPLIT" pub_cpu_s)
+dtb_log "bare ZeroMQ, two processes: $ZSPLIT"
 
 # the values of one batch: setting, in replay order
 of_batch() { # ARRAY-NAME BATCH
@@ -113,6 +118,9 @@ of_batch() { # ARRAY-NAME BATCH
 }
 dtb_result "bare ZeroMQ CPU s per 100k messages" "$ZCPU100K" "" \
 	"PUB and SUB in one process, TCP loopback, both I/O threads: the transport alone, one message per event"
+dtb_result "  the same, PUB and SUB in two processes: publisher / subscriber" \
+	"$ZPUB100K / $(dtb_zsr_cpu100k "$ZSPLIT" sub_cpu_s)" "" \
+	"zmq_send_rate -p, as fast as it goes: each side's process with its own I/O thread"
 dtb_result "capture" "$PACKETS packets" "" "dnsperf $DNSPERF_QPS q/s for ${DTB_DURATION}s, tcpdump on the veth"
 for b in $DTB_ZMQ_BATCH; do
 	pc=$(of_batch PERCORE "$b")
@@ -126,6 +134,12 @@ for b in $DTB_ZMQ_BATCH; do
 		"bare ZeroMQ PUB->SUB: $ZRATE msgs/s ($DTB_ZMQ_PAYLOAD B payload)"
 	dtb_result "published / ZeroMQ bare rate, batch: $b" \
 		"$(dtb_ratio "$(dtb_median <<<"$tw")" "$ZRATE")" "" ""
+	if [ "$b" = 1 ]; then
+		dtb_result "ceiling of batch: 1 from the publisher's transport alone, DNS msgs per CPU-second" \
+			"$(awk -v d="${DEC[b1-1]}" -v p="${PUB[b1-1]}" -v z="$ZPUB100K" \
+				'BEGIN { if (p > 0 && z > 0) printf "%.0f\n", d / p * 1e5 / z; else print "?" }')" "" \
+			"(DNS messages per published event) / (bare publisher CPU s per event): the replay with no decode, match or encode at all"
+	fi
 	dtb_result "decoded / transactions / published / received, batch: $b" \
 		"${DEC[b$b-1]} / ${TX[b$b-1]} / ${PUB[b$b-1]} / ${RCV[b$b-1]}" "" \
 		"first replay; output_drops ${ODR[b$b-1]}"

@@ -3,13 +3,13 @@
 # Runs every scenario one after the other (never in parallel: they would
 # measure each other) and prints one table, also written to $DTB_OUT/summary.md.
 set -uo pipefail
-DTB_USAGE="Runs overhead, kernel_cost, bpf_cost, pipeline_pcap, memory and burst in turn, then
+DTB_USAGE="Runs overhead, kernel_cost, bpf_cost, pipeline_pcap, zmq_cost, memory and burst in turn, then
 prints one table. --quick: a tiny version for CI (2 s runs, 1 round, tshark-pcap only, 10 s
 memory run, 100 000-packet capture, 3 s subscriber timeout, 2 kernel_cost rounds of 3 000
 round trips): checks the harness, never the numbers.
 --only 'a b': run just these scenarios."
 QUICK=
-ONLY="overhead kernel_cost bpf_cost pipeline_pcap memory burst"
+ONLY="overhead kernel_cost bpf_cost pipeline_pcap zmq_cost memory burst"
 args=()
 while [ $# -gt 0 ]; do
 	case "$1" in

@@ -9,8 +9,14 @@
  * millisecond as the daemon sends them after a ring-buffer wake-up: the CPU
  * the transport costs at a given load, not at its ceiling.
  *
- * usage: zmq_send_rate [COUNT [PAYLOAD_BYTES [PORT [RATE]]]]
+ * With -p the SUB runs in a child process with its own context, as
+ * dnstrail-sub does beside the daemon: the CPU of each side is then its own,
+ * and pub_cpu_s is what the transport alone costs a publisher (its sending
+ * thread and its I/O thread), the floor under the daemon's CPU per event.
+ *
+ * usage: zmq_send_rate [-p] [COUNT [PAYLOAD_BYTES [PORT [RATE]]]]
  * prints: sent=N received=N seconds=S msgs_per_s=R cpu_s=C
+ *         (with -p also pub_cpu_s=P sub_cpu_s=S; C = P + S)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,7 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 struct sub_arg {
@@ -89,8 +98,52 @@ static int send_event(void *pub, const char *topic, size_t topic_len, const void
 	return 0;
 }
 
+/* What the child of -p reports through its pipe: first a warm-up byte, then this. */
+struct sub_report {
+	long received;
+	double cpu_s; /* the child's CPU from its first warm-up message on */
+};
+
+/*
+ * -p: the SUB in this child process, with a context of its own (created after
+ * the fork: a ZeroMQ context does not survive one). Writes a byte to fd once
+ * the subscription works, then a struct sub_report when done.
+ */
+static int sub_child(struct sub_arg *a, int fd)
+{
+	struct sub_report r;
+	pthread_t th;
+	double c0;
+
+	a->ctx = zmq_ctx_new();
+	if (!a->ctx)
+		return 1;
+	if (pthread_create(&th, NULL, sub_main, a))
+		return 1;
+	/* sub_main's warm-up count tells when the subscription has arrived */
+	while (a->warm == 0) {
+		struct timespec ts = { 0, 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	c0 = cpu_seconds();
+	if (write(fd, "w", 1) != 1)
+		return 1;
+	pthread_join(th, NULL);
+	r.received = a->received;
+	r.cpu_s = cpu_seconds() - c0;
+	if (write(fd, &r, sizeof(r)) != sizeof(r))
+		return 1;
+	zmq_ctx_term(a->ctx);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	int split = argc > 1 && strcmp(argv[1], "-p") == 0;
+
+	argv += split;
+	argc -= split;
 	long count = argc > 1 ? atol(argv[1]) : 1000000;
 	size_t payload_len = argc > 2 ? (size_t)atol(argv[2]) : 300;
 	int port = argc > 3 ? atoi(argv[3]) : 5598;
@@ -99,28 +152,58 @@ int main(int argc, char **argv)
 	struct sub_arg a = { .expect = count };
 	static const char topic[] = "dns.NOERROR.A.bench-host.";
 	char *payload = calloc(1, payload_len ? payload_len : 1);
-	int one = 1, hwm = 100000, linger = 0;
+	int one = 1, hwm = 100000, linger = 0, pfd[2] = { -1, -1 };
 	pthread_t th;
 	double t0, t1, c0, c1;
 	long sent = 0;
+	pid_t child = -1;
+	struct sub_report rep = { 0 };
 
 	if (!payload || count <= 0)
 		return 2;
+	snprintf(a.endpoint, sizeof(a.endpoint), "tcp://127.0.0.1:%d", port);
+	if (split) {
+		if (pipe(pfd) < 0)
+			return 1;
+		child = fork();
+		if (child < 0)
+			return 1;
+		if (child == 0) {
+			close(pfd[0]);
+			_exit(sub_child(&a, pfd[1]));
+		}
+		close(pfd[1]);
+	}
 	a.ctx = zmq_ctx_new();
 	void *pub = zmq_socket(a.ctx, ZMQ_PUB);
 	zmq_setsockopt(pub, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(pub, ZMQ_XPUB_NODROP, &one, sizeof(one));
 	zmq_setsockopt(pub, ZMQ_LINGER, &linger, sizeof(linger));
-	snprintf(a.endpoint, sizeof(a.endpoint), "tcp://127.0.0.1:%d", port);
 	if (zmq_bind(pub, a.endpoint) < 0) {
 		fprintf(stderr, "bind %s: %s\n", a.endpoint, zmq_strerror(errno));
 		return 1;
 	}
-	pthread_create(&th, NULL, sub_main, &a);
+	if (!split)
+		pthread_create(&th, NULL, sub_main, &a);
 	/* the subscription must arrive before the first message counts */
-	while (a.warm == 0) {
+	for (;;) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		char w;
 
+		if (!split && a.warm)
+			break;
+		if (split) {
+			struct timeval tv = { 0, 0 };
+			fd_set in;
+
+			FD_ZERO(&in);
+			FD_SET(pfd[0], &in);
+			if (select(pfd[0] + 1, &in, NULL, NULL, &tv) > 0) {
+				if (read(pfd[0], &w, 1) != 1)
+					return 1; /* the child failed */
+				break;
+			}
+		}
 		if (zmq_send(pub, "dns.warmup", 10, 0) < 0)
 			return 1;
 		nanosleep(&ts, NULL);
@@ -145,11 +228,26 @@ int main(int argc, char **argv)
 			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &tick, NULL);
 		}
 	}
-	pthread_join(th, NULL);
+	if (split) {
+		if (read(pfd[0], &rep, sizeof(rep)) != sizeof(rep))
+			rep.received = -1; /* the child died */
+		a.received = rep.received;
+	} else {
+		pthread_join(th, NULL);
+	}
 	t1 = now();
 	c1 = cpu_seconds();
-	printf("sent=%ld received=%ld seconds=%.3f msgs_per_s=%.0f cpu_s=%.3f\n", sent,
-	       a.received, t1 - t0, a.received / (t1 - t0), c1 - c0);
+	if (split) {
+		double pub_s = c1 - c0;
+
+		waitpid(child, NULL, 0);
+		printf("sent=%ld received=%ld seconds=%.3f msgs_per_s=%.0f cpu_s=%.3f pub_cpu_s=%.3f sub_cpu_s=%.3f\n",
+		       sent, a.received, t1 - t0, a.received / (t1 - t0), pub_s + rep.cpu_s, pub_s,
+		       rep.cpu_s);
+	} else {
+		printf("sent=%ld received=%ld seconds=%.3f msgs_per_s=%.0f cpu_s=%.3f\n", sent,
+		       a.received, t1 - t0, a.received / (t1 - t0), c1 - c0);
+	}
 	zmq_close(pub);
 	zmq_ctx_term(a.ctx);
 	free(payload);

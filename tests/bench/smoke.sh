@@ -49,8 +49,13 @@ grep -q '^| overhead *| queries/s alone *| [0-9]' "$OUT/stdout.txt" || fail "no 
 for p in $SPLIT; do
 	grep -q "^| overhead *| ratio with $p *| [0-9]" "$OUT/stdout.txt" || fail "no row for peer $p"
 done
-for s in overhead kernel_cost bpf_cost pipeline_pcap memory burst; do
+for s in overhead kernel_cost bpf_cost pipeline_pcap zmq_cost memory burst; do
 	grep -q "^| $s " "$OUT/stdout.txt" || fail "no row for scenario $s"
+done
+# the bare transport's cost on each side, at a paced rate and as fast as it goes
+for r in '20000 msgs/s' 'as fast as it goes \([0-9]+ msgs/s\)'; do
+	grep -qE "^\| zmq_cost *\| $r: publisher / subscriber CPU s per 100k messages *\| [0-9]+(\.[0-9]+)? / [0-9]+(\.[0-9]+)? " \
+		"$OUT/stdout.txt" || fail "zmq_cost: no row for $r"
 done
 [ -z "$SPLIT" ] || grep -qE '^\| overhead *\| kernel side.s cost to the load, %: dispatch / filter / DNS work *\| -?[0-9.]+ / -?[0-9.]+ / -?[0-9.]+ ' \
 	"$OUT/stdout.txt" || fail "no split of the kernel side's cost (bpf-empty, dnstrail-bpf-filter, dnstrail-bpf)"
@@ -86,6 +91,13 @@ if [ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/dnstrail-sub" ]; then
 		"$OUT/stdout.txt" || fail "no bare ZeroMQ CPU row in overhead"
 	grep -qE '^\| pipeline_pcap *\| bare ZeroMQ CPU s per 100k messages *\| [0-9]+\.[0-9]+ ' \
 		"$OUT/stdout.txt" || fail "no bare ZeroMQ CPU row in pipeline_pcap"
+	# the transport with the SUB in a process of its own (zmq_send_rate -p)
+	for s in overhead pipeline_pcap; do
+		grep -qE "^\| $s *\| +the same, PUB and SUB in two processes: publisher / subscriber *\| [0-9]+\.[0-9]+ / [0-9]+\.[0-9]+ " \
+			"$OUT/stdout.txt" || fail "no two-process bare ZeroMQ row in $s"
+	done
+	grep -qE '^\| pipeline_pcap *\| ceiling of batch: 1 from the publisher.s transport alone, DNS msgs per CPU-second *\| [0-9]+ ' \
+		"$OUT/stdout.txt" || fail "no batch: 1 ceiling row in pipeline_pcap"
 	for b in 1 64; do # the replays in both of the zmq output's modes
 		grep -q "^| pipeline_pcap *| DNS msgs per CPU-second (per core), batch: $b *| [0-9]" \
 			"$OUT/stdout.txt" || fail "no pipeline rate with batch: $b"
