@@ -620,17 +620,36 @@ dtb_minmax() { tr ' ' '\n' | grep -E '^-?[0-9.]+$' | sort -g | awk 'NR == 1 {lo=
 # dtb_cpu100k CPU0 CPU1 TRANSACTIONS: CPU-s per 100 000 transactions
 dtb_cpu100k() { awk -v c="$2" -v d="$1" -v t="$3" 'BEGIN {
 	if (t > 0 && c d ~ /^[0-9.]+$/) printf "%.4f\n", (c - d) * 100000 / t; else print "?" }'; }
-# Per-thread CPU of a live process, one "TID COMM TICKS" line per thread
-# (utime+stime in clock ticks; spaces in COMM become _).
+# Per-thread CPU of a live process, one "TID COMM TICKS WAKES" line per thread
+# (utime+stime in clock ticks; spaces in COMM become _; WAKES: voluntary
+# context switches, i.e. how often the thread slept and was woken).
 dtb_thread_ticks()
 {
 	local t
 	for t in /proc/"$1"/task/*; do
-		awk -v tid="${t##*/}" '{
-			comm = $0; sub(/^[^(]*\(/, "", comm); sub(/\)[^)]*$/, "", comm); gsub(/ /, "_", comm)
-			rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ")
-			print tid, comm, f[12] + f[13] }' "$t/stat" 2>/dev/null
+		awk -v tid="${t##*/}" '
+			FNR == NR { comm = $0; sub(/^[^(]*\(/, "", comm); sub(/\)[^)]*$/, "", comm)
+				gsub(/ /, "_", comm); rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ")
+				ticks = f[12] + f[13]; next }
+			$1 == "voluntary_ctxt_switches:" { wakes = $2 }
+			END { if (comm != "") print tid, comm, ticks, wakes + 0 }' "$t/stat" "$t/status" 2>/dev/null
 	done
+}
+
+# dtb_thread_wakes PID BEFORE AFTER TX: transactions per wake-up between two
+# dtb_thread_ticks snapshots, as "MAIN IO": of the main thread and of ZeroMQ's
+# I/O threads together; "? ?" without both snapshots. The more work per
+# wake-up, the less each event pays for sleeping and being woken.
+dtb_thread_wakes()
+{
+	[ -s "$2" ] && [ -s "$3" ] || { echo "? ?"; return; }
+	awk -v pid="$1" -v tx="$4" '
+		FNR == NR { before[$1] = $4; next }
+		{ d = $4 - before[$1]; if ($1 == pid) m += d; else if ($2 ~ /^ZMQbg\/IO/) io += d }
+		END { a = "?"; b = "?"
+			if (m > 0 && tx > 0) a = sprintf("%.0f", tx / m)
+			if (io > 0 && tx > 0) b = sprintf("%.0f", tx / io)
+			print a, b }' "$2" "$3"
 }
 
 # dtb_thread_split PID BEFORE AFTER TX: CPU-s per 100 k transactions between two

@@ -102,6 +102,10 @@ run_dnstrail()
 		"$DTB_WORK/threads-dt0" "$DTB_WORK/threads-dt1" "$tx")
 	read -r SUB_MAIN[$r] SUB_IO[$r] SUB_OTHER[$r] < <(dtb_thread_split "$DTB_SUB_PID" \
 		"$DTB_WORK/threads-sub0" "$DTB_WORK/threads-sub1" "$tx")
+	read -r DT_WMAIN[$r] DT_WIO[$r] < <(dtb_thread_wakes "$DTB_DAEMON_PID" \
+		"$DTB_WORK/threads-dt0" "$DTB_WORK/threads-dt1" "$tx")
+	read -r SUB_WMAIN[$r] SUB_WIO[$r] < <(dtb_thread_wakes "$DTB_SUB_PID" \
+		"$DTB_WORK/threads-sub0" "$DTB_WORK/threads-sub1" "$tx")
 	SUB100K[$r]=$(awk -v a="${SUB_MAIN[$r]}" -v b="${SUB_IO[$r]}" -v c="${SUB_OTHER[$r]}" \
 		'BEGIN { if (a b c ~ /^[0-9.]+$/) printf "%.4f\n", a + b + c; else print "?" }')
 	KDROPS[$r]=$(dtb_stat "$DTB_DAEMON_STATS" kernel_drops)
@@ -123,7 +127,7 @@ run_dnstrail()
 	rm -f "$DTB_SUB_OUT"
 }
 
-declare -a DT_MAIN DT_IO DT_OTHER SUB_MAIN SUB_IO SUB_OTHER SUB100K PRED
+declare -a DT_MAIN DT_IO DT_OTHER SUB_MAIN SUB_IO SUB_OTHER SUB100K PRED DT_WMAIN DT_WIO SUB_WMAIN SUB_WIO
 NCPU=$(nproc)
 
 # The ratio that CPU use alone explains. At saturation dnsperf and NSD keep
@@ -215,6 +219,9 @@ if [ $WITH_DT = 1 ]; then
 	s100=$(printf '%s ' "${SUB100K[@]}")
 	dtb_result "dnstrail-sub CPU s per 100k" "$(dtb_median <<<"$s100") ($(dtb_minmax <<<"$s100"))" "" \
 		"main $(med "${SUB_MAIN[@]}"), ZeroMQ I/O $(med "${SUB_IO[@]}"): counts in the ratio too"
+	dtb_result "transactions per wake-up: dnstrail main / I/O, dnstrail-sub main / I/O" \
+		"$(med "${DT_WMAIN[@]}") / $(med "${DT_WIO[@]}"), $(med "${SUB_WMAIN[@]}") / $(med "${SUB_WIO[@]}")" "" \
+		"medians; voluntary context switches (/proc/PID/task/*/status) over the same span as the CPU, the idle wait after dnsperf included: how many events each thread handles per sleep (bench/zmq_cost.sh: the transport costs less per event in larger bursts)"
 	pr=$(printf '%s ' "${PRED[@]}")
 	dtb_result "ratio predicted from CPU use" "$(dtb_median <<<"$pr") ($(dtb_minmax <<<"$pr"))" "" \
 		"1 / (1 + C Q / $NCPU): C = dnstrail + dnstrail-sub CPU s per transaction, Q = q/s alone, BPF time left out; per round: $pr${DTB_LOAD_CPUS:+; assumes the load shares its CPUs with dnstrail, which DTB_LOAD_CPUS prevents}"

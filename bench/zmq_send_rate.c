@@ -6,15 +6,16 @@
  * silently. That is the ceiling the daemon's publish stage can reach here.
  *
  * With RATE (messages per second), the messages go out paced, in bursts every
- * millisecond as the daemon sends them after a ring-buffer wake-up: the CPU
- * the transport costs at a given load, not at its ceiling.
+ * TICK_MS milliseconds (default 1): the CPU the transport costs at a given
+ * load, not at its ceiling. The daemon sends what one turn of its main loop
+ * produced as one burst; at saturation it turns every few milliseconds.
  *
  * With -p the SUB runs in a child process with its own context, as
  * dnstrail-sub does beside the daemon: the CPU of each side is then its own,
  * and pub_cpu_s is what the transport alone costs a publisher (its sending
  * thread and its I/O thread), the floor under the daemon's CPU per event.
  *
- * usage: zmq_send_rate [-p] [COUNT [PAYLOAD_BYTES [PORT [RATE]]]]
+ * usage: zmq_send_rate [-p] [COUNT [PAYLOAD_BYTES [PORT [RATE [TICK_MS]]]]]
  * prints: sent=N received=N seconds=S msgs_per_s=R cpu_s=C
  *         (with -p also pub_cpu_s=P sub_cpu_s=S; C = P + S)
  */
@@ -148,6 +149,7 @@ int main(int argc, char **argv)
 	size_t payload_len = argc > 2 ? (size_t)atol(argv[2]) : 300;
 	int port = argc > 3 ? atoi(argv[3]) : 5598;
 	long rate = argc > 4 ? atol(argv[4]) : 0;
+	long tick_ms = argc > 5 ? atol(argv[5]) : 1;
 	struct timespec tick;
 	struct sub_arg a = { .expect = count };
 	static const char topic[] = "dns.NOERROR.A.bench-host.";
@@ -159,7 +161,7 @@ int main(int argc, char **argv)
 	pid_t child = -1;
 	struct sub_report rep = { 0 };
 
-	if (!payload || count <= 0)
+	if (!payload || count <= 0 || tick_ms < 1 || tick_ms > 999)
 		return 2;
 	snprintf(a.endpoint, sizeof(a.endpoint), "tcp://127.0.0.1:%d", port);
 	if (split) {
@@ -211,8 +213,8 @@ int main(int argc, char **argv)
 	t0 = now();
 	c0 = cpu_seconds();
 	clock_gettime(CLOCK_MONOTONIC, &tick);
-	for (long ms = 1, due = 0; sent < count && sent == due; ms++) {
-		/* all at once, or what is due by the end of this millisecond */
+	for (long ms = tick_ms, due = 0; sent < count && sent == due; ms += tick_ms) {
+		/* all at once, or what is due by the end of this tick */
 		due = rate > 0 ? rate * ms / 1000 : count;
 		if (due > count)
 			due = count;
@@ -220,7 +222,7 @@ int main(int argc, char **argv)
 		while (sent < due && send_event(pub, topic, sizeof(topic) - 1, payload, payload_len) == 0)
 			sent++;
 		if (rate > 0 && sent == due) {
-			tick.tv_nsec += 1000000;
+			tick.tv_nsec += tick_ms * 1000000;
 			if (tick.tv_nsec >= 1000000000) {
 				tick.tv_sec++;
 				tick.tv_nsec -= 1000000000;

@@ -53,7 +53,7 @@ for s in overhead kernel_cost bpf_cost pipeline_pcap zmq_cost memory burst; do
 	grep -q "^| $s " "$OUT/stdout.txt" || fail "no row for scenario $s"
 done
 # the bare transport's cost on each side, at a paced rate and as fast as it goes
-for r in '20000 msgs/s' 'as fast as it goes \([0-9]+ msgs/s\)'; do
+for r in '20000 msgs/s, bursts every 1 ms' 'as fast as it goes \([0-9]+ msgs/s\)'; do
 	grep -qE "^\| zmq_cost *\| $r: publisher / subscriber CPU s per 100k messages *\| [0-9]+(\.[0-9]+)? / [0-9]+(\.[0-9]+)? " \
 		"$OUT/stdout.txt" || fail "zmq_cost: no row for $r"
 done
@@ -87,6 +87,8 @@ if [ -x "$BUILD/bin/dnstrail" ] && [ -x "$BUILD/bin/dnstrail-sub" ]; then
 		fail "no CPU budget row"
 	[ -z "$SPLIT" ] || grep -qE '^\| overhead *\| ratio predicted from CPU use and the kernel side *\| 0\.[0-9]+ \(' \
 		"$OUT/stdout.txt" || fail "no prediction with the kernel side (dnstrail-bpf)"
+	grep -qE '^\| overhead *\| transactions per wake-up: dnstrail main / I/O, dnstrail-sub main / I/O *\| [0-9]+ / [0-9]+, [0-9]+ / [0-9]+ ' \
+		"$OUT/stdout.txt" || fail "no transactions per wake-up row"
 	grep -qE '^\| overhead *\| bare ZeroMQ CPU s per 100k messages at that rate *\| [0-9]+\.[0-9]+ ' \
 		"$OUT/stdout.txt" || fail "no bare ZeroMQ CPU row in overhead"
 	grep -qE '^\| pipeline_pcap *\| bare ZeroMQ CPU s per 100k messages *\| [0-9]+\.[0-9]+ ' \
