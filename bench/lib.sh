@@ -384,14 +384,15 @@ dtb_zmq_cpu100k()
 	dtb_zsr_cpu100k "$out"
 }
 
-# dtb_zmq_split_cpu100k RATE SECONDS PAYLOAD: the same with PUB and SUB in two
-# processes, as the daemon and dnstrail-sub run: "PUB SUB" CPU s per 100k
-# messages, each process with its own I/O thread; "? ?" if the run failed.
+# dtb_zmq_split_cpu100k RATE SECONDS PAYLOAD [TICK_MS]: the same with PUB and
+# SUB in two processes, as the daemon and dnstrail-sub run, in bursts every
+# TICK_MS (1) ms: "PUB SUB" CPU s per 100k messages, each process with its own
+# I/O thread; "? ?" if the run failed.
 dtb_zmq_split_cpu100k()
 {
 	local out
 	dtb_build_zsr
-	out=$("$DTB_ZSR" -p $(($1 * $2)) "$3" $((DTB_PORT + 1)) "$1") || { echo "? ?"; return; }
+	out=$("$DTB_ZSR" -p $(($1 * $2)) "$3" $((DTB_PORT + 1)) "$1" "${4:-1}") || { echo "? ?"; return; }
 	echo "$(dtb_zsr_cpu100k "$out" pub_cpu_s) $(dtb_zsr_cpu100k "$out" sub_cpu_s)"
 }
 

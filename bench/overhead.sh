@@ -233,9 +233,12 @@ if [ $WITH_DT = 1 ]; then
 	dtb_result "bare ZeroMQ CPU s per 100k messages at that rate" \
 		"$(dtb_zmq_cpu100k "$zrate" "$DTB_DURATION" "${DTB_ZMQ_PAYLOAD:-450}")" "" \
 		"bench/zmq_send_rate: $zrate two-frame messages/s of ${DTB_ZMQ_PAYLOAD:-450} B for ${DTB_DURATION} s, PUB and SUB in one process over TCP loopback, no dnsperf: one message per event costs this much before any work"
-	read -r zpub zsub <<<"$(dtb_zmq_split_cpu100k "$zrate" "$DTB_DURATION" "${DTB_ZMQ_PAYLOAD:-450}")"
+	# in bursts as large as the daemon's: one per wake-up of its main thread
+	ztick=$(awk -v w="$(med "${DT_WMAIN[@]}")" -v q="$zrate" 'BEGIN { w += 0;
+		t = (w > 0 && q > 0) ? int(w * 1000 / q + 0.5) : 1; print (t < 1 ? 1 : (t > 999 ? 999 : t)) }')
+	read -r zpub zsub <<<"$(dtb_zmq_split_cpu100k "$zrate" "$DTB_DURATION" "${DTB_ZMQ_PAYLOAD:-450}" "$ztick")"
 	dtb_result "  the same, PUB and SUB in two processes: publisher / subscriber" "$zpub / $zsub" "" \
-		"zmq_send_rate -p: each side's process with its own I/O thread, as dnstrail and dnstrail-sub; the publisher's share is a floor under dnstrail's CPU per event"
+		"zmq_send_rate -p, in bursts every $ztick ms (the daemon's main thread woke once per that many ms' transactions): each side's process with its own I/O thread, as dnstrail and dnstrail-sub; the publisher's share is a floor under dnstrail's CPU per event"
 	dtb_result "VmHWM kB (ring-buffer RSS kB)" "$(printf '%s ' "${HWM[@]}")($(printf '%s ' "${RB_KB[@]}"))" \
 		"<= 16384 + ring" ""
 	if [ -n "${PERF_LOAD_BPF:-}" ]; then

@@ -13,7 +13,7 @@ DTB_ZMQ_RATES (default \"20000 50000 100000 150000 0\"; 0 = as fast as it goes) 
 a second for --duration seconds each (DTB_ZMQ_COUNT, 1 000 000, messages at rate 0), --rounds times
 alternated; DTB_ZMQ_PAYLOAD (450) bytes of payload, as a transaction's protobuf; paced in
 bursts every DTB_ZMQ_TICK_MS (1) milliseconds (the daemon sends what each turn of its
-main loop produced as one burst: at saturation a turn every ~5 ms).
+main loop produced as one burst: at saturation a turn every 3-5 ms).
 No namespaces, no dnsperf, no dnstrail: only libzmq and loopback TCP."
 . "$(dirname "$0")/lib.sh"
 dtb_parse_args "$@"

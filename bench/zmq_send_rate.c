@@ -38,6 +38,7 @@ struct sub_arg {
 	long expect;
 	_Atomic long received; /* written by the SUB thread */
 	_Atomic long warm; /* warm-up messages seen */
+	_Atomic int done; /* the SUB thread has returned */
 };
 
 static double now(void)
@@ -87,6 +88,7 @@ static void *sub_main(void *p)
 			a->received++;
 	}
 	zmq_close(sub);
+	a->done = 1;
 	return NULL;
 }
 
@@ -121,12 +123,15 @@ static int sub_child(struct sub_arg *a, int fd)
 		return 1;
 	if (pthread_create(&th, NULL, sub_main, a))
 		return 1;
-	/* sub_main's warm-up count tells when the subscription has arrived */
-	while (a->warm == 0) {
+	/* sub_main's warm-up count tells when the subscription has arrived; it
+	 * returns without one when no publisher sends for 3 s */
+	while (a->warm == 0 && !a->done) {
 		struct timespec ts = { 0, 1000 * 1000 };
 
 		nanosleep(&ts, NULL);
 	}
+	if (a->warm == 0)
+		return 1;
 	c0 = cpu_seconds();
 	if (write(fd, "w", 1) != 1)
 		return 1;
