@@ -373,6 +373,13 @@ dtb_zsr_cpu100k()
 		END { if (v["sent"] > 0 && key in v) printf "%.4f\n", v[key] / v["sent"] * 1e5; else print "?" }' <<<"$1"
 }
 
+# dtb_zsr_field OUTPUT KEY: the value of KEY= in a zmq_send_rate line, or
+# nothing when the line lacks it.
+dtb_zsr_field()
+{
+	awk -v key="$2" '{ for (i = 1; i <= NF; i++) if (index($i, key "=") == 1) print substr($i, length(key) + 2) }' <<<"$1"
+}
+
 # dtb_zmq_cpu100k RATE SECONDS PAYLOAD: CPU s per 100k messages that the bare
 # ZeroMQ transport costs (PUB + SUB, TCP loopback, their I/O threads) at RATE
 # messages a second, paced as the daemon sends; "?" if the run failed.

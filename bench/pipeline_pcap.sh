@@ -30,7 +30,7 @@ dtb_build_zsr
 
 dtb_have_dnstrail || {
 	out=$("$DTB_ZSR" "$DTB_ZMQ_COUNT" "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
-	dtb_result "bare ZeroMQ msgs/s" "$(sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' <<<"$out")" "" "$out"
+	dtb_result "bare ZeroMQ msgs/s" "$(dtb_zsr_field "$out" msgs_per_s)" "" "$out"
 	dtb_result "pipeline msgs/s/core" "n/a" ">= 1000000" "no $DTB_BUILD/bin/dnstrail"
 	dtb_table "$DTB_TSV"
 	exit 0
@@ -100,7 +100,7 @@ for r in $(seq 1 "$DTB_REPLAYS"); do
 	done
 done
 ZOUT=$("$DTB_ZSR" "$DTB_ZMQ_COUNT" "$DTB_ZMQ_PAYLOAD" $((DTB_PORT + 1)))
-ZRATE=$(sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' <<<"$ZOUT")
+ZRATE=$(dtb_zsr_field "$ZOUT" msgs_per_s)
 # CPU of the transport alone (both ends, their I/O threads included)
 ZCPU100K=$(dtb_zsr_cpu100k "$ZOUT")
 dtb_log "bare ZeroMQ: $ZOUT"

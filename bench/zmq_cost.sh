@@ -31,7 +31,7 @@ for r in $(seq 1 "$DTB_ROUNDS"); do
 			dtb_log "rate $rate round $r: zmq_send_rate failed: $out"
 		PUB[$rate]+="$(dtb_zsr_cpu100k "$out" pub_cpu_s) "
 		SUB[$rate]+="$(dtb_zsr_cpu100k "$out" sub_cpu_s) "
-		WALL[$rate]+="$(sed -n 's/.*msgs_per_s=\([0-9]*\).*/\1/p' <<<"$out") "
+		WALL[$rate]+="$(dtb_zsr_field "$out" msgs_per_s) "
 		dtb_log "rate $rate round $r: $out"
 	done
 done

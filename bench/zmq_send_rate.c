@@ -144,6 +144,26 @@ static int sub_child(struct sub_arg *a, int fd)
 	return 0;
 }
 
+/*
+ * Whether the SUB has its subscription, so that messages sent now count:
+ * 1 yes, 0 not yet, -1 the child of -p failed. In one process the SUB
+ * thread's warm-up count says it; with -p, a byte from the child (fd).
+ */
+static int subscribed(const struct sub_arg *a, int fd)
+{
+	struct timeval tv = { 0, 0 };
+	fd_set in;
+	char w;
+
+	if (fd < 0)
+		return a->warm > 0;
+	FD_ZERO(&in);
+	FD_SET(fd, &in);
+	if (select(fd + 1, &in, NULL, NULL, &tv) <= 0)
+		return 0;
+	return read(fd, &w, 1) == 1 ? 1 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	int split = argc > 1 && strcmp(argv[1], "-p") == 0;
@@ -193,25 +213,10 @@ int main(int argc, char **argv)
 	if (!split)
 		pthread_create(&th, NULL, sub_main, &a);
 	/* the subscription must arrive before the first message counts */
-	for (;;) {
+	for (int ready; (ready = subscribed(&a, pfd[0])) != 1;) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
-		char w;
 
-		if (!split && a.warm)
-			break;
-		if (split) {
-			struct timeval tv = { 0, 0 };
-			fd_set in;
-
-			FD_ZERO(&in);
-			FD_SET(pfd[0], &in);
-			if (select(pfd[0] + 1, &in, NULL, NULL, &tv) > 0) {
-				if (read(pfd[0], &w, 1) != 1)
-					return 1; /* the child failed */
-				break;
-			}
-		}
-		if (zmq_send(pub, "dns.warmup", 10, 0) < 0)
+		if (ready < 0 || zmq_send(pub, "dns.warmup", 10, 0) < 0)
 			return 1;
 		nanosleep(&ts, NULL);
 	}
