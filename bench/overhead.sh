@@ -26,7 +26,8 @@ DTB_PROFILE=1: perf record -a -g during the first dnstrail run; the top symbols 
 \$DTB_OUT/overhead-perf*.txt (BPF programs appear as bpf_prog_* symbols), each program's
 share of the machine (by thread name; ZMQbg/* are ZeroMQ I/O threads) to overhead-perf-comm.txt;
 with DTB_LOAD_CPUS, the kernel side's share of the load's CPUs to overhead-perf-load-cpus.txt
-and a row of the table."
+and a row of the table; what each thread of dnstrail and dnstrail-sub was doing (own code,
+libzmq, libc, file writes, TCP sends, poll, ...) to overhead-perf-threads.txt and a row each."
 . "$(dirname "$0")/lib.sh"
 . "$DTB_BENCH/peers.sh"
 dtb_parse_args "$@"
@@ -80,6 +81,16 @@ run_dnstrail()
 		# ZMQbg/* are ZeroMQ's I/O threads, swapper is idle)
 		perf report -i "$DTB_WORK/perf.data" --stdio --no-children --sort comm -g none \
 			2>/dev/null | grep -E '^ +[0-9]' | head -20 >"$DTB_OUT/overhead-perf-comm.txt"
+		# each thread of dnstrail and dnstrail-sub by what it was doing
+		# (own code, libzmq, libc, file writes, TCP sends, poll, ...)
+		: >"$DTB_OUT/overhead-perf-threads.txt"
+		local who name pid
+		for who in "dnstrail $DTB_DAEMON_PID" "dnstrail-sub $DTB_SUB_PID"; do
+			read -r name pid <<<"$who"
+			perf script -i "$DTB_WORK/perf.data" --pid "$pid" 2>/dev/null |
+				"$DTB_PY" "$DTB_BENCH/perf_threads.py" "$name" "$pid" \
+				>>"$DTB_OUT/overhead-perf-threads.txt"
+		done
 		# with the load on CPUs of its own: what the kernel side takes of
 		# theirs (programs, the tracepoint dispatch, ring and time helpers)
 		if [ -n "${DTB_LOAD_CPUS:-}" ]; then
@@ -241,6 +252,12 @@ if [ $WITH_DT = 1 ]; then
 		"zmq_send_rate -p, in bursts every $ztick ms (the daemon's main thread woke once per that many ms' transactions): each side's process with its own I/O thread, as dnstrail and dnstrail-sub; the publisher's share is a floor under dnstrail's CPU per event"
 	dtb_result "VmHWM kB (ring-buffer RSS kB)" "$(printf '%s ' "${HWM[@]}")($(printf '%s ' "${RB_KB[@]}"))" \
 		"<= 16384 + ring" ""
+	# DTB_PROFILE: one line per thread kind, its largest four shares in the row
+	while IFS=$'\t' read -r label thread n shares; do
+		dtb_result "$label, $thread thread: where its time went (perf)" \
+			"$(cut -d, -f1-4 <<<"$shares")" "" \
+			"round 1, $n samples; every share: overhead-perf-threads.txt (bench/perf_threads.py)"
+	done < <(cat "$DTB_OUT/overhead-perf-threads.txt" 2>/dev/null)
 	if [ -n "${PERF_LOAD_BPF:-}" ]; then
 		dtb_result "kernel side's share of the load's CPUs, % (perf)" "$PERF_LOAD_BPF" "" \
 			"round 1, CPU $DTB_LOAD_CPUS: the sum over overhead-perf-load-cpus.txt; VM exits (timers, IPIs) do not show in a guest's profile"

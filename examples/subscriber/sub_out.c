@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/ecs_json.h"
+#include "core/file_ahead.h"
 #include "core/text_format.h"
 #include "sub_out.h"
 
@@ -22,6 +23,7 @@ struct dt_sub_out {
 	uint64_t bytes;
 	uint64_t lost;
 	int first_errno;
+	struct dt_file_ahead ahead; /* a regular file's blocks, allocated ahead */
 	char buf[];
 };
 
@@ -39,6 +41,7 @@ int dt_sub_out_fdopen(int fd, enum dt_sub_out_format format, struct dt_sub_out *
 	o->fd = fd;
 	o->format = format;
 	o->cap = DT_SUB_OUT_BATCH + line;
+	dt_file_ahead_init(&o->ahead, fd);
 	*out = o;
 	return 0;
 }
@@ -65,6 +68,7 @@ int dt_sub_out_flush(struct dt_sub_out *o)
 {
 	size_t done = 0;
 
+	dt_file_ahead_reserve(&o->ahead, o->fd, o->len);
 	while (done < o->len) {
 		ssize_t n = write(o->fd, o->buf + done, o->len - done);
 
@@ -80,6 +84,7 @@ int dt_sub_out_flush(struct dt_sub_out *o)
 			return -e;
 		}
 		done += (size_t)n;
+		dt_file_ahead_wrote(&o->ahead, (size_t)n);
 	}
 	o->len = 0;
 	return 0;

@@ -8,6 +8,8 @@
  * polls no longer than dt_sub_out_deadline()), and on close. So a busy
  * subscriber makes one system call per 256 KiB instead of one per drain or
  * per 4 KiB (stdio), and a file being tailed sees every line within ~0.2 s.
+ * A regular file's blocks are allocated a little ahead of the writes
+ * (core/file_ahead.h).
  */
 #ifndef DT_SUB_OUT_H
 #define DT_SUB_OUT_H

@@ -110,7 +110,7 @@ static int file_reopen(void *vctx, struct dt_errbuf *err)
 	}
 	close(ctx->fd);
 	ctx->fd = fd;
-	ctx->out.fd = fd;
+	dt_outbuf_set_fd(&ctx->out, fd);
 	return 0;
 }
 

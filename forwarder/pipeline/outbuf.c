@@ -22,8 +22,14 @@ int dt_outbuf_init(struct dt_outbuf *b, int fd, size_t cap)
 		return -ENOMEM;
 	}
 	b->cap = cap;
-	b->fd = fd;
+	dt_outbuf_set_fd(b, fd);
 	return 0;
+}
+
+void dt_outbuf_set_fd(struct dt_outbuf *b, int fd)
+{
+	b->fd = fd;
+	dt_file_ahead_init(&b->ahead, fd);
 }
 
 void dt_outbuf_free(struct dt_outbuf *b)
@@ -37,6 +43,7 @@ void dt_outbuf_free(struct dt_outbuf *b)
 
 int dt_outbuf_flush(struct dt_outbuf *b)
 {
+	dt_file_ahead_reserve(&b->ahead, b->fd, b->len);
 	while (b->len) {
 		ssize_t n = write(b->fd, b->data + b->head, b->len);
 
@@ -50,6 +57,7 @@ int dt_outbuf_flush(struct dt_outbuf *b)
 		}
 		b->head += (size_t)n;
 		b->len -= (size_t)n;
+		dt_file_ahead_wrote(&b->ahead, (size_t)n);
 	}
 	b->head = 0;
 	return 0;

@@ -3,13 +3,16 @@
  * dnstrail-sub's batched line output (examples/subscriber/sub_out.h): the
  * bytes are exactly the formatter's lines, nothing is written before a
  * flush is due (batch full, deadline passed, explicit flush, close), a line
- * too long for the format is refused whole, and a failed write is counted.
+ * too long for the format is refused whole, a failed write is counted, and
+ * a regular file's blocks are allocated ahead of the writes.
  */
+#define _GNU_SOURCE /* fallocate() */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #include <cmocka.h>
 
 #include "core/ecs_json.h"
+#include "core/file_ahead.h"
 #include "core/text_format.h"
 #include "sub_out.h"
 
@@ -207,6 +211,46 @@ static void too_long_refused(void **state)
 	free(host);
 }
 
+/*
+ * A regular file's blocks are allocated ahead of the writes, its size and
+ * bytes unchanged; every flush keeps the reservation ahead of the offset.
+ */
+static void file_allocated_ahead(void **state)
+{
+	struct dt_sub_out *o;
+	struct dt_record rec;
+	struct stat st;
+	size_t len, i;
+	char *b;
+	/* ext4 and tmpfs allocate ahead; another file system may not */
+	int probe = open(path, O_WRONLY | O_CLOEXEC);
+	bool ahead = probe >= 0 && fallocate(probe, FALLOC_FL_KEEP_SIZE, 0, 4096) == 0;
+
+	(void)state;
+	close(probe);
+	if (!ahead)
+		print_message("file system of %s does not preallocate: size checks only\n", path);
+	assert_int_equal(dt_sub_out_open(path, DT_SUB_OUT_JSON, &o), 0);
+	/* past one batch and one reservation: two flushes or more */
+	for (i = 0; dt_sub_out_bytes(o) < DT_SUB_OUT_BATCH + DT_FILE_AHEAD_BYTES; i++) {
+		fill(&rec, (uint32_t)i);
+		assert_int_equal(dt_sub_out_record(o, &rec), 0);
+	}
+	assert_int_equal(dt_sub_out_flush(o), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal((uint64_t)st.st_size, dt_sub_out_bytes(o));
+	if (ahead)
+		assert_true((uint64_t)st.st_blocks * 512 >=
+			    (uint64_t)st.st_size + DT_FILE_AHEAD_BYTES / 2);
+	assert_int_equal(dt_sub_out_close(o), 0);
+	b = slurp(&len);
+	assert_int_equal(len, (size_t)st.st_size);
+	for (i = 0; i < len; i++) /* every byte a line's: nothing of the reservation shows */
+		if (b[i] == '\0')
+			fail_msg("NUL at %zu", i);
+	free(b);
+}
+
 /* A reader gone (EPIPE): the lines are dropped, counted, and said once. */
 static void write_error_counted(void **state)
 {
@@ -255,6 +299,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(text_lines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(flush_when_due, setup, teardown),
 	    cmocka_unit_test_setup_teardown(too_long_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(file_allocated_ahead, setup, teardown),
 	    cmocka_unit_test(write_error_counted),
 	    cmocka_unit_test(open_errors),
 	};
