@@ -1,10 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 """Where one process's threads spend their time, from `perf script` output of
-a `perf record -g` run: each sample goes to one bucket by the first thing on
-its stack that tells (the system call it is in, else the library its leaf is
-in), and each thread kind (its main thread, ZeroMQ's I/O thread, ...) gets
-one line of bucket shares.
+a `perf record -g` run: each sample goes to one bucket, the system call its
+stack is in or else the library its leaf is in, and each thread kind (its
+main thread, ZeroMQ's I/O thread, ...) gets one line of bucket shares.
 
 usage: perf script -i perf.data --pid PID | perf_threads.py LABEL MAIN_TID
 prints, tab-separated, one line per thread kind: LABEL THREAD SAMPLES SHARES
