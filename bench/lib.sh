@@ -644,6 +644,19 @@ dtb_thread_ticks()
 	done
 }
 
+# dtb_thread_deltas PID BEFORE AFTER COLUMN: how much COLUMN (3 ticks, 4
+# wake-ups) of two dtb_thread_ticks snapshots grew, as "MAIN IO OTHER": the
+# main thread, ZeroMQ's I/O threads (ZMQbg/IO/*), the rest (reaper, HTTP).
+# A thread that exited in between is not counted.
+dtb_thread_deltas()
+{
+	awk -v pid="$1" -v col="$4" '
+		FNR == NR { before[$1] = $col; next }
+		{ d = $col - before[$1]
+		  if ($1 == pid) m += d; else if ($2 ~ /^ZMQbg\/IO/) io += d; else o += d }
+		END { print m + 0, io + 0, o + 0 }' "$2" "$3"
+}
+
 # dtb_thread_wakes PID BEFORE AFTER TX: transactions per wake-up between two
 # dtb_thread_ticks snapshots, as "MAIN IO": of the main thread and of ZeroMQ's
 # I/O threads together; "? ?" without both snapshots. The more work per
@@ -651,29 +664,23 @@ dtb_thread_ticks()
 dtb_thread_wakes()
 {
 	[ -s "$2" ] && [ -s "$3" ] || { echo "? ?"; return; }
-	awk -v pid="$1" -v tx="$4" '
-		FNR == NR { before[$1] = $4; next }
-		{ d = $4 - before[$1]; if ($1 == pid) m += d; else if ($2 ~ /^ZMQbg\/IO/) io += d }
-		END { a = "?"; b = "?"
-			if (m > 0 && tx > 0) a = sprintf("%.0f", tx / m)
-			if (io > 0 && tx > 0) b = sprintf("%.0f", tx / io)
-			print a, b }' "$2" "$3"
+	awk -v tx="$4" '{ a = "?"; b = "?"
+		if ($1 > 0 && tx > 0) a = sprintf("%.0f", tx / $1)
+		if ($2 > 0 && tx > 0) b = sprintf("%.0f", tx / $2)
+		print a, b }' <<<"$(dtb_thread_deltas "$1" "$2" "$3" 4)"
 }
 
 # dtb_thread_split PID BEFORE AFTER TX: CPU-s per 100 k transactions between two
-# dtb_thread_ticks snapshots, as "MAIN IO OTHER": the main thread, ZeroMQ's
-# I/O threads (ZMQbg/IO/*), the rest (reaper, HTTP). A thread that exited in
-# between is in neither part: dtb_cpu (the process) still counts it.
+# dtb_thread_ticks snapshots, as "MAIN IO OTHER" (dtb_thread_deltas). A thread
+# that exited in between is in neither part: dtb_cpu (the process) still
+# counts it.
 dtb_thread_split()
 {
 	# a process gone before a snapshot: not measured, not 0
 	[ -s "$2" ] && [ -s "$3" ] || { echo "? ? ?"; return; }
-	awk -v pid="$1" -v tx="$4" -v hz="$(getconf CLK_TCK)" '
-		FNR == NR { before[$1] = $3; next }
-		{ d = $3 - before[$1]
-		  if ($1 == pid) m += d; else if ($2 ~ /^ZMQbg\/IO/) io += d; else o += d }
-		END { if (tx > 0) printf "%.4f %.4f %.4f\n", m / hz * 1e5 / tx, io / hz * 1e5 / tx, o / hz * 1e5 / tx
-		      else print "? ? ?" }' "$2" "$3"
+	awk -v tx="$4" -v hz="$(getconf CLK_TCK)" '{
+		if (tx > 0) printf "%.4f %.4f %.4f\n", $1 / hz * 1e5 / tx, $2 / hz * 1e5 / tx, $3 / hz * 1e5 / tx
+		else print "? ? ?" }' <<<"$(dtb_thread_deltas "$1" "$2" "$3" 3)"
 }
 
 dtb_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f\n", a / b; else print "?" }'; }
