@@ -1180,45 +1180,36 @@ unparsed:
 }
 
 /*
- * An IPv4 (proto ETH_P_IP) or IPv6 packet whose IP header is at nh (from
- * skb->head), past the checks that need no packet bytes. Packet bytes are
- * read with plain loads through skb->head: on this kernel the verifier types
- * it as untrusted memory and the JIT makes every load an exception-handled
- * one (a fault reads 0), about a nanosecond each instead of a
- * bpf_probe_read_kernel() call per header.
+ * The rest of handle_l3() for a packet its first look did not turn away: the
+ * IP header parsed in full, the ports checked (again, when the first look
+ * did), and a DNS-port packet recorded. A global function, with a frame of
+ * its own: the packet programs' frames stay below the 64 bytes from which
+ * the kernel (6.13 on) gives a tracing program's frame a per-CPU private
+ * stack. That memory sits in 4 KiB pages the TLB has lost after each return
+ * to user space where page-table isolation runs without PCID (this VM): a
+ * page walk at every packet, non-DNS ones too, for the spills of code they
+ * never reach.
  */
-static __always_inline int handle_l3(void *ctx, struct sk_buff *skb, __u8 dir, struct sock *sk,
-				     __u16 proto, __u32 nh)
+__noinline int dt_l3(void *ctx __arg_ctx, __u32 direction, __u32 proto, __u32 nh)
 {
-	const __u8 *head = skb->head, *ip = head + nh, *l4;
-	__u32 l3len, ip_len;
-	__u8 transport;
+	struct sk_buff *skb = (struct sk_buff *)((__u64 *)ctx)[0];
+	struct sock *sk = skb->sk;
+	/* as in dt_parse_copy(): one value, so its check of sk holds on every path */
+	__u8 dir = direction ? 1 : 0;
 
-	/* headers outside the linear area (a driver that builds the skb from
-	 * page fragments, GRO off): read through a copy, off the common path */
+	barrier_var(dir);
+	const __u8 *head = skb->head, *ip = head + nh, *l4;
 	__u32 data_off = (const unsigned char *)skb->data - head;
 	__u32 len = skb->len, data_len = skb->data_len;
 	__u32 linear_end = data_off + len - data_len;
-
-	if (linear_end < nh + 28)
-		return dt_parse_copy(ctx, dir, nh, proto);
-	/* whole words: the IP header's first 16 bytes, then the L4 header's
-	 * first 8 (ports; UDP length or TCP sequence) */
+	__u32 l3len, ip_len;
+	__u8 transport;
 	struct dt_l3 l3;
 	__u64 w0 = dt_ld64(ip), w1 = 0, l4w;
-	__u32 fixed = dt_fixed_l4_off(proto == bpf_htons(ETH_P_IP), w0);
 	int bad;
 
-	/* Most packets of a host end here, in a few cache lines of code: under
-	 * a load with a large kernel path (TCP) the program's code is evicted
-	 * between packets, and each line it runs through is a miss. */
-	if (fixed) {
-		__u32 ports = dt_ld32(ip + fixed);
-
-		if (!port_match((__u16)ports, (__u16)(ports >> 16)))
-			return 0;
-	}
-
+	if (dir == 0 ? !sk : !!sk)
+		return 0; /* handle_egress()/handle_ingress() checked; again for the verifier */
 	if (proto == bpf_htons(ETH_P_IP)) {
 		w1 = dt_ld64(ip + 8);
 		bad = dt_parse_ipv4_w(w0, w1, &l3);
@@ -1232,9 +1223,6 @@ static __always_inline int handle_l3(void *ctx, struct sk_buff *skb, __u8 dir, s
 	l3len = l3.l3len;
 	ip_len = l3.ip_len;
 	transport = l3.transport;
-	/* checked again when the first look did (a few ns on a DNS-port packet):
-	 * with `fixed` dead from here on, the verifier's states for both ways
-	 * merge, and the program loads as fast as without the first look */
 	l4 = ip + l3len;
 	l4w = dt_ld64(l4);
 	if (!port_match((__u16)l4w, (__u16)(l4w >> 16)))
@@ -1247,6 +1235,44 @@ static __always_inline int handle_l3(void *ctx, struct sk_buff *skb, __u8 dir, s
 	};
 
 	return record_dns_port(ctx, skb, dir, sk, &hd);
+}
+
+/*
+ * An IPv4 (proto ETH_P_IP) or IPv6 packet whose IP header is at nh (from
+ * skb->head), past the checks that need no packet bytes. Packet bytes are
+ * read with plain loads through skb->head: on this kernel the verifier types
+ * it as untrusted memory and the JIT makes every load an exception-handled
+ * one (a fault reads 0), about a nanosecond each instead of a
+ * bpf_probe_read_kernel() call per header.
+ */
+static __always_inline int handle_l3(void *ctx, struct sk_buff *skb, __u8 dir, __u16 proto,
+				     __u32 nh)
+{
+	const __u8 *head = skb->head, *ip = head + nh;
+
+	/* headers outside the linear area (a driver that builds the skb from
+	 * page fragments, GRO off): read through a copy, off the common path */
+	__u32 data_off = (const unsigned char *)skb->data - head;
+	__u32 linear_end = data_off + skb->len - skb->data_len;
+
+	if (linear_end < nh + 28)
+		return dt_parse_copy(ctx, dir, nh, proto);
+
+	/* Most packets of a host end here, in a few cache lines of code and
+	 * no stack: under a load with a large kernel path (TCP) the program's
+	 * code is evicted between packets, and each line it runs through is a
+	 * miss. The IP header's first 8 bytes, then (no IPv4 options, no IPv6
+	 * extension header) the ports. */
+	__u64 w0 = dt_ld64(ip);
+	__u32 fixed = dt_fixed_l4_off(proto == bpf_htons(ETH_P_IP), w0);
+
+	if (fixed) {
+		__u32 ports = dt_ld32(ip + fixed);
+
+		if (!port_match((__u16)ports, (__u16)(ports >> 16)))
+			return 0;
+	}
+	return dt_l3(ctx, dir, proto, nh);
 }
 
 /*
@@ -1302,7 +1328,7 @@ static __always_inline int handle_egress(void *ctx, struct sk_buff *skb)
 		return 0;
 	if (!sk)
 		return 0; /* forwarded: seen where it was sent or received */
-	return handle_l3(ctx, skb, 0, sk, proto, l3_off(skb, 0));
+	return handle_l3(ctx, skb, 0, proto, l3_off(skb, 0));
 }
 
 /* Ingress. The IP case first: it stays a straight line of code (the early
@@ -1315,7 +1341,7 @@ static __always_inline int handle_ingress(void *ctx, struct sk_buff *skb)
 	if (proto == bpf_htons(ETH_P_IP) || proto == bpf_htons(ETH_P_IPV6)) {
 		if (sk)
 			return 0; /* veth delivery of a local socket's packet */
-		return handle_l3(ctx, skb, 1, sk, proto, l3_off(skb, 1));
+		return handle_l3(ctx, skb, 1, proto, l3_off(skb, 1));
 	}
 	return dt_vlan(ctx); /* perhaps a VLAN tag the NIC left in the frame */
 }

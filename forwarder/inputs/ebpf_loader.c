@@ -55,6 +55,8 @@ struct dt_ebpf {
 	bool batches;	    /* the kernel side gathers packet records per CPU */
 	bool held;	    /* see dt_ebpf_held() */
 	uint64_t batch_ns;
+	/* packets per batch (dt_stage_msgs); 0: no batches */
+	uint32_t stage_msgs;
 	uint64_t *staged_gen; /* n_cpus: dt_ebpf_consume()'s scratch */
 };
 
@@ -434,7 +436,8 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 	 * not the batches of several CPUs within one */
 	e->batches = !cfg->shared_ring && cfg->batch > 1;
 	e->batch_ns = cfg->batch_ns ? cfg->batch_ns : 1000000ull;
-	skel->rodata->dt_stage_msgs = e->batches ? cfg->batch : 0;
+	e->stage_msgs = e->batches ? cfg->batch : 0;
+	skel->rodata->dt_stage_msgs = e->stage_msgs;
 	skel->rodata->dt_stage_ns = e->batch_ns;
 	bpf_map__set_max_entries(skel->maps.stages, 2 * e->n_cpus);
 	if (e->batches) {
@@ -451,6 +454,13 @@ int dt_ebpf_open(const struct dt_ebpf_config *cfg, dt_ebpf_record_fn fn, void *u
 	ret = create_rings(e, err, errlen);
 	if (ret)
 		goto err_destroy;
+	/* The settings in kmalloc'd memory instead of vmalloc'd 4 KiB pages:
+	 * every packet reads the port list, and where the kernel's TLB is
+	 * flushed at each return to user space (page-table isolation without
+	 * PCID) a vmalloc'd page costs a page walk at each packet. The
+	 * skeleton's skel->rodata is NULL after the load. */
+	bpf_map__set_map_flags(skel->maps.rodata,
+			       bpf_map__map_flags(skel->maps.rodata) & ~BPF_F_MMAPABLE);
 	bpf_program__set_autoload(skel->progs.dt_calibrate_empty, cfg->calibrate != 0);
 	if (cfg->no_process_events) {
 		bpf_program__set_autoload(skel->progs.dt_sched_process_exec, false);
@@ -685,8 +695,7 @@ void dt_ebpf_describe(const struct dt_ebpf *e, char *buf, size_t len)
 		snprintf(buf, len,
 			 "%u ring buffers of %zu %s, one per online CPU, packets in batches of up "
 			 "to %u; one of %u KiB for process events",
-			 e->n_rings - 1, kib, unit, e->skel->rodata->dt_stage_msgs,
-			 PROC_RING_SIZE >> 10);
+			 e->n_rings - 1, kib, unit, e->stage_msgs, PROC_RING_SIZE >> 10);
 	else
 		snprintf(buf, len, "%u ring buffers of %zu %s, one per online CPU", e->n_rings, kib,
 			 unit);

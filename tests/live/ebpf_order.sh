@@ -40,7 +40,7 @@ dt_dnsperf_queries "$QF"
 # run_load PER_CPU [TAG [CLIENT_CPU]]: dnstrail with that ring layout around
 # SECS of dnsperf (pinned to CLIENT_CPU, default 0); RINGS = its ring buffers
 run_load() {
-	local per_cpu=$1 tag=${2:-ring_per_cpu_$1} cpu=${3:-0} conf stats i
+	local per_cpu=$1 tag=${2:-ring_per_cpu_$1} cpu=${3:-0} conf stats i f
 	conf=$DT_WORK/$tag.yaml
 	printf 'pipeline:\n  inputs:\n    - name: ebpf\n      ports: [%s]\n      ring_per_cpu: %s\n' \
 		"$PORT" "$per_cpu" >"$conf"
@@ -56,6 +56,12 @@ run_load() {
 	done
 	grep -q "ready:" "$DT_ERR" || die "dnstrail ($tag) did not start: $(tail -3 "$DT_ERR")"
 	RINGS=$(grep -l "^map_type:[[:space:]]*27$" /proc/"$DT_PID"/fdinfo/* 2>/dev/null | wc -l)
+	# map_flags of the maps the programs only read (BPF_F_RDONLY_PROG, 0x80: .rodata)
+	RO_FLAGS=
+	for f in /proc/"$DT_PID"/fdinfo/*; do
+		i=$(awk '$1 == "map_flags:" { print $2 }' "$f" 2>/dev/null)
+		[[ -n "$i" ]] && ((i & 0x80)) && RO_FLAGS+="$i "
+	done
 	[[ -n "${ON_START:-}" ]] && "$ON_START"
 
 	ip netns exec "$DT_NS_C" taskset -c "$cpu" dnsperf -s "$DT_S4" -p "$PORT" -d "$QF" \
@@ -83,6 +89,10 @@ run_load() {
 run_load true
 expect_eq "ring_per_cpu_true: one ring buffer per CPU, one for process events" "$RINGS" \
 	$(($(nproc) + 1))
+# the settings that every packet reads (the port list) are in kmalloc'd memory,
+# not in vmalloc'd pages: no BPF_F_MMAPABLE (0x400) on .rodata (ebpf_loader.c)
+expect_eq "the programs' settings: one read-only map, flags 0x80 (not mmapable)" \
+	"${RO_FLAGS% }" 0x80
 expect_eq "ring_per_cpu_true: the start-up log says so" \
 	"$(grep -cE "attached \(tag dns; $(nproc) ring buffers of [0-9]+ [KM]iB, one per online CPU, packets in batches of up to 16; one of 256 KiB for process events\)" "$DT_ERR")" 1
 # every packet record alone in the ring, as before batches
