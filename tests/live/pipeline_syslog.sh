@@ -143,19 +143,24 @@ if [ "$(id -u)" = 0 ]; then
 	# UDP: a connect takes a free ephemeral port as its source, and with
 	# SELF+1 held that is SELF itself. Then the receiver appears on SELF and
 	# the holder goes away: only a daemon that dropped its self-connected
-	# socket lets the receiver bind, and reaches it from SELF+1.
+	# socket lets the receiver bind, and reaches it from SELF+1. Each step
+	# waits for the one before (the holder's and the receiver's binds), not
+	# for a time: a Python interpreter can take a third of a second to start.
 	sed -e "s|tcp://127.0.0.1:$SELF|udp://127.0.0.1:$SELF|" "$W/self.yaml" >"$W/uself.yaml"
 	unshare -n bash -c '
 		ip link set lo up && sysctl -qw net.ipv4.ip_local_port_range="$1 $(($1 + 1))" || exit 9
+		bound() { ss -Hlun "sport = :$1" | grep -q .; }
 		python3 -c "import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((\"0.0.0.0\", int(sys.argv[1])))
-time.sleep(1.2)" $(($1 + 1)) & h=$!
-		sleep 0.2
+time.sleep(60)" $(($1 + 1)) & h=$!
+		for i in $(seq 200); do bound $(($1 + 1)) && break; sleep 0.05; done
 		"$2" -c "$3/uself.yaml" --pcap "$3/t.pcap" 2>"$3/uself.err" >/dev/null & d=$!
 		sleep 0.5
 		: >"$3/uself.jsonl"
 		python3 "$4" udp "$1" "$3/uself.jsonl" 2>"$3/uself.rx.err" & r=$!
+		for i in $(seq 200); do bound $1 && break; sleep 0.05; done
+		kill $h 2>/dev/null
 		wait $d; rc=$?
 		for i in $(seq 50); do [ $(wc -l <"$3/uself.jsonl") -ge $5 ] && break; sleep 0.1; done
 		kill $r $h 2>/dev/null; exit $rc' _ "$SELF" "$DNSTRAIL" "$W" "$HERE/pipeline_syslog_rx.py" $N
