@@ -22,6 +22,20 @@
 #include "core/stats.h"
 
 #define MIB (1024.0 * 1024.0)
+
+/* The budgets hold for the plain build. Under AddressSanitizer the RSS also
+ * holds its shadow memory and the redzones around every allocation (+2 MiB
+ * here on the typical case): there the bounds only catch a runaway. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_SLACK 1.5
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RSS_SLACK 1.5
+#endif
+#endif
+#ifndef RSS_SLACK
+#define RSS_SLACK 1.0
+#endif
 #define N 65536u
 
 static uint64_t emitted;
@@ -147,7 +161,7 @@ static void typical_queries_fit(void **state)
 	printf("typical: %u pending 64-byte queries, 33-byte exe: +%.1f MiB RSS\n", N, mib);
 	assert_int_equal(dt_stats.table_evictions, 0);
 	assert_int_equal(emitted, 0);
-	assert_true(mib < 17.0);
+	assert_true(mib < 17.0 * RSS_SLACK);
 	dt_engine_flush(e);
 	assert_int_equal(emitted, N);
 	dt_engine_free(e);
@@ -171,7 +185,7 @@ static void worst_case_bounded(void **state)
 	printf("worst: %u 512-byte queries, 255-byte exe, container: +%.1f MiB RSS, "
 	       "%llu evicted\n",
 	       N, mib, (unsigned long long)dt_stats.table_evictions);
-	assert_true(mib < 24.0);
+	assert_true(mib < 24.0 * RSS_SLACK);
 	/* the budget, not the table, was the limit: the oldest went first */
 	assert_true(dt_stats.table_evictions > 0);
 	assert_int_equal(emitted, dt_stats.table_evictions);
