@@ -26,14 +26,9 @@
 /* The budgets hold for the plain build. Under AddressSanitizer the RSS also
  * holds its shadow memory and the redzones around every allocation (+2 MiB
  * here on the typical case): there the bounds only catch a runaway. */
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef __SANITIZE_ADDRESS__
 #define RSS_SLACK 1.5
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RSS_SLACK 1.5
-#endif
-#endif
-#ifndef RSS_SLACK
+#else
 #define RSS_SLACK 1.0
 #endif
 #define N 65536u
